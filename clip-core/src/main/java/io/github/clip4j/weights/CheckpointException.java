@@ -1,0 +1,19 @@
+package io.github.clip4j.weights;
+
+import io.github.clip4j.common.ClipException;
+
+/**
+ * A checkpoint could not be used: the file is missing, truncated, corrupt or of an unknown format, or its
+ * tensors do not form a CLIP model (missing, unexpected or misshapen parameters, named in the message).
+ */
+public class CheckpointException extends ClipException {
+    private static final long serialVersionUID = 1L;
+
+    public CheckpointException(String message) {
+        super(message);
+    }
+
+    public CheckpointException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,135 @@
+package io.github.clip4j.weights;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A tensor's bytes in Java-side memory (often a read-only mapping of the checkpoint file): the form every
+ * checkpoint reader produces before the model copies the values into libtorch.
+ *
+ * <p>Data is contiguous, row-major and little-endian. Immutable.
+ */
+public final class HostTensor {
+    private final DType dtype;
+    private final long[] shape;
+    private final ByteBuffer data;
+
+    /**
+     * @param data exactly {@code numel * dtype.byteSize()} bytes, little-endian, position 0
+     * @throws IllegalArgumentException if the byte count does not match the shape
+     */
+    public HostTensor(DType dtype, long[] shape, ByteBuffer data) {
+        this.dtype = requireNonNull(dtype, "dtype");
+        this.shape = requireNonNull(shape, "shape").clone();
+        long numel = numel(this.shape);
+        requireNonNull(data, "data");
+        if (numel * dtype.byteSize() != data.remaining()) {
+            throw new IllegalArgumentException("tensor of shape " + Arrays.toString(shape) + " and dtype " + dtype
+                    + " needs " + numel * dtype.byteSize() + " bytes but has " + data.remaining());
+        }
+        this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A float32 tensor holding a copy of {@code values}. */
+    public static HostTensor ofFloats(long[] shape, float[] values) {
+        ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        buffer.asFloatBuffer().put(values);
+        return new HostTensor(DType.F32, shape, buffer);
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** The shape (a copy). */
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    /** Size of dimension {@code i}; negative {@code i} counts from the end. */
+    public long dim(int i) {
+        return shape[i < 0 ? shape.length + i : i];
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long numel() {
+        return numel(shape);
+    }
+
+    /** A read-only little-endian view of the raw bytes. */
+    public ByteBuffer data() {
+        return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** The values converted to float (from F32, F16, BF16, F64 or any integer type). */
+    public float[] toFloatArray() {
+        int n = Math.toIntExact(numel());
+        float[] out = new float[n];
+        ByteBuffer b = data();
+        switch (dtype) {
+            case F32 -> b.asFloatBuffer().get(out);
+            case F16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Float16.toFloat(b.getShort(2 * i));
+                }
+            }
+            case BF16 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = Float.intBitsToFloat((b.getShort(2 * i) & 0xffff) << 16);
+                }
+            }
+            case F64 -> {
+                for (int i = 0; i < n; i++) {
+                    out[i] = (float) b.getDouble(8 * i);
+                }
+            }
+            default -> {
+                long[] longs = toLongArray();
+                for (int i = 0; i < n; i++) {
+                    out[i] = longs[i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The values of an integer (or bool) tensor as longs; unsigned for U8. */
+    public long[] toLongArray() {
+        int n = Math.toIntExact(numel());
+        long[] out = new long[n];
+        ByteBuffer b = data();
+        for (int i = 0; i < n; i++) {
+            out[i] = switch (dtype) {
+                case I64 -> b.getLong(8 * i);
+                case I32 -> b.getInt(4 * i);
+                case I16 -> b.getShort(2 * i);
+                case I8 -> b.get(i);
+                case U8, BOOL -> b.get(i) & 0xff;
+                default -> throw new IllegalStateException("not an integer tensor: " + dtype);
+            };
+        }
+        return out;
+    }
+
+    static long numel(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    @Override
+    public String toString() {
+        return "HostTensor[" + dtype + " " + Arrays.toString(shape) + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package io.github.clip4j.weights;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Named tensors with OpenAI's parameter names ({@code visual.conv1.weight}, {@code token_embedding.weight},
+ * ...), the one form every checkpoint reader produces and every model builder consumes, plus string metadata.
+ *
+ * <p>Immutable; insertion order is the checkpoint's.
+ */
+public final class StateDict {
+    private final Map<String, HostTensor> tensors;
+    private final Map<String, String> metadata;
+    private final String source;
+
+    /**
+     * @param source what the tensors came from (a file name), used in error messages
+     */
+    public StateDict(Map<String, HostTensor> tensors, Map<String, String> metadata, String source) {
+        this.tensors = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(tensors, "tensors")));
+        this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(requireNonNull(metadata, "metadata")));
+        this.source = requireNonNull(source, "source");
+    }
+
+    /** The tensor named {@code name}. @throws CheckpointException naming the tensor and the source if absent */
+    public HostTensor get(String name) {
+        HostTensor t = tensors.get(name);
+        if (t == null) {
+            throw new CheckpointException(source + ": missing tensor '" + name + "'");
+        }
+        return t;
+    }
+
+    public boolean contains(String name) {
+        return tensors.containsKey(name);
+    }
+
+    /** Tensor names in checkpoint order. */
+    public Set<String> names() {
+        return tensors.keySet();
+    }
+
+    /** All tensors by name, in checkpoint order (unmodifiable). */
+    public Map<String, HostTensor> tensors() {
+        return tensors;
+    }
+
+    /** String metadata, e.g. safetensors' {@code __metadata__} (unmodifiable). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** What the tensors came from, for messages. */
+    public String source() {
+        return source;
+    }
+
+    public int size() {
+        return tensors.size();
+    }
+
+    @Override
+    public String toString() {
+        return "StateDict[" + source + ", " + tensors.size() + " tensors: " + new TreeSet<>(tensors.keySet()) + "]";
+    }
+}
