@@ -1,0 +1,5 @@
+/**
+ * Verified downloads into a local cache ({@link io.github.clip4j.download.Downloader}), used for the BPE
+ * vocabulary and for model checkpoints.
+ */
+package io.github.clip4j.download;
