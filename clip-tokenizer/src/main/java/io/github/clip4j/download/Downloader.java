@@ -100,6 +100,7 @@ public final class Downloader {
      * @throws DownloadException if the download fails or the received file does not match {@code sha256};
      *     the target is then left as it was
      */
+    @SuppressWarnings("try") // the file lock is held by the try block, never read
     public Path fetch(URI url, Path target, String sha256) {
         requireNonNull(url, "url");
         requireNonNull(target, "target");
@@ -220,7 +221,7 @@ public final class Downloader {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | UnknownHostException | HttpTimeoutException e) {
-            throw failure(url, target, expected, "the server cannot be reached (" + e + "); are you offline?", e);
+            throw failure(url, target, expected, "the server cannot be reached (" + e + ")", e);
         } catch (IOException e) {
             throw failure(url, target, expected, e.toString(), e);
         } catch (InterruptedException e) {
@@ -228,8 +229,8 @@ public final class Downloader {
             throw failure(url, target, expected, "interrupted", e);
         }
         if (response.statusCode() != 200) {
-            try (InputStream ignored = response.body()) {
-                // drain nothing: just release the connection
+            try {
+                response.body().close(); // release the connection without reading the error page
             } catch (IOException ignored) {
                 // the status is the error worth reporting
             }

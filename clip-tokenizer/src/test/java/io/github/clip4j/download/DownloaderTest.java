@@ -179,6 +179,7 @@ class DownloaderTest {
         CountDownLatch bothStarted = new CountDownLatch(2);
         URI url = server.handle("/files/model.pt", exchange -> {
             awaitQuietly(bothStarted);
+            sleepQuietly(300); // let the other thread reach the lock while this download is under way
             TestHttpServer.respond(exchange, 200, CONTENT);
         });
         ExecutorService threads = Executors.newFixedThreadPool(2);
@@ -219,7 +220,7 @@ class DownloaderTest {
                         StandardCharsets.UTF_8)).readLine();
                 assertThat(line).as("child's first line").isEqualTo("ready");
             }
-            Thread.sleep(500); // let the second child reach the lock
+            sleepQuietly(500); // let the second child reach the lock
             bothReady.countDown();
             for (Process process : processes) {
                 if (!process.waitFor(45, TimeUnit.SECONDS)) {
@@ -356,6 +357,14 @@ class DownloaderTest {
                     .noneMatch(name -> name.endsWith(".part"));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
