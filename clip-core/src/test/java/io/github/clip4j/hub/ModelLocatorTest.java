@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.github.clip4j.download.DownloadException;
 import io.github.clip4j.download.TestHttpServer;
 import io.github.clip4j.testsupport.Fixtures;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -79,6 +82,26 @@ class ModelLocatorTest {
 
         assertThat(events).isNotEmpty();
         assertThat(events.get(events.size() - 1)).containsExactly(FAKE_MODEL.length, FAKE_MODEL.length);
+    }
+
+    @Test
+    void aDownloadIsLoggedWhenItStartsAndEnds() {
+        // slf4j-simple (the test binding) writes to whatever System.err is at the time of the call.
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            ModelLocator locator = locator(fakeRegistry).build();
+            locator.locate("Tiny/Model");
+            locator.locate("Tiny/Model");
+        } finally {
+            System.setErr(originalErr);
+        }
+
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(log).containsOnlyOnce("INFO " + ModelLocator.class.getName() + " - Downloading model Tiny/Model")
+                .containsOnlyOnce("Downloaded model Tiny/Model")
+                .contains(fakeRegistry.get("Tiny/Model").url().toString());
     }
 
     @Test
