@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -152,7 +153,7 @@ public final class ModelLocator {
         }
         if (downloading.get()) {
             LOG.info("Downloaded model {} to {} in {} s", model.name(), target,
-                    String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+                    String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
         } else {
             LOG.debug("Using cached model {} at {}", model.name(), target);
         }
@@ -180,7 +181,7 @@ public final class ModelLocator {
             return "size unknown";
         }
         return bytes >= 1 << 20
-                ? String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20))
+                ? String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1 << 20))
                 : bytes + " bytes";
     }
 
