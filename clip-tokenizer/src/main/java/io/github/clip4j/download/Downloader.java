@@ -27,6 +27,12 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -73,7 +79,10 @@ public final class Downloader {
         return new Downloader(connectTimeout, readTimeout, requireNonNull(listener, "listener"));
     }
 
-    /** A copy of this downloader with other timeouts (the read timeout applies to the response headers). */
+    /**
+     * A copy of this downloader with other timeouts. The read timeout bounds the wait for the response headers
+     * and every pause in the body: a download that receives nothing for that long fails.
+     */
     public Downloader withTimeouts(Duration connect, Duration read) {
         requireNonNull(connect, "connect");
         requireNonNull(read, "read");
@@ -91,6 +100,7 @@ public final class Downloader {
      * @throws DownloadException if the download fails or the received file does not match {@code sha256};
      *     the target is then left as it was
      */
+    @SuppressWarnings("try") // the file lock is held by the try block, never read
     public Path fetch(URI url, Path target, String sha256) {
         requireNonNull(url, "url");
         requireNonNull(target, "target");
@@ -99,6 +109,10 @@ public final class Downloader {
             throw new IllegalArgumentException("sha256 must be 64 hex digits: " + sha256);
         }
         Path absolute = target.toAbsolutePath().normalize();
+        if (Files.exists(absolute) && !Files.isRegularFile(absolute)) {
+            throw new DownloadException(target + " exists and is not a regular file, so " + url
+                    + " cannot be downloaded there; move it away or choose another folder");
+        }
         if (matches(absolute, expected)) {
             return target;
         }
@@ -152,19 +166,28 @@ public final class Downloader {
             long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
             MessageDigest digest = newDigest();
             long done = 0;
-            try (InputStream body = response.body();
+            InputStream body = response.body();
+            StallGuard guard = new StallGuard(body, readTimeout);
+            try (body; guard;
                  OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
                 byte[] buffer = new byte[BUFFER_BYTES];
                 listener.onProgress(name, 0, total);
-                for (int n; (n = body.read(buffer)) >= 0; ) {
+                for (int n; (n = body.read(buffer)) >= 0 && !guard.stalled(); ) {
+                    guard.dataArrived();
                     out.write(buffer, 0, n);
                     digest.update(buffer, 0, n);
                     done += n;
                     listener.onProgress(name, done, total);
                 }
             } catch (IOException e) {
-                throw failure(url, target, expected, "the connection broke after " + done + " bytes ("
-                        + e.getMessage() + ")", e);
+                if (!guard.stalled()) {
+                    throw failure(url, target, expected, "the connection broke after " + done + " bytes ("
+                            + e.getMessage() + ")", e);
+                }
+            }
+            if (guard.stalled()) {
+                throw failure(url, target, expected, "no data arrived for " + describe(readTimeout) + " after "
+                        + done + " bytes", null);
             }
             if (total >= 0 && done != total) {
                 throw failure(url, target, expected, "received " + done + " of " + total + " bytes", null);
@@ -198,7 +221,7 @@ public final class Downloader {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | UnknownHostException | HttpTimeoutException e) {
-            throw failure(url, target, expected, "the server cannot be reached (" + e + "); are you offline?", e);
+            throw failure(url, target, expected, "the server cannot be reached (" + e + ")", e);
         } catch (IOException e) {
             throw failure(url, target, expected, e.toString(), e);
         } catch (InterruptedException e) {
@@ -206,8 +229,8 @@ public final class Downloader {
             throw failure(url, target, expected, "interrupted", e);
         }
         if (response.statusCode() != 200) {
-            try (InputStream ignored = response.body()) {
-                // drain nothing: just release the connection
+            try {
+                response.body().close(); // release the connection without reading the error page
             } catch (IOException ignored) {
                 // the status is the error worth reporting
             }
@@ -216,9 +239,57 @@ public final class Downloader {
         return response;
     }
 
+    /**
+     * Closes a response body when no data arrived for the read timeout. The HTTP client's timeout covers only the
+     * response headers, and a read from a stalled body would otherwise block for as long as the server keeps the
+     * connection open.
+     */
+    private static final class StallGuard implements AutoCloseable {
+        private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "clip4j-download-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+
+        private final AtomicLong lastData = new AtomicLong(System.nanoTime());
+        private final AtomicBoolean stalled = new AtomicBoolean();
+        private final ScheduledFuture<?> check;
+
+        StallGuard(InputStream body, Duration timeout) {
+            long limit = timeout.toNanos();
+            long period = Math.max(limit / 4, TimeUnit.MILLISECONDS.toNanos(50));
+            check = WATCHDOG.scheduleWithFixedDelay(() -> {
+                if (System.nanoTime() - lastData.get() > limit && stalled.compareAndSet(false, true)) {
+                    try {
+                        body.close(); // wakes the reader: its read returns -1 or throws
+                    } catch (IOException ignored) {
+                        // the reader reports the stall
+                    }
+                }
+            }, period, period, TimeUnit.NANOSECONDS);
+        }
+
+        void dataArrived() {
+            lastData.set(System.nanoTime());
+        }
+
+        boolean stalled() {
+            return stalled.get();
+        }
+
+        @Override
+        public void close() {
+            check.cancel(false);
+        }
+    }
+
     private static DownloadException failure(URI url, Path target, String sha256, String why, Throwable cause) {
         return new DownloadException("cannot download " + url + ": " + why + ". To work offline, copy the file to "
                 + target + " (SHA-256 " + sha256 + ")", cause);
+    }
+
+    private static String describe(Duration duration) {
+        return duration.toSeconds() >= 1 ? duration.toSeconds() + " s" : duration.toMillis() + " ms";
     }
 
     private static MessageDigest newDigest() {

@@ -1,0 +1,63 @@
+package io.github.clip4j.hub;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * A model that can be named instead of a file: its registry name, where its checkpoint is downloaded from, and
+ * the checkpoint's SHA-256.
+ *
+ * <pre>{@code
+ * RegisteredModel vitB32 = ModelRegistry.openai().get("ViT-B/32");
+ * vitB32.fileName();   // "ViT-B-32.pt", the name it has in the cache
+ * }</pre>
+ *
+ * @param name the name users type, e.g. {@code "ViT-B/32"}
+ * @param url an {@code http} or {@code https} address whose last path segment is the file name
+ * @param sha256 the checkpoint's SHA-256 as 64 lowercase hex digits (upper case is accepted and lowered)
+ */
+public record RegisteredModel(String name, URI url, String sha256) {
+
+    /** Validates the fields and lowers the checksum's case. */
+    public RegisteredModel {
+        requireNonNull(name, "name");
+        requireNonNull(url, "url");
+        requireNonNull(sha256, "sha256");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("model name must not be blank");
+        }
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("model " + name + ": url must be http or https: " + url);
+        }
+        if (lastSegment(url).isEmpty()) {
+            throw new IllegalArgumentException("model " + name + ": url must end with a file name: " + url);
+        }
+        sha256 = sha256.toLowerCase(Locale.ROOT);
+        if (!sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("model " + name + ": sha256 must be 64 hex digits: " + sha256);
+        }
+    }
+
+    /** The checkpoint's file name: the last segment of the address, like the reference's cache uses. */
+    public String fileName() {
+        return lastSegment(url);
+    }
+
+    /**
+     * This model downloaded from another server that keeps the same layout: {@code base/<sha256>/<file name>}.
+     * Used for mirrors and for tests that serve models from a local server.
+     */
+    public RegisteredModel withBaseUrl(URI base) {
+        requireNonNull(base, "base");
+        String prefix = base.toString().endsWith("/") ? base.toString() : base + "/";
+        return new RegisteredModel(name, URI.create(prefix + sha256 + "/" + fileName()), sha256);
+    }
+
+    private static String lastSegment(URI url) {
+        String path = url.getPath() == null ? "" : url.getPath();
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+}
