@@ -40,6 +40,7 @@ final class ZipArchive implements AutoCloseable {
     private final FileChannel channel;
     private final long fileSize;
     private final Map<String, Entry> entries;
+    private ByteBuffer whole;
 
     private ZipArchive(Path file, FileChannel channel) throws IOException {
         this.file = file;
@@ -90,6 +91,14 @@ final class ZipArchive implements AutoCloseable {
         try {
             if (entry.size() == 0) {
                 return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            if (fileSize <= Integer.MAX_VALUE) {
+                // One mapping for the whole file: thousands of entries must not mean thousands of mappings.
+                if (whole == null) {
+                    whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileSize);
+                }
+                return whole.duplicate().position((int) start).limit((int) (start + entry.size())).slice()
+                        .order(ByteOrder.LITTLE_ENDIAN);
             }
             return channel.map(FileChannel.MapMode.READ_ONLY, start, entry.size()).order(ByteOrder.LITTLE_ENDIAN);
         } catch (IOException e) {
