@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -78,12 +77,14 @@ public final class SafetensorsReader {
                 ? channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataSize) : null;
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : header.properties()) {
             String key = field.getKey();
             JsonNode value = field.getValue();
             if (key.equals("__metadata__")) {
-                value.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                if (!value.isObject()) {
+                    throw new CheckpointException(name + ": corrupt safetensors header (__metadata__ is not an object)");
+                }
+                value.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(key, tensor(channel, data, name, key, value, dataStart, dataSize));
