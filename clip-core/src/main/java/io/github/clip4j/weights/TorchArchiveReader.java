@@ -44,6 +44,7 @@ public final class TorchArchiveReader {
     private static final Set<String> NON_PERSISTENT = Set.of("attn_mask");
     private static final long MAX_PICKLE_BYTES = 64L * 1024 * 1024;
     private static final long MAX_CODE_BYTES = 16L * 1024 * 1024;
+    private static final long MAX_TOTAL_CODE_BYTES = 256L * 1024 * 1024;
     private static final int MAX_MODULE_DEPTH = 64;
     private static final Pattern CLASS_DECLARATION = Pattern.compile(
             "^class (\\w+)\\(Module\\):\\s*\\n\\s+__parameters__ = \\[([^\\]]*)\\]\\s*\\n\\s+__buffers__ = \\[([^\\]]*)\\]",
@@ -83,7 +84,7 @@ public final class TorchArchiveReader {
                     pid -> loadStorage(pid, zip, root, storages, file));
             boolean torchScript = zip.entries().containsKey(root + "constants.pkl") || result instanceof Instance;
             if (torchScript) {
-                return flattenTorchScript(result, declarations(zip, root), file);
+                return flattenTorchScript(result, declarations(zip, root, file), file);
             }
             return stateDict(result, file);
         }
@@ -221,13 +222,19 @@ public final class TorchArchiveReader {
      * For each TorchScript class, the attribute names its {@code code/} declares as parameters or buffers.
      * Classes whose source is missing get the fallback rule in {@link #isPersistent}.
      */
-    private static Map<String, Set<String>> declarations(ZipArchive zip, String root) {
+    private static Map<String, Set<String>> declarations(ZipArchive zip, String root, Path file) {
         Map<String, Set<String>> result = new HashMap<>();
         String codeRoot = root + "code/";
+        long total = 0;
         for (ZipArchive.Entry entry : zip.entries().values()) {
             String name = entry.name();
             if (!name.startsWith(codeRoot) || !name.endsWith(".py")) {
                 continue;
+            }
+            total += entry.size();
+            if (total > MAX_TOTAL_CODE_BYTES) {
+                throw new CheckpointException(file + ": more than " + MAX_TOTAL_CODE_BYTES
+                        + " bytes of TorchScript code; not a CLIP model");
             }
             String module = name.substring(codeRoot.length(), name.length() - 3).replace('/', '.');
             String source = new String(zip.read(entry, MAX_CODE_BYTES), StandardCharsets.UTF_8);

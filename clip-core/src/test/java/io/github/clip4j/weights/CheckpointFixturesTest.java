@@ -2,11 +2,15 @@ package io.github.clip4j.weights;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.testsupport.Fixtures;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every format of the tiny fixture models reads to the same OpenAI-named tensors with the same values. */
 class CheckpointFixturesTest {
@@ -71,7 +75,26 @@ class CheckpointFixturesTest {
         assertThat(jit.get("visual.positional_embedding").shape()).containsExactly(577, 64);
         assertThat(jit.get("visual.conv1.weight").shape()).containsExactly(64, 3, 14, 14);
         assertThat(jit.names()).allSatisfy(n -> assertThat(n).doesNotContain("attn_mask"));
-        System.out.println("vit-p14-336-tiny.jit.pt: " + jit.size() + " tensors");
+    }
+
+    /** The ViT tensor count model.py's CLIP(...) has for the constructor arguments in the expected outputs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"vit-tiny", "vit-p14-336-tiny"})
+    void torchScriptHoldsExactlyTheParametersOfTheConstructorArguments(String model) throws Exception {
+        JsonNode config = new ObjectMapper().readTree(SafetensorsReader.read(
+                Fixtures.file("models/" + model + ".expected.safetensors")).metadata().get("config"));
+        int embedDim = config.get(0).asInt();
+        int visionLayers = config.get(2).asInt();
+        int textWidth = config.get(7).asInt();
+        int textLayers = config.get(9).asInt();
+        StateDict jit = read(model + ".jit.pt");
+        // 3 top-level (positional_embedding, text_projection, logit_scale), 8 visual outside the blocks
+        // (class/positional embedding, proj, conv1, ln_pre, ln_post), 12 per residual block, and
+        // token_embedding + ln_final.
+        assertThat(jit.size()).isEqualTo(3 + 8 + 12 * visionLayers + 12 * textLayers + 3);
+        assertThat(jit.get("text_projection").shape()).containsExactly(textWidth, embedDim);
+        assertThat(jit.metadata()).containsEntry("context_length", config.get(5).asText())
+                .containsEntry("vocab_size", config.get(6).asText());
     }
 
     @Test
