@@ -63,6 +63,13 @@ class CheckpointFixturesTest {
     }
 
     @Test
+    void tensorBytesAreMappedNotCopiedIntoTheHeap() {
+        for (String name : new String[] {"vit-tiny.jit.pt", "vit-tiny.state_dict.pt", "vit-tiny.f16.safetensors"}) {
+            assertThat(read(name).get("token_embedding.weight").data().isDirect()).as(name).isTrue();
+        }
+    }
+
+    @Test
     void stateDictIsFloat32() {
         StateDict sd = read("vit-tiny.state_dict.pt");
         assertThat(sd.tensors().values()).allSatisfy(t -> assertThat(t.dtype()).isEqualTo(DType.F32));

@@ -116,6 +116,20 @@ class WritersRoundTripTest {
     }
 
     @Test
+    void moreThan65535EntriesUseZip64Records() {
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        for (int i = 0; i < 70_000; i++) {
+            tensors.put("p" + i, HostTensor.ofFloats(new long[0], new float[] {i}));
+        }
+        StateDict many = new StateDict(tensors, Map.of(), "many");
+        Path file = dir.resolve("many.pt");
+        TorchCheckpointWriter.write(many, file);
+        StateDict back = CheckpointReader.read(file);
+        assertThat(back.size()).isEqualTo(70_000);
+        assertThat(back.get("p69999").toFloatArray()).containsExactly(69999f);
+    }
+
+    @Test
     void writersReplaceAnExistingFileAndLeaveNoTemporaryFiles() throws IOException {
         Path file = dir.resolve("model.pt");
         Files.writeString(file, "old");
