@@ -9,10 +9,17 @@ import io.github.clip4j.common.ClipException;
 public class CheckpointException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * @param message names the checkpoint and the problem, and the fix where there is one
+     */
     public CheckpointException(String message) {
         super(message);
     }
 
+    /**
+     * @param message names the checkpoint and the problem
+     * @param cause the underlying failure
+     */
     public CheckpointException(String message, Throwable cause) {
         super(message, cause);
     }

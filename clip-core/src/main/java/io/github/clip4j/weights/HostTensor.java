@@ -18,6 +18,8 @@ public final class HostTensor {
     private final ByteBuffer data;
 
     /**
+     * A tensor over {@code data} (not copied).
+     *
      * @param data exactly {@code numel * dtype.byteSize()} bytes, little-endian, position 0
      * @throws IllegalArgumentException if the byte count does not match the shape
      */
@@ -40,6 +42,7 @@ public final class HostTensor {
         return new HostTensor(DType.F32, shape, buffer);
     }
 
+    /** The element type, as stored in the checkpoint. */
     public DType dtype() {
         return dtype;
     }
@@ -54,10 +57,12 @@ public final class HostTensor {
         return shape[i < 0 ? shape.length + i : i];
     }
 
+    /** The number of dimensions (0 for a scalar). */
     public int rank() {
         return shape.length;
     }
 
+    /** The number of elements (1 for a scalar). */
     public long numel() {
         return numel(shape);
     }

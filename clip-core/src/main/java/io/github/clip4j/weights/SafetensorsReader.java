@@ -6,13 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -73,22 +71,28 @@ public final class SafetensorsReader {
         }
         long dataStart = 8 + headerLength;
         long dataSize = size - dataStart;
+        // One mapping of the whole data section when it fits a buffer: a header listing thousands of tensors
+        // must not mean thousands of mappings (the kernel limits them).
+        ByteBuffer data = dataSize > 0 && dataSize <= Integer.MAX_VALUE
+                ? channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataSize) : null;
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : header.properties()) {
             String key = field.getKey();
             JsonNode value = field.getValue();
             if (key.equals("__metadata__")) {
-                value.fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                if (!value.isObject()) {
+                    throw new CheckpointException(name + ": corrupt safetensors header (__metadata__ is not an object)");
+                }
+                value.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            tensors.put(key, tensor(channel, name, key, value, dataStart, dataSize));
+            tensors.put(key, tensor(channel, data, name, key, value, dataStart, dataSize));
         }
         return new StateDict(tensors, metadata, name);
     }
 
-    private static HostTensor tensor(FileChannel channel, String file, String key, JsonNode entry,
+    private static HostTensor tensor(FileChannel channel, ByteBuffer data, String file, String key, JsonNode entry,
                                      long dataStart, long dataSize) throws IOException {
         JsonNode dtypeNode = entry.get("dtype");
         JsonNode shapeNode = entry.get("shape");
@@ -105,13 +109,13 @@ public final class SafetensorsReader {
         }
         long[] shape = new long[shapeNode.size()];
         for (int i = 0; i < shape.length; i++) {
-            shape[i] = shapeNode.get(i).asLong(-1);
+            shape[i] = nonNegativeLong(shapeNode.get(i));
             if (shape[i] < 0) {
                 throw new CheckpointException(file + ": tensor '" + key + "' has an invalid shape " + shapeNode);
             }
         }
-        long begin = offsets.get(0).asLong(-1);
-        long end = offsets.get(1).asLong(-1);
+        long begin = nonNegativeLong(offsets.get(0));
+        long end = nonNegativeLong(offsets.get(1));
         long expected;
         try {
             expected = Math.multiplyExact(HostTensor.numel(shape), (long) dtype.byteSize());
@@ -132,11 +136,17 @@ public final class SafetensorsReader {
         ByteBuffer bytes;
         if (expected == 0) {
             bytes = ByteBuffer.allocate(0);
+        } else if (data != null) {
+            bytes = data.duplicate().position((int) begin).limit((int) end).slice();
         } else {
-            MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, expected);
-            bytes = mapped;
+            bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, expected);
         }
         return new HostTensor(dtype, shape, bytes.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** The node's value if it is a non-negative integer that fits a long, else -1. */
+    private static long nonNegativeLong(JsonNode node) {
+        return node.isIntegralNumber() && node.canConvertToLong() && node.asLong() >= 0 ? node.asLong() : -1;
     }
 
     private static void readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {

@@ -20,6 +20,8 @@ public final class StateDict {
     private final String source;
 
     /**
+     * Named tensors and metadata (both copied into unmodifiable maps; the tensors themselves are immutable).
+     *
      * @param source what the tensors came from (a file name), used in error messages
      */
     public StateDict(Map<String, HostTensor> tensors, Map<String, String> metadata, String source) {
@@ -37,6 +39,7 @@ public final class StateDict {
         return t;
     }
 
+    /** Whether a tensor named {@code name} is present. */
     public boolean contains(String name) {
         return tensors.containsKey(name);
     }
@@ -51,7 +54,10 @@ public final class StateDict {
         return tensors;
     }
 
-    /** String metadata, e.g. safetensors' {@code __metadata__} (unmodifiable). */
+    /**
+     * String metadata (unmodifiable): safetensors' {@code __metadata__}, or what a reader derived, e.g.
+     * {@code input_resolution}, {@code context_length}, {@code vocab_size} (see {@link CheckpointReader}).
+     */
     public Map<String, String> metadata() {
         return metadata;
     }
@@ -61,6 +67,7 @@ public final class StateDict {
         return source;
     }
 
+    /** The number of tensors. */
     public int size() {
         return tensors.size();
     }
