@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -305,7 +306,7 @@ public final class ImageDecoder {
             int background = transparent ? intAttribute(root, "GraphicControlExtension", "transparentColorIndex", 0) : 0;
 
             byte[] samples = new byte[width * height];
-            java.util.Arrays.fill(samples, (byte) background);
+            Arrays.fill(samples, (byte) background);
             Raster raster = frame.getRaster();
             int[] row = new int[raster.getWidth()];
             for (int y = 0; y < raster.getHeight() && top + y < height; y++) {
@@ -314,11 +315,24 @@ public final class ImageDecoder {
                     samples[(top + y) * width + left + x] = (byte) row[x];
                 }
             }
-            return new DecodedImage(width, height, PillowMode.P, samples, null,
-                    paletteOf((IndexColorModel) frame.getColorModel()));
+            IndexColorModel colours = (IndexColorModel) frame.getColorModel();
+            if (isIdentityGrayRamp(colours)) {
+                // Pillow drops a palette whose entry i is (i, i, i): the image is then L, resized with bicubic.
+                return new DecodedImage(width, height, PillowMode.L, samples, null, null);
+            }
+            return new DecodedImage(width, height, PillowMode.P, samples, null, paletteOf(colours));
         } finally {
             reader.dispose();
         }
+    }
+
+    private static boolean isIdentityGrayRamp(IndexColorModel colours) {
+        for (int i = 0; i < colours.getMapSize(); i++) {
+            if (colours.getRed(i) != i || colours.getGreen(i) != i || colours.getBlue(i) != i) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static String attribute(Node root, String element, String attribute) {

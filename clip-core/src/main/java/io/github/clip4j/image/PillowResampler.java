@@ -1,5 +1,7 @@
 package io.github.clip4j.image;
 
+import java.util.Arrays;
+
 /**
  * Pillow 9.4's {@code Image.resize} for the two filters the reference needs, bit-exact: bicubic
  * ({@code ImagingResample}: separable, antialiased, 8-bit images in fixed point) and nearest neighbour (the affine
@@ -156,7 +158,7 @@ final class PillowResampler {
                     int xmin = horizontal.first[outX];
                     int n = horizontal.count[outX];
                     int kBase = outX * horizontal.ksize;
-                    java.util.Arrays.fill(sums, half);
+                    Arrays.fill(sums, half);
                     for (int x = 0; x < n; x++) {
                         int weight = k[kBase + x];
                         int p = (rowBase + xmin + x) * bands;
@@ -190,7 +192,7 @@ final class PillowResampler {
             int n = vertical.count[outY];
             int kBase = outY * vertical.ksize;
             for (int xx = 0; xx < cw; xx++) {
-                java.util.Arrays.fill(sums, half);
+                Arrays.fill(sums, half);
                 for (int y = 0; y < n; y++) {
                     int weight = k[kBase + y];
                     int p = ((ymin + y) * cw + xx) * bands;

@@ -68,6 +68,20 @@ class ImageDecoderFormatsTest {
         }
     }
 
+    @Test
+    void gifWithAnIdentityGrayPaletteIsGrayscale() throws IOException {
+        // Pillow ignores a palette whose entry i is (i, i, i): the image is mode L and resized with bicubic.
+        byte[] ramp = {0, 1, 2, 3};
+        IndexColorModel identity = new IndexColorModel(8, 4, ramp, ramp, ramp);
+        BufferedImage frame = new BufferedImage(8, 8, BufferedImage.TYPE_BYTE_INDEXED, identity);
+        for (int i = 0; i < 64; i++) {
+            frame.getRaster().setSample(i % 8, i / 8, 0, i % 4);
+        }
+        DecodedImage image = ImageDecoder.decode(writeSequence("gif", frame), "gray.gif");
+        assertThat(image.mode()).isEqualTo(PillowMode.L);
+        assertThat(image.sample(3, 0, 0)).isEqualTo(3);
+    }
+
     // -------------------------------------------------------------------------------------------- BMP
 
     @Test
