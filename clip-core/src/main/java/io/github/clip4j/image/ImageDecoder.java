@@ -355,6 +355,14 @@ public final class ImageDecoder {
 
     private static DecodedImage decodeGeneric(byte[] bytes, String name, ImageFormat format) throws IOException {
         String formatName = format == ImageFormat.BMP ? "bmp" : "webp";
+        WebpHeader webp = null;
+        if (format == ImageFormat.WEBP) {
+            webp = WebpHeader.parse(bytes);
+            if (webp == null) {
+                throw new InvalidImageException("Image " + name + " is not a valid WebP: its first chunk is cut off or unknown");
+            }
+            checkSize(name, webp.width(), webp.height());
+        }
         ImageReader reader = reader(formatName, TWELVEMONKEYS, name);
         List<String> warnings = new ArrayList<>();
         try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -363,19 +371,25 @@ public final class ImageDecoder {
             checkSize(name, reader.getWidth(0), reader.getHeight(0));
             BufferedImage image = reader.read(0);
             checkWarnings(name, warnings, format.name());
-            return fromBufferedImage(image);
+            if (webp != null) {
+                return fromBufferedImage(image, webp.alpha() ? PillowMode.RGBA : PillowMode.RGB);
+            }
+            return fromBufferedImage(image, null);
         } finally {
             reader.dispose();
         }
     }
 
-    /** Pillow's view of an indexed or true-colour Java image (BMP and WebP rules). */
-    private static DecodedImage fromBufferedImage(BufferedImage image) {
+    /**
+     * Pillow's view of an indexed or true-colour Java image (BMP rules), or of any image as {@code trueColour}
+     * (RGB or RGBA) when the format decides the mode.
+     */
+    private static DecodedImage fromBufferedImage(BufferedImage image, PillowMode trueColour) {
         int width = image.getWidth();
         int height = image.getHeight();
         Raster raster = image.getRaster();
         ColorModel model = image.getColorModel();
-        if (model instanceof IndexColorModel) {
+        if (trueColour == null && model instanceof IndexColorModel) {
             IndexColorModel icm = (IndexColorModel) model;
             byte[] palette = paletteOf(icm);
             byte[] indices = new byte[width * height];
@@ -395,11 +409,11 @@ public final class ImageDecoder {
                     ? new DecodedImage(width, height, PillowMode.L, indices, null, null)
                     : new DecodedImage(width, height, PillowMode.P, indices, null, palette);
         }
-        if (model.getNumComponents() == 1 && raster.getNumBands() == 1) {
+        if (trueColour == null && model.getNumComponents() == 1 && raster.getNumBands() == 1) {
             return fromBands(raster, PillowMode.L, new int[] {0}, Scale.forBits(raster.getSampleModel().getSampleSize(0)));
         }
-        boolean alpha = model.hasAlpha();
-        PillowMode mode = alpha ? PillowMode.RGBA : PillowMode.RGB;
+        PillowMode mode = trueColour != null ? trueColour : model.hasAlpha() ? PillowMode.RGBA : PillowMode.RGB;
+        boolean alpha = mode == PillowMode.RGBA;
         byte[] samples = new byte[width * height * mode.bands()];
         int[] argb = new int[width];
         for (int y = 0; y < height; y++) {

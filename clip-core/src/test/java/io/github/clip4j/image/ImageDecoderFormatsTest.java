@@ -110,6 +110,83 @@ class ImageDecoderFormatsTest {
         assertSameRgb(indexedImage, indexed);
     }
 
+    // ------------------------------------------------------------------------------------------- WebP
+
+    @Test
+    void losslessWebpWithoutAlphaIsRgb() {
+        DecodedImage image = ImageDecoder.decode(constantLosslessWebp(5, 3, 200, 100, 50, 255, false), "flat.webp");
+        assertThat(image.mode()).isEqualTo(PillowMode.RGB);
+        assertThat(image.width()).isEqualTo(5);
+        assertThat(image.height()).isEqualTo(3);
+        byte[] rgb = ClipPreprocessor.of(3).rgb(image);
+        for (int i = 0; i < rgb.length; i += 3) {
+            assertThat(new int[] {rgb[i] & 0xFF, rgb[i + 1] & 0xFF, rgb[i + 2] & 0xFF}).containsExactly(200, 100, 50);
+        }
+    }
+
+    @Test
+    void losslessWebpWithAlphaIsRgba() {
+        DecodedImage image = ImageDecoder.decode(constantLosslessWebp(4, 4, 10, 20, 30, 128, true), "alpha.webp");
+        assertThat(image.mode()).isEqualTo(PillowMode.RGBA);
+        assertThat(new int[] {image.sample(1, 1, 0), image.sample(1, 1, 1), image.sample(1, 1, 2), image.sample(1, 1, 3)})
+                .containsExactly(10, 20, 30, 128);
+    }
+
+    /**
+     * A lossless WebP (VP8L) of one colour: no transforms, no colour cache, and five "simple" prefix codes of one
+     * symbol each (green, red, blue, alpha, distance), so every pixel takes zero bits.
+     */
+    private static byte[] constantLosslessWebp(int width, int height, int r, int g, int b, int a, boolean alphaUsed) {
+        BitWriter bits = new BitWriter();
+        bits.write(0x2F, 8);
+        bits.write(width - 1, 14);
+        bits.write(height - 1, 14);
+        bits.write(alphaUsed ? 1 : 0, 1);
+        bits.write(0, 3); // version
+        bits.write(0, 1); // no transform
+        bits.write(0, 1); // no colour cache
+        bits.write(0, 1); // no meta prefix codes
+        for (int symbol : new int[] {g, r, b, a, 0}) {
+            bits.write(1, 1); // simple code
+            bits.write(0, 1); // one symbol
+            bits.write(1, 1); // 8-bit symbol
+            bits.write(symbol, 8);
+        }
+        byte[] data = bits.toByteArray();
+        int padded = data.length + (data.length & 1);
+        java.nio.ByteBuffer riff = java.nio.ByteBuffer.allocate(20 + padded).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        riff.put(new byte[] {'R', 'I', 'F', 'F'}).putInt(12 + padded).put(new byte[] {'W', 'E', 'B', 'P'});
+        riff.put(new byte[] {'V', 'P', '8', 'L'}).putInt(data.length).put(data);
+        return riff.array();
+    }
+
+    /** Least-significant-bit-first bit packing, as VP8L reads it. */
+    private static final class BitWriter {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private int current;
+        private int used;
+
+        void write(int value, int count) {
+            for (int i = 0; i < count; i++) {
+                current |= ((value >>> i) & 1) << used;
+                if (++used == 8) {
+                    out.write(current);
+                    current = 0;
+                    used = 0;
+                }
+            }
+        }
+
+        byte[] toByteArray() {
+            if (used > 0) {
+                out.write(current);
+                current = 0;
+                used = 0;
+            }
+            return out.toByteArray();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------- JPEG
 
     @Test
