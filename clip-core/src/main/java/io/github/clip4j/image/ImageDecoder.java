@@ -1,28 +1,17 @@
 package io.github.clip4j.image;
 
+import io.github.clip4j.image.RasterSamples.Scale;
 import java.awt.image.BufferedImage;
-import java.awt.image.ColorModel;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.stream.ImageInputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
 
@@ -47,10 +36,7 @@ public final class ImageDecoder {
     /** Pillow's {@code DecompressionBombError} threshold: twice {@code MAX_IMAGE_PIXELS} (1024 * 1024 * 1024 / 4 / 3). */
     public static final long MAX_PIXELS = 178_956_970L;
 
-    private static final Logger LOG = LoggerFactory.getLogger(ImageDecoder.class);
     private static final String DEFAULT_NAME = "in-memory image";
-    private static final String TWELVEMONKEYS = "com.twelvemonkeys.";
-    private static final String JDK = "com.sun.imageio.";
 
     private ImageDecoder() {}
 
@@ -100,8 +86,10 @@ public final class ImageDecoder {
                     return decodeJpeg(bytes, name);
                 case GIF:
                     return decodeGif(bytes, name);
+                case BMP:
+                    return decodeBmp(bytes, name);
                 default:
-                    return decodeGeneric(bytes, name, format);
+                    return decodeWebp(bytes, name);
             }
         } catch (InvalidImageException e) {
             throw e;
@@ -142,49 +130,41 @@ public final class ImageDecoder {
             throw new InvalidImageException("Image " + name + " is not a valid PNG: bit depth " + header.bitDepth()
                     + " with colour type " + header.colorType() + " does not exist");
         }
-        Raster raster = read(bytes, name, "png", JDK, false).getRaster();
+        Raster raster = ImageIoReading.read(bytes, name, "png", ImageIoReading.JDK, false,
+                reader -> reader.read(0).getRaster());
         checkDecodedSize(name, raster, header.width(), header.height());
         int width = header.width();
         int height = header.height();
-        int bits = raster.getSampleModel().getSampleSize(0);
+        // Java may add an alpha band for tRNS; Pillow keeps the mode and ignores it, so bands are picked by mode.
+        Scale scale = Scale.forBits(raster.getSampleModel().getSampleSize(0));
         switch (mode) {
             case I:
-                return new DecodedImage(width, height, mode, null, readBand(raster, 0), null);
+                return new DecodedImage(width, height, mode, null, RasterSamples.readBand(raster, 0), null);
             case P: {
-                byte[] palette = grayRampPalette();
+                byte[] palette = RasterSamples.grayRampPalette();
                 if (header.palette() != null) {
                     System.arraycopy(header.palette(), 0, palette, 0, header.palette().length);
                 }
                 byte[] samples = new byte[width * height];
-                copyBand(raster, 0, samples, 1, 0, Scale.NONE);
+                RasterSamples.copyBand(raster, 0, samples, 1, 0, Scale.NONE);
                 return new DecodedImage(width, height, mode, samples, null, palette);
             }
-            case ONE: {
-                byte[] samples = new byte[width * height];
-                copyBand(raster, 0, samples, 1, 0, Scale.NONZERO_TO_255);
-                return new DecodedImage(width, height, mode, samples, null, null);
-            }
+            case ONE:
+                return RasterSamples.fromBands(raster, mode, new int[] {0}, Scale.NONZERO_TO_255);
             case RGBA:
-                if (raster.getNumBands() == 2) {
-                    // 16-bit gray + alpha: Pillow's LA;16B unpacker makes RGBA from the high bytes.
-                    byte[] samples = new byte[width * height * 4];
-                    Scale scale = Scale.forBits(bits);
-                    copyBand(raster, 0, samples, 4, 0, scale);
-                    copyBand(raster, 0, samples, 4, 1, scale);
-                    copyBand(raster, 0, samples, 4, 2, scale);
-                    copyBand(raster, 1, samples, 4, 3, scale);
-                    return new DecodedImage(width, height, mode, samples, null, null);
-                }
-                return fromBands(raster, mode, new int[] {0, 1, 2, 3}, Scale.forBits(bits));
+                // 16-bit gray + alpha has two bands: Pillow's LA;16B unpacker makes RGBA from the high bytes.
+                return RasterSamples.fromBands(raster, mode,
+                        raster.getNumBands() == 2 ? new int[] {0, 0, 0, 1} : new int[] {0, 1, 2, 3}, scale);
             case LA:
-                return fromBands(raster, mode, new int[] {0, raster.getNumBands() - 1}, Scale.forBits(bits));
+                return RasterSamples.fromBands(raster, mode, new int[] {0, raster.getNumBands() - 1}, scale);
             case RGB:
-                return fromBands(raster, mode, new int[] {0, 1, 2}, Scale.forBits(bits));
+                return RasterSamples.fromBands(raster, mode, new int[] {0, 1, 2}, scale);
             default: // L
-                return fromBands(raster, mode, new int[] {0}, Scale.forBits(bits));
+                return RasterSamples.fromBands(raster, mode, new int[] {0}, scale);
         }
     }
 
+    /** Pillow's {@code PngImagePlugin._MODES}: the mode for each (bit depth, colour type). */
     private static PillowMode pngMode(int bitDepth, int colorType) {
         switch (colorType) {
             case 0:
@@ -220,9 +200,10 @@ public final class ImageDecoder {
             throw new InvalidImageException("Image " + name + " is a JPEG with " + header.components()
                     + " components; only 1 (gray), 3 (colour) and 4 (CMYK) are supported");
         }
-        // The raw raster: libjpeg's decoding and upsampling without any colour conversion or ICC handling,
-        // which is then converted the way Pillow's libjpeg does.
-        Raster raster = readRaster(bytes, name);
+        // The raw raster is libjpeg's decoding and upsampling without colour conversion or ICC handling; it is
+        // converted here the way Pillow's libjpeg converts it.
+        Raster raster = ImageIoReading.read(bytes, name, "jpeg", ImageIoReading.TWELVEMONKEYS, false,
+                reader -> reader.readRaster(0, null));
         checkDecodedSize(name, raster, header.width(), header.height());
         int[] bands = new int[header.components()];
         for (int b = 0; b < bands.length; b++) {
@@ -230,51 +211,35 @@ public final class ImageDecoder {
         }
         switch (header.colorSpace()) {
             case GRAY:
-                return fromBands(raster, PillowMode.L, bands, Scale.NONE);
+                return RasterSamples.fromBands(raster, PillowMode.L, bands, Scale.NONE);
             case RGB:
-                return fromBands(raster, PillowMode.RGB, bands, Scale.NONE);
+                return RasterSamples.fromBands(raster, PillowMode.RGB, bands, Scale.NONE);
             case YCBCR: {
-                DecodedImage ycc = fromBands(raster, PillowMode.RGB, bands, Scale.NONE);
-                JpegColor.yccToRgbInPlace(ycc.samples(), 3);
-                return ycc;
+                DecodedImage image = RasterSamples.fromBands(raster, PillowMode.RGB, bands, Scale.NONE);
+                JpegColor.yccToRgbInPlace(image.samples(), 3);
+                return image;
             }
             case CMYK: {
-                // Pillow assumes Adobe's inverted CMYK ("CMYK;I") for every 4-component JPEG.
-                DecodedImage cmyk = fromBands(raster, PillowMode.CMYK, bands, Scale.NONE);
-                invert(cmyk.samples(), 4, 4);
-                return cmyk;
+                // Pillow reads every 4-component JPEG as Adobe's inverted CMYK ("CMYK;I").
+                DecodedImage image = RasterSamples.fromBands(raster, PillowMode.CMYK, bands, Scale.NONE);
+                invertFrom(image.samples(), 0, 4);
+                return image;
             }
             default: { // YCCK: libjpeg makes inverted CMY from the YCC part and passes K; Pillow inverts all four.
-                DecodedImage ycck = fromBands(raster, PillowMode.CMYK, bands, Scale.NONE);
-                byte[] samples = ycck.samples();
-                JpegColor.yccToRgbInPlace(samples, 4);
-                for (int p = 3; p < samples.length; p += 4) {
-                    samples[p] = (byte) (255 - (samples[p] & 0xFF));
-                }
-                return ycck;
+                DecodedImage image = RasterSamples.fromBands(raster, PillowMode.CMYK, bands, Scale.NONE);
+                JpegColor.yccToRgbInPlace(image.samples(), 4);
+                invertFrom(image.samples(), 3, 4);
+                return image;
             }
         }
     }
 
-    private static void invert(byte[] samples, int bands, int count) {
+    /** Inverts bands {@code firstBand .. bands - 1} of every pixel. */
+    private static void invertFrom(byte[] samples, int firstBand, int bands) {
         for (int p = 0; p < samples.length; p += bands) {
-            for (int b = 0; b < count; b++) {
+            for (int b = firstBand; b < bands; b++) {
                 samples[p + b] = (byte) (255 - (samples[p + b] & 0xFF));
             }
-        }
-    }
-
-    private static Raster readRaster(byte[] bytes, String name) throws IOException {
-        ImageReader reader = reader("jpeg", TWELVEMONKEYS, name);
-        List<String> warnings = new ArrayList<>();
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(input, true, true);
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            Raster raster = reader.readRaster(0, null);
-            checkWarnings(name, warnings, "JPEG");
-            return raster;
-        } finally {
-            reader.dispose();
         }
     }
 
@@ -288,21 +253,16 @@ public final class ImageDecoder {
         int width = (bytes[6] & 0xFF) | ((bytes[7] & 0xFF) << 8);
         int height = (bytes[8] & 0xFF) | ((bytes[9] & 0xFF) << 8);
         checkSize(name, width, height);
-        ImageReader reader = reader("gif", JDK, name);
-        List<String> warnings = new ArrayList<>();
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(input, false, false);
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+        return ImageIoReading.read(bytes, name, "gif", ImageIoReading.JDK, true, reader -> {
             BufferedImage frame = reader.read(0);
-            checkWarnings(name, warnings, "GIF");
             if (!(frame.getColorModel() instanceof IndexColorModel)) {
                 throw new InvalidImageException("Image " + name + " is a GIF without a palette; it cannot be decoded");
             }
-            IIOMetadata metadata = reader.getImageMetadata(0);
-            Node root = metadata.getAsTree("javax_imageio_gif_image_1.0");
+            Node root = reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
             int left = intAttribute(root, "ImageDescriptor", "imageLeftPosition", 0);
             int top = intAttribute(root, "ImageDescriptor", "imageTopPosition", 0);
             boolean transparent = "TRUE".equalsIgnoreCase(attribute(root, "GraphicControlExtension", "transparentColorFlag"));
+            // Outside the frame: the transparent index if there is one, else index 0 (a new zeroed image).
             int background = transparent ? intAttribute(root, "GraphicControlExtension", "transparentColorIndex", 0) : 0;
 
             byte[] samples = new byte[width * height];
@@ -310,29 +270,18 @@ public final class ImageDecoder {
             Raster raster = frame.getRaster();
             int[] row = new int[raster.getWidth()];
             for (int y = 0; y < raster.getHeight() && top + y < height; y++) {
-                raster.getSamples(0, y, row.length, 1, 0, row);
+                raster.getSamples(raster.getMinX(), raster.getMinY() + y, row.length, 1, 0, row);
                 for (int x = 0; x < row.length && left + x < width; x++) {
                     samples[(top + y) * width + left + x] = (byte) row[x];
                 }
             }
             IndexColorModel colours = (IndexColorModel) frame.getColorModel();
-            if (isIdentityGrayRamp(colours)) {
+            if (RasterSamples.isIdentityGrayRamp(colours)) {
                 // Pillow drops a palette whose entry i is (i, i, i): the image is then L, resized with bicubic.
                 return new DecodedImage(width, height, PillowMode.L, samples, null, null);
             }
-            return new DecodedImage(width, height, PillowMode.P, samples, null, paletteOf(colours));
-        } finally {
-            reader.dispose();
-        }
-    }
-
-    private static boolean isIdentityGrayRamp(IndexColorModel colours) {
-        for (int i = 0; i < colours.getMapSize(); i++) {
-            if (colours.getRed(i) != i || colours.getGreen(i) != i || colours.getBlue(i) != i) {
-                return false;
-            }
-        }
-        return true;
+            return new DecodedImage(width, height, PillowMode.P, samples, null, RasterSamples.paletteOf(colours));
+        });
     }
 
     private static String attribute(Node root, String element, String attribute) {
@@ -351,217 +300,29 @@ public final class ImageDecoder {
         return value == null ? fallback : Integer.parseInt(value);
     }
 
-    // ------------------------------------------------------------------------------------- BMP and WebP
+    // --------------------------------------------------------------------------------------------- BMP
 
-    private static DecodedImage decodeGeneric(byte[] bytes, String name, ImageFormat format) throws IOException {
-        String formatName = format == ImageFormat.BMP ? "bmp" : "webp";
-        WebpHeader webp = null;
-        if (format == ImageFormat.WEBP) {
-            webp = WebpHeader.parse(bytes);
-            if (webp == null) {
-                throw new InvalidImageException("Image " + name + " is not a valid WebP: its first chunk is cut off or unknown");
-            }
-            checkSize(name, webp.width(), webp.height());
-        }
-        ImageReader reader = reader(formatName, TWELVEMONKEYS, name);
-        List<String> warnings = new ArrayList<>();
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(input, true, true);
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+    private static DecodedImage decodeBmp(byte[] bytes, String name) throws IOException {
+        return ImageIoReading.read(bytes, name, "bmp", ImageIoReading.TWELVEMONKEYS, false, reader -> {
             checkSize(name, reader.getWidth(0), reader.getHeight(0));
-            BufferedImage image = reader.read(0);
-            checkWarnings(name, warnings, format.name());
-            if (webp != null) {
-                return fromBufferedImage(image, webp.alpha() ? PillowMode.RGBA : PillowMode.RGB);
-            }
-            return fromBufferedImage(image, null);
-        } finally {
-            reader.dispose();
-        }
+            return RasterSamples.fromBmp(reader.read(0));
+        });
     }
 
-    /**
-     * Pillow's view of an indexed or true-colour Java image (BMP rules), or of any image as {@code trueColour}
-     * (RGB or RGBA) when the format decides the mode.
-     */
-    private static DecodedImage fromBufferedImage(BufferedImage image, PillowMode trueColour) {
-        int width = image.getWidth();
-        int height = image.getHeight();
-        Raster raster = image.getRaster();
-        ColorModel model = image.getColorModel();
-        if (trueColour == null && model instanceof IndexColorModel) {
-            IndexColorModel icm = (IndexColorModel) model;
-            byte[] palette = paletteOf(icm);
-            byte[] indices = new byte[width * height];
-            copyBand(raster, 0, indices, 1, 0, Scale.NONE);
-            int colors = icm.getMapSize();
-            if (colors == 2 && isGray(palette, 0, 0) && isGray(palette, 1, 255)) {
-                for (int i = 0; i < indices.length; i++) {
-                    indices[i] = (byte) (indices[i] != 0 ? 255 : 0);
-                }
-                return new DecodedImage(width, height, PillowMode.ONE, indices, null, null);
-            }
-            boolean identityGray = colors != 2;
-            for (int i = 0; i < colors && identityGray; i++) {
-                identityGray = isGray(palette, i, i);
-            }
-            return identityGray
-                    ? new DecodedImage(width, height, PillowMode.L, indices, null, null)
-                    : new DecodedImage(width, height, PillowMode.P, indices, null, palette);
+    // -------------------------------------------------------------------------------------------- WebP
+
+    private static DecodedImage decodeWebp(byte[] bytes, String name) throws IOException {
+        WebpHeader header = WebpHeader.parse(bytes);
+        if (header == null) {
+            throw new InvalidImageException("Image " + name + " is not a valid WebP: its first chunk is cut off or unknown");
         }
-        if (trueColour == null && model.getNumComponents() == 1 && raster.getNumBands() == 1) {
-            return fromBands(raster, PillowMode.L, new int[] {0}, Scale.forBits(raster.getSampleModel().getSampleSize(0)));
-        }
-        PillowMode mode = trueColour != null ? trueColour : model.hasAlpha() ? PillowMode.RGBA : PillowMode.RGB;
-        boolean alpha = mode == PillowMode.RGBA;
-        byte[] samples = new byte[width * height * mode.bands()];
-        int[] argb = new int[width];
-        for (int y = 0; y < height; y++) {
-            image.getRGB(0, y, width, 1, argb, 0, width);
-            for (int x = 0; x < width; x++) {
-                int o = (y * width + x) * mode.bands();
-                int v = argb[x];
-                samples[o] = (byte) (v >> 16);
-                samples[o + 1] = (byte) (v >> 8);
-                samples[o + 2] = (byte) v;
-                if (alpha) {
-                    samples[o + 3] = (byte) (v >>> 24);
-                }
-            }
-        }
-        return new DecodedImage(width, height, mode, samples, null, null);
+        checkSize(name, header.width(), header.height());
+        PillowMode mode = header.alpha() ? PillowMode.RGBA : PillowMode.RGB;
+        return ImageIoReading.read(bytes, name, "webp", ImageIoReading.TWELVEMONKEYS, false,
+                reader -> RasterSamples.fromArgb(reader.read(0), mode));
     }
 
-    private static boolean isGray(byte[] palette, int index, int value) {
-        int p = index * 3;
-        return (palette[p] & 0xFF) == value && (palette[p + 1] & 0xFF) == value && (palette[p + 2] & 0xFF) == value;
-    }
-
-    // ------------------------------------------------------------------------------------------ helpers
-
-    /** How a raster sample becomes Pillow's 8-bit sample. */
-    private enum Scale {
-        NONE, NONZERO_TO_255, TIMES_255, TIMES_85, TIMES_17, HIGH_BYTE;
-
-        static Scale forBits(int bits) {
-            switch (bits) {
-                case 1: return TIMES_255;
-                case 2: return TIMES_85;
-                case 4: return TIMES_17;
-                case 16: return HIGH_BYTE;
-                default: return NONE;
-            }
-        }
-
-        int apply(int v) {
-            switch (this) {
-                case NONZERO_TO_255: return v != 0 ? 255 : 0;
-                case TIMES_255: return v * 255;
-                case TIMES_85: return v * 85;
-                case TIMES_17: return v * 17;
-                case HIGH_BYTE: return v >>> 8;
-                default: return v;
-            }
-        }
-    }
-
-    private static DecodedImage fromBands(Raster raster, PillowMode mode, int[] bands, Scale scale) {
-        int width = raster.getWidth();
-        int height = raster.getHeight();
-        byte[] samples = new byte[width * height * bands.length];
-        for (int b = 0; b < bands.length; b++) {
-            copyBand(raster, bands[b], samples, bands.length, b, scale);
-        }
-        return new DecodedImage(width, height, mode, samples, null, null);
-    }
-
-    private static void copyBand(Raster raster, int band, byte[] out, int stride, int offset, Scale scale) {
-        int width = raster.getWidth();
-        int[] row = new int[width];
-        for (int y = 0; y < raster.getHeight(); y++) {
-            raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, band, row);
-            int o = y * width * stride + offset;
-            for (int x = 0; x < width; x++, o += stride) {
-                out[o] = (byte) scale.apply(row[x]);
-            }
-        }
-    }
-
-    private static int[] readBand(Raster raster, int band) {
-        int width = raster.getWidth();
-        int[] out = new int[width * raster.getHeight()];
-        int[] row = new int[width];
-        for (int y = 0; y < raster.getHeight(); y++) {
-            raster.getSamples(raster.getMinX(), raster.getMinY() + y, width, 1, band, row);
-            System.arraycopy(row, 0, out, y * width, width);
-        }
-        return out;
-    }
-
-    /** Pillow starts every palette as a gray ramp and overwrites the entries the file defines. */
-    private static byte[] grayRampPalette() {
-        byte[] palette = new byte[768];
-        for (int i = 0; i < 256; i++) {
-            palette[i * 3] = (byte) i;
-            palette[i * 3 + 1] = (byte) i;
-            palette[i * 3 + 2] = (byte) i;
-        }
-        return palette;
-    }
-
-    private static byte[] paletteOf(IndexColorModel icm) {
-        byte[] palette = grayRampPalette();
-        for (int i = 0; i < Math.min(256, icm.getMapSize()); i++) {
-            palette[i * 3] = (byte) icm.getRed(i);
-            palette[i * 3 + 1] = (byte) icm.getGreen(i);
-            palette[i * 3 + 2] = (byte) icm.getBlue(i);
-        }
-        return palette;
-    }
-
-    private static BufferedImage read(byte[] bytes, String name, String formatName, String preferred, boolean metadataNeeded)
-            throws IOException {
-        ImageReader reader = reader(formatName, preferred, name);
-        List<String> warnings = new ArrayList<>();
-        try (ImageInputStream input = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
-            reader.setInput(input, true, !metadataNeeded);
-            reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-            BufferedImage image = reader.read(0);
-            checkWarnings(name, warnings, formatName.toUpperCase(Locale.ROOT));
-            return image;
-        } finally {
-            reader.dispose();
-        }
-    }
-
-    private static ImageReader reader(String formatName, String preferredPackage, String name) {
-        Iterator<ImageReader> readers = ImageIO.getImageReadersByFormatName(formatName);
-        ImageReader chosen = null;
-        while (readers.hasNext()) {
-            ImageReader candidate = readers.next();
-            if (chosen == null || candidate.getClass().getName().startsWith(preferredPackage)
-                    && !chosen.getClass().getName().startsWith(preferredPackage)) {
-                chosen = candidate;
-            }
-        }
-        if (chosen == null) {
-            throw new InvalidImageException("No ImageIO reader for " + formatName + " is available to decode " + name
-                    + "; add com.twelvemonkeys.imageio:imageio-" + formatName + " to the class path");
-        }
-        return chosen;
-    }
-
-    /** Pillow refuses truncated files; Java's decoders only warn and fill the rest with gray. */
-    private static void checkWarnings(String name, List<String> warnings, String format) {
-        for (String warning : warnings) {
-            String lower = warning.toLowerCase(Locale.ROOT);
-            if (lower.contains("truncated") || lower.contains("premature end") || lower.contains("missing eoi")) {
-                throw new InvalidImageException("Image " + name + " is a truncated " + format + " file (" + warning
-                        + "); the reference refuses it too: re-download or re-export the image");
-            }
-            LOG.debug("{}: decoder warning: {}", name, warning);
-        }
-    }
+    // ------------------------------------------------------------------------------------------ checks
 
     private static void checkSize(String name, int width, int height) {
         if (width < 1 || height < 1) {
