@@ -1,6 +1,5 @@
 package io.github.clip4j.image;
 
-import java.util.Arrays;
 
 /**
  * Pillow 9.4's {@code Image.resize} for the two filters the reference needs, bit-exact: bicubic
@@ -150,25 +149,21 @@ final class PillowResampler {
         if (horizontal != null) {
             int[] k = horizontal.fixedPoint();
             int half = 1 << (PRECISION_BITS - 1);
-            int[] sums = new int[bands];
             for (int r = 0; r < rowCount; r++) {
                 int rowBase = (rowFirst + r) * inW;
                 for (int xx = 0; xx < cw; xx++) {
                     int outX = x0 + xx;
-                    int xmin = horizontal.first[outX];
                     int n = horizontal.count[outX];
                     int kBase = outX * horizontal.ksize;
-                    Arrays.fill(sums, half);
-                    for (int x = 0; x < n; x++) {
-                        int weight = k[kBase + x];
-                        int p = (rowBase + xmin + x) * bands;
-                        for (int b = 0; b < bands; b++) {
-                            sums[b] += (in[p + b] & 0xFF) * weight;
-                        }
-                    }
+                    int start = (rowBase + horizontal.first[outX]) * bands;
                     int o = (r * cw + xx) * bands;
+                    // One band at a time: a single accumulator per loop keeps the inner loop tight.
                     for (int b = 0; b < bands; b++) {
-                        temp[o + b] = (byte) clip8(sums[b]);
+                        int sum = half;
+                        for (int x = 0, p = start + b; x < n; x++, p += bands) {
+                            sum += (in[p] & 0xFF) * k[kBase + x];
+                        }
+                        temp[o + b] = (byte) clip8(sum);
                     }
                 }
             }
@@ -185,25 +180,18 @@ final class PillowResampler {
         byte[] out = new byte[cw * ch * bands];
         int[] k = vertical.fixedPoint();
         int half = 1 << (PRECISION_BITS - 1);
-        int[] sums = new int[bands];
+        int rowStride = cw * bands;
         for (int yy = 0; yy < ch; yy++) {
             int outY = window.y0() + yy;
-            int ymin = vertical.first[outY] - rowFirst;
             int n = vertical.count[outY];
             int kBase = outY * vertical.ksize;
-            for (int xx = 0; xx < cw; xx++) {
-                Arrays.fill(sums, half);
-                for (int y = 0; y < n; y++) {
-                    int weight = k[kBase + y];
-                    int p = ((ymin + y) * cw + xx) * bands;
-                    for (int b = 0; b < bands; b++) {
-                        sums[b] += (temp[p + b] & 0xFF) * weight;
-                    }
+            int start = (vertical.first[outY] - rowFirst) * rowStride;
+            for (int i = 0; i < rowStride; i++) {
+                int sum = half;
+                for (int y = 0, p = start + i; y < n; y++, p += rowStride) {
+                    sum += (temp[p] & 0xFF) * k[kBase + y];
                 }
-                int o = (yy * cw + xx) * bands;
-                for (int b = 0; b < bands; b++) {
-                    out[o + b] = (byte) clip8(sums[b]);
-                }
+                out[yy * rowStride + i] = (byte) clip8(sum);
             }
         }
         return out;

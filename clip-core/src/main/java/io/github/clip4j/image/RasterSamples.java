@@ -2,6 +2,8 @@ package io.github.clip4j.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentSampleModel;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 
@@ -41,10 +43,42 @@ final class RasterSamples {
         int width = raster.getWidth();
         int height = raster.getHeight();
         byte[] samples = new byte[width * height * bands.length];
+        if (scale == Scale.NONE && copyInterleavedBytes(raster, bands, samples)) {
+            return new DecodedImage(width, height, mode, samples, null, null);
+        }
         for (int b = 0; b < bands.length; b++) {
             copyBand(raster, bands[b], samples, bands.length, b, scale);
         }
         return new DecodedImage(width, height, mode, samples, null, null);
+    }
+
+    /** The fast path for the common byte rasters (what the JPEG and PNG readers produce); false if not one. */
+    private static boolean copyInterleavedBytes(Raster raster, int[] bands, byte[] out) {
+        if (!(raster.getSampleModel() instanceof ComponentSampleModel)
+                || !(raster.getDataBuffer() instanceof DataBufferByte)
+                || raster.getDataBuffer().getNumBanks() != 1) {
+            return false;
+        }
+        ComponentSampleModel model = (ComponentSampleModel) raster.getSampleModel();
+        byte[] data = ((DataBufferByte) raster.getDataBuffer()).getData();
+        int pixelStride = model.getPixelStride();
+        int scanlineStride = model.getScanlineStride();
+        int[] offsets = model.getBandOffsets();
+        int base = raster.getDataBuffer().getOffset()
+                + (raster.getMinY() - raster.getSampleModelTranslateY()) * scanlineStride
+                + (raster.getMinX() - raster.getSampleModelTranslateX()) * pixelStride;
+        int width = raster.getWidth();
+        int count = bands.length;
+        for (int y = 0, o = 0; y < raster.getHeight(); y++) {
+            int rowStart = base + y * scanlineStride;
+            for (int x = 0; x < width; x++) {
+                int pixel = rowStart + x * pixelStride;
+                for (int b = 0; b < count; b++, o++) {
+                    out[o] = data[pixel + offsets[bands[b]]];
+                }
+            }
+        }
+        return true;
     }
 
     /** Copies one raster band into every {@code stride}-th byte of {@code out}, from {@code offset}. */
