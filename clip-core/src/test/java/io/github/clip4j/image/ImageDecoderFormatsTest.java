@@ -190,6 +190,20 @@ class ImageDecoderFormatsTest {
     // ------------------------------------------------------------------------------------------- JPEG
 
     @Test
+    void grayJpegIsModeL() throws IOException {
+        BufferedImage source = new BufferedImage(32, 16, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 32; x++) {
+                source.getRaster().setSample(x, y, 0, x < 16 ? 40 : 210);
+            }
+        }
+        DecodedImage image = ImageDecoder.decode(writeJpeg(source, "com.sun."), "gray.jpg");
+        assertThat(image.mode()).isEqualTo(PillowMode.L);
+        assertThat(image.sample(4, 4, 0)).isCloseTo(40, org.assertj.core.data.Offset.offset(2));
+        assertThat(image.sample(28, 12, 0)).isCloseTo(210, org.assertj.core.data.Offset.offset(2));
+    }
+
+    @Test
     void adobeCmykJpegDecodesToPillowsCmyk() throws IOException {
         checkCmykJpeg("com.twelvemonkeys."); // writes inverted CMYK with an Adobe marker (transform 0)
     }
