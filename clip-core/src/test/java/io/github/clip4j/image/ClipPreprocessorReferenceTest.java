@@ -122,6 +122,7 @@ class ClipPreprocessorReferenceTest {
         float[] wanted = expectedPixels(name, size);
         int plane = size * size;
         int compared = 0;
+        float maxDifference = 0f;
         for (int c = 0; c < 3; c++) {
             for (int i = 0; i < plane; i++) {
                 if (rgb[i * 3 + c] != wantedRgb[i * 3 + c]) {
@@ -130,12 +131,14 @@ class ClipPreprocessorReferenceTest {
                 compared++;
                 float a = actual[c * plane + i];
                 float w = wanted[c * plane + i];
+                maxDifference = Math.max(maxDifference, Math.abs(a - w));
                 if (Math.abs(a - w) > PIXEL_TOLERANCE) {
                     throw new AssertionError(name + " at " + size + ": pixel [" + c + "," + i / size + "," + i % size
                             + "] is " + a + ", expected " + w);
                 }
             }
         }
+        LOG.info("{} at {}: pixels compared {}/{}, max |diff| {}", name, size, compared, plane * 3, maxDifference);
         assertThat(compared).isGreaterThan(plane * 3 * 9 / 10);
     }
 
