@@ -151,17 +151,17 @@ public final class EmbeddingMatrix {
         if (want == 0) {
             return List.of();
         }
-        int parallelism = ForkJoinPool.getCommonPoolParallelism();
+        // The calling thread scans one share itself, so a pool of n threads gives n + 1 scanners.
+        int chunks = ForkJoinPool.getCommonPoolParallelism() + 1;
         TopK top;
-        if (parallelism > 1 && (long) rows * dimension >= PARALLEL_THRESHOLD) {
-            int chunks = parallelism;
-            List<ForkJoinTask<TopK>> tasks = new ArrayList<>(chunks);
-            for (int c = 0; c < chunks; c++) {
+        if (Runtime.getRuntime().availableProcessors() > 1 && (long) rows * dimension >= PARALLEL_THRESHOLD) {
+            List<ForkJoinTask<TopK>> tasks = new ArrayList<>(chunks - 1);
+            for (int c = 1; c < chunks; c++) {
                 int from = (int) ((long) rows * c / chunks);
                 int to = (int) ((long) rows * (c + 1) / chunks);
                 tasks.add(ForkJoinPool.commonPool().submit(() -> scan(q, want, from, to)));
             }
-            top = new TopK(want);
+            top = scan(q, want, 0, (int) ((long) rows / chunks));
             for (ForkJoinTask<TopK> task : tasks) {
                 top.addAll(task.join());
             }
