@@ -128,6 +128,24 @@ public final class ImageIndex implements AutoCloseable {
         return index;
     }
 
+    /**
+     * The {@link EmbeddingModel#modelId()} of the model that built the index in {@code indexFile}, read from its
+     * header: a tool can load that model before {@link #open opening} the index. The rest of the file is checked
+     * only by {@code open}.
+     *
+     * @throws IndexException if the file does not exist, is not an index, or cannot be read
+     */
+    public static String modelIdOf(Path indexFile) {
+        requireNonNull(indexFile, "indexFile");
+        try {
+            return IndexFile.readModelId(indexFile);
+        } catch (NoSuchFileException e) {
+            throw new IndexException("no image index at " + indexFile + "; build one with addDirectory first", e);
+        } catch (IOException e) {
+            throw new IndexException("cannot read image index " + indexFile + ": " + e, e);
+        }
+    }
+
     /** The index file, as given to {@link #open}. */
     public Path file() {
         return file;

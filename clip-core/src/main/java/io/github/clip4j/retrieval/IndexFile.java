@@ -81,17 +81,7 @@ final class IndexFile {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
                 CheckedInputStream checked = new CheckedInputStream(raw, crc);
                 DataInputStream in = new DataInputStream(checked)) {
-            byte[] magic = new byte[MAGIC.length];
-            in.readFully(magic);
-            if (!Arrays.equals(magic, MAGIC)) {
-                throw new IndexException(file + " is not a clip4j image index (it does not start with "
-                        + new String(MAGIC, UTF_8) + "); pass an index file, or a new path to create one");
-            }
-            int version = in.readInt();
-            if (version != VERSION) {
-                throw new IndexException(file + " is an image index of format version " + version
-                        + ", this clip4j reads version " + VERSION + "; delete it and index the folder again");
-            }
+            readHeader(in, file);
             String modelId = readString(in, length, file);
             int dimension = in.readInt();
             if (dimension < 1 || dimension > MAX_DIMENSION) {
@@ -132,9 +122,43 @@ final class IndexFile {
             }
             return new Content(modelId, dimension, roots, entries, embeddings);
         } catch (EOFException e) {
-            throw new IndexException("image index " + file + " is truncated (" + length
-                    + " bytes); delete it and index the folder again", e);
+            throw truncated(file, length, e);
         }
+    }
+
+    /**
+     * The model id in {@code file}'s header, without reading (or checking) the rest.
+     *
+     * @throws IndexException if it is not a clip4j index or is of another version
+     * @throws NoSuchFileException if it does not exist
+     */
+    static String readModelId(Path file) throws IOException {
+        long length = Files.size(file);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            readHeader(in, file);
+            return readString(in, length, file);
+        } catch (EOFException e) {
+            throw truncated(file, length, e);
+        }
+    }
+
+    private static void readHeader(DataInputStream in, Path file) throws IOException {
+        byte[] magic = new byte[MAGIC.length];
+        in.readFully(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new IndexException(file + " is not a clip4j image index (it does not start with "
+                    + new String(MAGIC, UTF_8) + "); pass an index file, or a new path to create one");
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IndexException(file + " is an image index of format version " + version
+                    + ", this clip4j reads version " + VERSION + "; delete it and index the folder again");
+        }
+    }
+
+    private static IndexException truncated(Path file, long length, EOFException e) {
+        return new IndexException("image index " + file + " is truncated (" + length
+                + " bytes); delete it and index the folder again", e);
     }
 
     /** Writes {@code content} to {@code file} atomically. */

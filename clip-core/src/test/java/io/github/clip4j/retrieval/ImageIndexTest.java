@@ -242,6 +242,20 @@ class ImageIndexTest {
     }
 
     @Test
+    void theBuildingModelCanBeReadBeforeOpening() throws Exception {
+        Path file = tmp.resolve("photos.clipindex");
+        assertThatThrownBy(() -> ImageIndex.modelIdOf(file)).isInstanceOf(IndexException.class)
+                .hasMessageContaining(file.toString());
+        try (ImageIndex index = ImageIndex.open(file, new FakeEmbeddingModel("ViT-B/32@abc", 100f))) {
+            index.addDirectory(photos());
+        }
+        assertThat(ImageIndex.modelIdOf(file)).isEqualTo("ViT-B/32@abc");
+        Files.writeString(file, "CLIP4J");
+        assertThatThrownBy(() -> ImageIndex.modelIdOf(file)).isInstanceOf(IndexException.class)
+                .hasMessageContaining("truncated");
+    }
+
+    @Test
     void misuseIsRefused() throws Exception {
         ImageIndex index = ImageIndex.open(tmp.resolve("i.clipindex"), model);
         assertThatThrownBy(() -> index.addDirectory(tmp.resolve("missing"))).isInstanceOf(IndexException.class)
