@@ -129,10 +129,9 @@ public final class EmbeddingMatrix {
         return Embedding.ofNormalized(Arrays.copyOfRange(data, row * dimension, (row + 1) * dimension));
     }
 
-    /** Copies row {@code row} into {@code target} at {@code offset}. */
-    void copyRow(int row, float[] target, int offset) {
-        checkRow(row);
-        System.arraycopy(data, row * dimension, target, offset, dimension);
+    /** The backing array (rows beyond {@link #size()} are garbage), for writing without a copy. Not to be modified. */
+    float[] backingArray() {
+        return data;
     }
 
     /**

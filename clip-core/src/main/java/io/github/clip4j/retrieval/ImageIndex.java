@@ -467,12 +467,9 @@ public final class ImageIndex implements AutoCloseable {
     }
 
     private void saveLocked() {
-        int dim = matrix.dimension();
-        float[] embeddings = new float[entries.size() * dim];
-        for (int i = 0; i < entries.size(); i++) {
-            matrix.copyRow(i, embeddings, i * dim);
-        }
-        IndexFile.Content content = new IndexFile.Content(model.modelId(), dim, roots, entries, embeddings);
+        // The matrix's own array: the write lock keeps it still while it is written.
+        IndexFile.Content content = new IndexFile.Content(model.modelId(), matrix.dimension(), roots, entries,
+                matrix.backingArray());
         try {
             IndexFile.write(file, content);
         } catch (IOException e) {
@@ -483,7 +480,12 @@ public final class ImageIndex implements AutoCloseable {
         log.debug("saved {} images to {}", entries.size(), file);
     }
 
-    /** Saves the index if it changed since it was opened or saved, and releases it; further use fails. */
+    /**
+     * Saves the index if it changed since it was opened or saved; further use fails. The model is not closed: it
+     * belongs to the caller.
+     *
+     * @throws IndexException if the file cannot be written
+     */
     @Override
     public void close() {
         lock.writeLock().lock();
