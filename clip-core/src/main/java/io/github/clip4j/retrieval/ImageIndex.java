@@ -1,0 +1,525 @@
+package io.github.clip4j.retrieval;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.clip4j.Embedding;
+import io.github.clip4j.EmbeddingModel;
+import io.github.clip4j.common.ClipException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A searchable collection of image embeddings kept in one file: index folders once, then find images by text or by
+ * example image in milliseconds.
+ *
+ * <pre>{@code
+ * try (ImageIndex index = ImageIndex.open(Path.of("photos.clipindex"), clip)) {
+ *     IndexUpdate update = index.addDirectory(Path.of("photos"));   // only new and changed files are embedded
+ *     for (SearchHit hit : index.search("a dog on a beach", 5)) {
+ *         System.out.println(hit.score() + " " + hit.path());
+ *     }
+ * }                                                                  // saved on close if changed
+ * }</pre>
+ *
+ * <p><b>What is stored.</b> For each image: its folder (one of the folders given to {@link #addDirectory}), its path
+ * relative to that folder, its size and last-modified time (to notice changes), and its L2-normalized embedding as
+ * float32; plus the model's id and the embedding dimension. A folder inside the index file's folder is stored
+ * relative to it, so the index and its images can be moved together; any other folder is stored as an absolute path.
+ * Search results resolve these back against the index file's path as it was given to {@link #open}. The format is
+ * described in {@code IndexFile}; every save writes a new file and renames it over the old one, so a crash never
+ * leaves a half-written index.
+ *
+ * <p><b>Models.</b> An index belongs to the model that built it: opening it with a model of another
+ * {@link EmbeddingModel#modelId()} is refused (the embeddings would be meaningless), and the fix is to rebuild it.
+ *
+ * <p>Thread-safe: searches run concurrently; indexing and saving exclude each other and searches.
+ */
+public final class ImageIndex implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ImageIndex.class);
+
+    /** The image file extensions indexed (lower case, compared case-insensitively). */
+    public static final Set<String> IMAGE_EXTENSIONS = Set.of("png", "jpg", "jpeg", "gif", "bmp", "webp");
+
+    /** Images embedded per {@link EmbeddingModel#embedImages} call unless {@link #open(Path, EmbeddingModel, int)} says. */
+    public static final int DEFAULT_BATCH_SIZE = 32;
+
+    private final Path file;
+    private final EmbeddingModel model;
+    private final int batchSize;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+
+    // Guarded by lock. entries.get(i) describes matrix row i.
+    private final List<String> roots;
+    private final List<IndexEntry> entries;
+    private final Map<Key, Integer> rowOf = new HashMap<>();
+    private final EmbeddingMatrix matrix;
+    private boolean dirty;
+    private boolean closed;
+
+    private ImageIndex(Path file, EmbeddingModel model, int batchSize, IndexFile.Content content) {
+        this.file = file;
+        this.model = model;
+        this.batchSize = batchSize;
+        this.roots = new ArrayList<>(content.roots());
+        this.entries = new ArrayList<>(content.entries());
+        this.matrix = EmbeddingMatrix.wrap(content.dimension(), content.embeddings(), content.entries().size());
+        for (int i = 0; i < entries.size(); i++) {
+            rowOf.put(Key.of(entries.get(i)), i);
+        }
+    }
+
+    /**
+     * Opens the index in {@code indexFile} for {@code model}, or starts an empty one if the file does not exist (it is
+     * written on the first {@link #save()} or on {@link #close()}).
+     *
+     * @throws IndexException if the file is not a valid index, or was built with another model
+     */
+    public static ImageIndex open(Path indexFile, EmbeddingModel model) {
+        return open(indexFile, model, DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * As {@link #open(Path, EmbeddingModel)}, embedding {@code batchSize} images per model call.
+     *
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public static ImageIndex open(Path indexFile, EmbeddingModel model, int batchSize) {
+        requireNonNull(indexFile, "indexFile");
+        requireNonNull(model, "model");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        IndexFile.Content content;
+        try {
+            content = IndexFile.read(indexFile);
+        } catch (NoSuchFileException e) {
+            content = new IndexFile.Content(model.modelId(), model.dimension(), List.of(), List.of(), new float[0]);
+            log.debug("no index at {}: starting an empty one", indexFile);
+        } catch (IOException e) {
+            throw new IndexException("cannot read image index " + indexFile + ": " + e, e);
+        }
+        if (!content.modelId().equals(model.modelId()) || content.dimension() != model.dimension()) {
+            throw new IndexException("image index " + indexFile + " was built with model " + content.modelId() + " ("
+                    + content.dimension() + " dimensions), not with " + model.modelId() + " (" + model.dimension()
+                    + "); rebuild it with " + model.modelId() + " (delete the file and index the folders again) or "
+                    + "search it with " + content.modelId());
+        }
+        ImageIndex index = new ImageIndex(indexFile, model, batchSize, content);
+        log.debug("opened {} with {} images", indexFile, index.entries.size());
+        return index;
+    }
+
+    /**
+     * The {@link EmbeddingModel#modelId()} of the model that built the index in {@code indexFile}, read from its
+     * header: a tool can load that model before {@link #open opening} the index. The rest of the file is checked
+     * only by {@code open}.
+     *
+     * @throws IndexException if the file does not exist, is not an index, or cannot be read
+     */
+    public static String modelIdOf(Path indexFile) {
+        requireNonNull(indexFile, "indexFile");
+        try {
+            return IndexFile.readModelId(indexFile);
+        } catch (NoSuchFileException e) {
+            throw new IndexException("no image index at " + indexFile + "; build one with addDirectory first", e);
+        } catch (IOException e) {
+            throw new IndexException("cannot read image index " + indexFile + ": " + e, e);
+        }
+    }
+
+    /** The index file, as given to {@link #open}. */
+    public Path file() {
+        return file;
+    }
+
+    /** The number of images in the index. */
+    public int size() {
+        lock.readLock().lock();
+        try {
+            return entries.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The indexed image files, resolved as in search results, in no particular order. */
+    public List<Path> paths() {
+        lock.readLock().lock();
+        try {
+            List<Path> paths = new ArrayList<>(entries.size());
+            for (IndexEntry e : entries) {
+                paths.add(resolve(e));
+            }
+            return paths;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Brings the index up to date with {@code dir}; see {@link #addDirectory(Path, IndexProgressListener)}. */
+    public IndexUpdate addDirectory(Path dir) {
+        return addDirectory(dir, IndexProgressListener.NONE);
+    }
+
+    /**
+     * Brings the index up to date with the image files under {@code dir} (recursively; {@link #IMAGE_EXTENSIONS}
+     * only, symbolic links to folders not followed): new files are embedded and added, files whose size or
+     * modification time changed are embedded again, entries whose file is gone are dropped, the rest is kept as is.
+     * Images are embedded in batches; {@code listener} hears after each. A file that cannot be read or decoded is
+     * skipped and reported in the result, never fatal. Entries of other folders are not touched.
+     *
+     * <p>The changes are in memory until {@link #save()} or {@link #close()}.
+     *
+     * @throws IndexException if {@code dir} is not a folder
+     */
+    public IndexUpdate addDirectory(Path dir, IndexProgressListener listener) {
+        requireNonNull(dir, "dir");
+        requireNonNull(listener, "listener");
+        if (!Files.isDirectory(dir)) {
+            throw new IndexException("cannot index " + dir + ": not a folder");
+        }
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            return update(dir, listener);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private IndexUpdate update(Path dir, IndexProgressListener listener) {
+        int root = rootOf(dir);
+        List<SkippedFile> skipped = new ArrayList<>();
+        List<Found> found = scan(dir, skipped);
+
+        List<Found> toEmbed = new ArrayList<>();
+        Set<Key> present = new HashSet<>();
+        int unchanged = 0;
+        for (Found f : found) {
+            Key key = new Key(root, f.relative);
+            present.add(key);
+            Integer row = rowOf.get(key);
+            if (row == null) {
+                toEmbed.add(f);
+            } else if (entries.get(row).size() != f.size || entries.get(row).modifiedNanos() != f.modifiedNanos) {
+                toEmbed.add(f);
+            } else {
+                unchanged++;
+            }
+        }
+        List<Key> gone = new ArrayList<>();
+        for (IndexEntry e : entries) {
+            Key key = Key.of(e);
+            if (key.root == root && !present.contains(key)) {
+                gone.add(key);
+            }
+        }
+        int removed = 0;
+        for (Key key : gone) {
+            removeRow(key);
+            removed++;
+        }
+
+        int added = 0;
+        int updated = 0;
+        int done = 0;
+        for (int from = 0; from < toEmbed.size(); from += batchSize) {
+            List<Found> batch = toEmbed.subList(from, Math.min(toEmbed.size(), from + batchSize));
+            List<Embedding> embeddings = embed(batch, skipped);
+            for (int i = 0; i < batch.size(); i++) {
+                Found f = batch.get(i);
+                Key key = new Key(root, f.relative);
+                Integer row = rowOf.get(key);
+                Embedding embedding = embeddings.get(i);
+                if (embedding == null) {
+                    if (row != null) { // changed and now unreadable: its old embedding no longer describes it
+                        removeRow(key);
+                        removed++;
+                    }
+                    continue;
+                }
+                IndexEntry entry = new IndexEntry(root, f.relative, f.size, f.modifiedNanos);
+                if (row == null) {
+                    rowOf.put(key, matrix.add(embedding));
+                    entries.add(entry);
+                    added++;
+                } else {
+                    matrix.set(row, embedding);
+                    entries.set(row, entry);
+                    updated++;
+                }
+            }
+            done += batch.size();
+            listener.onProgress(done, toEmbed.size());
+        }
+        if (added + updated + removed > 0 || !Files.exists(file)) {
+            dirty = true;
+        }
+        IndexUpdate result = new IndexUpdate(added, updated, removed, unchanged, entries.size(), skipped);
+        log.info("indexed {}: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} images in the index",
+                dir, added, updated, removed, unchanged, skipped.size(), entries.size());
+        return result;
+    }
+
+    /**
+     * The embeddings of {@code batch}, null where a file cannot be used (and reported in {@code skipped}). One model
+     * call for the batch; if it refuses the batch, each file alone, to find the bad ones.
+     */
+    private List<Embedding> embed(List<Found> batch, List<SkippedFile> skipped) {
+        List<Path> paths = new ArrayList<>(batch.size());
+        for (Found f : batch) {
+            paths.add(f.path);
+        }
+        try {
+            List<Embedding> embeddings = model.embedImages(paths);
+            if (embeddings.size() != paths.size()) {
+                throw new IllegalStateException("the model returned " + embeddings.size() + " embeddings for "
+                        + paths.size() + " images");
+            }
+            return embeddings;
+        } catch (ClipException batchFailure) {
+            log.debug("batch of {} images refused ({}); embedding them one by one", paths.size(),
+                    batchFailure.getMessage());
+        }
+        List<Embedding> embeddings = new ArrayList<>(paths.size());
+        for (Path path : paths) {
+            try {
+                embeddings.add(model.embedImage(path));
+            } catch (ClipException e) {
+                log.warn("skipping {}: {}", path, e.getMessage());
+                skipped.add(new SkippedFile(path, e.getMessage() == null ? e.toString() : e.getMessage()));
+                embeddings.add(null);
+            }
+        }
+        return embeddings;
+    }
+
+    /** The image files under {@code dir}, sorted by relative path; unreadable folders are reported in {@code skipped}. */
+    private static List<Found> scan(Path dir, List<SkippedFile> skipped) {
+        List<Found> found = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path path, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile() && isImage(path)) {
+                        String relative = toPortable(dir.relativize(path));
+                        found.add(new Found(path, relative, attrs.size(),
+                                attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFileFailed(Path path, IOException e) {
+                    skipped.add(new SkippedFile(path, "cannot read: " + e));
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+        found.sort(Comparator.comparing((Found f) -> f.relative));
+        return found;
+    }
+
+    private static boolean isImage(Path path) {
+        String name = path.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return dot >= 0 && IMAGE_EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
+    }
+
+    private static String toPortable(Path relative) {
+        StringBuilder sb = new StringBuilder();
+        for (Path part : relative) {
+            if (sb.length() > 0) {
+                sb.append('/');
+            }
+            sb.append(part);
+        }
+        return sb.toString();
+    }
+
+    /** The index of {@code dir} in {@link #roots}, adding it (in its stored form) if new. */
+    private int rootOf(Path dir) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        for (int i = 0; i < roots.size(); i++) {
+            if (absoluteRoot(roots.get(i)).equals(absolute)) {
+                return i;
+            }
+        }
+        Path base = indexFolder();
+        String stored = absolute.startsWith(base) ? toPortable(base.relativize(absolute)) : absolute.toString();
+        roots.add(stored);
+        return roots.size() - 1;
+    }
+
+    private Path indexFolder() {
+        return file.toAbsolutePath().normalize().getParent();
+    }
+
+    private Path absoluteRoot(String stored) {
+        return indexFolder().resolve(stored).normalize();
+    }
+
+    /** The entry's file, relative to the working folder when the index file was given relatively and contains it. */
+    private Path resolve(IndexEntry e) {
+        Path parent = file.getParent();
+        Path root = parent == null ? Path.of(roots.get(e.root())) : parent.resolve(roots.get(e.root()));
+        Path resolved = root.resolve(e.path()).normalize();
+        return resolved.toString().isEmpty() ? Path.of(".") : resolved;
+    }
+
+    private void removeRow(Key key) {
+        int row = rowOf.remove(key);
+        int moved = matrix.removeSwappingLast(row);
+        IndexEntry last = entries.remove(entries.size() - 1);
+        if (moved >= 0) {
+            entries.set(row, last);
+            rowOf.put(Key.of(last), row);
+        }
+    }
+
+    /**
+     * The {@code k} images most similar to {@code text} (e.g. {@code "a dog on a beach"}), best first.
+     *
+     * @throws IllegalArgumentException if {@code k < 1}
+     */
+    public List<SearchHit> search(String text, int k) {
+        requireNonNull(text, "text");
+        checkK(k);
+        return search(model.embedText(text), k);
+    }
+
+    /**
+     * The {@code k} images most similar to the image file {@code image}, best first (the image itself first, if it
+     * is in the index).
+     *
+     * @throws io.github.clip4j.common.ClipException if the image cannot be read
+     * @throws IllegalArgumentException if {@code k < 1}
+     */
+    public List<SearchHit> search(Path image, int k) {
+        requireNonNull(image, "image");
+        checkK(k);
+        return search(model.embedImage(image), k);
+    }
+
+    /**
+     * The {@code k} images whose embeddings have the highest cosine similarity with {@code query}, best first (fewer
+     * when the index is smaller). Exact: every image is compared.
+     *
+     * @throws IllegalArgumentException if {@code k < 1} or the query's dimension is not the index's
+     */
+    public List<SearchHit> search(Embedding query, int k) {
+        requireNonNull(query, "query");
+        checkK(k);
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            List<EmbeddingMatrix.Match> matches = matrix.nearest(query, k);
+            List<SearchHit> hits = new ArrayList<>(matches.size());
+            for (EmbeddingMatrix.Match m : matches) {
+                hits.add(new SearchHit(resolve(entries.get(m.row())), m.score()));
+            }
+            return hits;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static void checkK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+    }
+
+    /**
+     * Writes the index to its file (atomically: the previous file stays intact until the new one is complete).
+     *
+     * @throws IndexException if the file cannot be written
+     */
+    public void save() {
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            saveLocked();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void saveLocked() {
+        // The matrix's own array: the write lock keeps it still while it is written.
+        IndexFile.Content content = new IndexFile.Content(model.modelId(), matrix.dimension(), roots, entries,
+                matrix.backingArray());
+        try {
+            IndexFile.write(file, content);
+        } catch (IOException e) {
+            throw new IndexException("cannot write image index " + file + ": " + e
+                    + "; check the folder exists and is writable", e);
+        }
+        dirty = false;
+        log.debug("saved {} images to {}", entries.size(), file);
+    }
+
+    /**
+     * Saves the index if it changed since it was opened or saved; further use fails. The model is not closed: it
+     * belongs to the caller.
+     *
+     * @throws IndexException if the file cannot be written
+     */
+    @Override
+    public void close() {
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (dirty) {
+                saveLocked();
+            }
+            closed = true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("image index " + file + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ImageIndex[" + file + ", " + size() + " images, model " + model.modelId() + "]";
+    }
+
+    /** An entry's identity: its folder and its path in it. */
+    private record Key(int root, String relative) {
+        static Key of(IndexEntry e) {
+            return new Key(e.root(), e.path());
+        }
+    }
+
+    /** An image file found by a scan. */
+    private record Found(Path path, String relative, long size, long modifiedNanos) {}
+}

@@ -1,0 +1,151 @@
+package io.github.clip4j.zeroshot;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The sentences a label is put into before it is embedded: each template holds one {@code {}} that the label
+ * replaces ({@code "a photo of a {}"} and {@code "cat"} give {@code "a photo of a cat"}).
+ *
+ * <p>Embedding a label in several templates and ensembling the results (see {@link Ensemble}) is how CLIP reaches
+ * its published zero-shot accuracy: a bare word is an unusual caption, a sentence is not.
+ *
+ * <pre>{@code
+ * PromptTemplates mine = PromptTemplates.of("a photo of a {}", "a close-up photo of a {}");
+ * List<String> prompts = mine.apply("cat");   // ["a photo of a cat", "a close-up photo of a cat"]
+ * }</pre>
+ *
+ * <p>Immutable.
+ */
+public final class PromptTemplates {
+
+    /** The label itself, in no sentence: {@code "{}"}. */
+    public static final PromptTemplates NONE = of("{}");
+
+    /**
+     * Four generic photo captions: {@code a photo of a {}}, {@code a picture of a {}}, {@code an image of a {}},
+     * {@code a photo of the {}}. The default of {@link ZeroShotClassifier}.
+     */
+    public static final PromptTemplates SEED =
+            of("a photo of a {}", "a picture of a {}", "an image of a {}", "a photo of the {}");
+
+    /**
+     * The 80 templates of CLIP's ImageNet prompt-engineering notebook
+     * ({@code notebooks/Prompt_Engineering_for_ImageNet.ipynb}), in the notebook's order and with its full stops.
+     */
+    public static final PromptTemplates OPENAI_IMAGENET = of(
+            "a bad photo of a {}.", "a photo of many {}.", "a sculpture of a {}.",
+            "a photo of the hard to see {}.", "a low resolution photo of the {}.", "a rendering of a {}.",
+            "graffiti of a {}.", "a bad photo of the {}.", "a cropped photo of the {}.",
+            "a tattoo of a {}.", "the embroidered {}.", "a photo of a hard to see {}.",
+            "a bright photo of a {}.", "a photo of a clean {}.", "a photo of a dirty {}.",
+            "a dark photo of the {}.", "a drawing of a {}.", "a photo of my {}.",
+            "the plastic {}.", "a photo of the cool {}.", "a close-up photo of a {}.",
+            "a black and white photo of the {}.", "a painting of the {}.", "a painting of a {}.",
+            "a pixelated photo of the {}.", "a sculpture of the {}.", "a bright photo of the {}.",
+            "a cropped photo of a {}.", "a plastic {}.", "a photo of the dirty {}.",
+            "a jpeg corrupted photo of a {}.", "a blurry photo of the {}.", "a photo of the {}.",
+            "a good photo of the {}.", "a rendering of the {}.", "a {} in a video game.",
+            "a photo of one {}.", "a doodle of a {}.", "a close-up photo of the {}.",
+            "a photo of a {}.", "the origami {}.", "the {} in a video game.",
+            "a sketch of a {}.", "a doodle of the {}.", "a origami {}.",
+            "a low resolution photo of a {}.", "the toy {}.", "a rendition of the {}.",
+            "a photo of the clean {}.", "a photo of a large {}.", "a rendition of a {}.",
+            "a photo of a nice {}.", "a photo of a weird {}.", "a blurry photo of a {}.",
+            "a cartoon {}.", "art of a {}.", "a sketch of the {}.",
+            "a embroidered {}.", "a pixelated photo of a {}.", "itap of the {}.",
+            "a jpeg corrupted photo of the {}.", "a good photo of a {}.", "a plushie {}.",
+            "a photo of the nice {}.", "a photo of the small {}.", "a photo of the weird {}.",
+            "the cartoon {}.", "art of the {}.", "a drawing of the {}.",
+            "a photo of the large {}.", "a black and white photo of a {}.", "the plushie {}.",
+            "a dark photo of a {}.", "itap of a {}.", "graffiti of the {}.",
+            "a toy {}.", "itap of my {}.", "a photo of a cool {}.",
+            "a photo of a small {}.", "a tattoo of the {}.");
+
+    private static final String SLOT = "{}";
+
+    private final List<String> templates;
+
+    private PromptTemplates(List<String> templates) {
+        this.templates = templates;
+    }
+
+    /**
+     * Templates given one by one.
+     *
+     * @throws IllegalArgumentException if there are none, one is blank or lacks the {@code {}} slot, or one is
+     *     repeated (it would weigh twice in the ensemble)
+     */
+    public static PromptTemplates of(String... templates) {
+        requireNonNull(templates, "templates");
+        return of(List.of(templates));
+    }
+
+    /**
+     * Templates from a list, in order.
+     *
+     * @throws IllegalArgumentException as {@link #of(String...)}
+     */
+    public static PromptTemplates of(List<String> templates) {
+        requireNonNull(templates, "templates");
+        if (templates.isEmpty()) {
+            throw new IllegalArgumentException("at least one template is needed, e.g. \"a photo of a {}\"");
+        }
+        Set<String> seen = new HashSet<>();
+        List<String> copy = new ArrayList<>(templates.size());
+        for (int i = 0; i < templates.size(); i++) {
+            String template = requireNonNull(templates.get(i), "template " + i);
+            if (!template.contains(SLOT)) {
+                throw new IllegalArgumentException("template " + i + " \"" + template
+                        + "\" has no {} where the label goes; write it like \"a photo of a {}\"");
+            }
+            if (!seen.add(template)) {
+                throw new IllegalArgumentException("template " + i + " \"" + template + "\" is repeated");
+            }
+            copy.add(template);
+        }
+        return new PromptTemplates(List.copyOf(copy));
+    }
+
+    /** The templates, in order (unmodifiable). */
+    public List<String> templates() {
+        return templates;
+    }
+
+    /** The number of templates. */
+    public int size() {
+        return templates.size();
+    }
+
+    /**
+     * The prompts for {@code label}: every template with each {@code {}} replaced by the label, in template order.
+     */
+    public List<String> apply(String label) {
+        requireNonNull(label, "label");
+        List<String> prompts = new ArrayList<>(templates.size());
+        for (String template : templates) {
+            prompts.add(template.replace(SLOT, label));
+        }
+        return prompts;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PromptTemplates other && templates.equals(other.templates);
+    }
+
+    @Override
+    public int hashCode() {
+        return templates.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return templates.size() == 1 ? "PromptTemplates" + templates
+                : "PromptTemplates[" + templates.size() + ": \"" + templates.get(0) + "\", ...]";
+    }
+}

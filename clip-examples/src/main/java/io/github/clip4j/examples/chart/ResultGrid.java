@@ -1,0 +1,103 @@
+package io.github.clip4j.examples.chart;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.clip4j.retrieval.SearchHit;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Draws search results as a PNG: the title (the query) above the hits' thumbnails, best first, left to right and
+ * top to bottom, each captioned with its rank, score and file name.
+ *
+ * <pre>{@code
+ * List<SearchHit> hits = index.search("a dog on a beach", 10);
+ * ResultGrid.write("a dog on a beach", hits, Path.of("dogs.png"));
+ * }</pre>
+ *
+ * <p>Layout: up to {@value #COLUMNS} columns of {@value #THUMBNAIL}-pixel square thumbnails with a
+ * {@value #CAPTION}-pixel caption, {@value #GAP} pixels apart, {@value #MARGIN}-pixel margins, a {@value #HEADER}-pixel
+ * title band, and at least {@value #MIN_WIDTH} pixels wide. An unreadable image gets a grey placeholder. Headless-safe.
+ */
+public final class ResultGrid {
+    static final int COLUMNS = 5;
+    static final int THUMBNAIL = 200;
+    static final int CAPTION = 44;
+    static final int GAP = 16;
+    static final int MARGIN = 24;
+    static final int HEADER = 64;
+    static final int MIN_WIDTH = 560;
+
+    private ResultGrid() {}
+
+    /** The grid of {@code hits} (drawn in the order given) under {@code title}; "no results" when empty. */
+    public static BufferedImage render(String title, List<SearchHit> hits) {
+        requireNonNull(title, "title");
+        requireNonNull(hits, "hits");
+        int columns = Math.max(1, Math.min(COLUMNS, hits.size()));
+        int rows = Math.max(1, (hits.size() + COLUMNS - 1) / COLUMNS);
+        int width = Math.max(MIN_WIDTH, 2 * MARGIN + columns * THUMBNAIL + (columns - 1) * GAP);
+        int height = HEADER + rows * (THUMBNAIL + CAPTION) + (rows - 1) * GAP + MARGIN;
+        BufferedImage grid = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+
+        List<String> texts = new ArrayList<>();
+        texts.add(title);
+        for (SearchHit hit : hits) {
+            texts.add(String.valueOf(hit.path().getFileName()));
+        }
+        String family = ChartFonts.familyFor(texts);
+        Graphics2D g = Drawing.canvas(grid);
+        try {
+            g.setFont(new Font(family, Font.BOLD, 22));
+            g.setColor(Drawing.TEXT);
+            g.drawString(Drawing.ellipsize(title, g.getFontMetrics(), width - 2 * MARGIN), MARGIN, 34);
+            g.setFont(new Font(family, Font.PLAIN, 13));
+            g.setColor(Drawing.MUTED);
+            g.drawString(hits.size() + (hits.size() == 1 ? " match" : " matches")
+                    + ", best first; score: cosine similarity with the query", MARGIN, 54);
+
+            if (hits.isEmpty()) {
+                g.setFont(new Font(family, Font.PLAIN, 15));
+                Drawing.drawFitted(g, Optional.empty(), MARGIN, HEADER, THUMBNAIL, THUMBNAIL, "no results");
+            }
+            for (int i = 0; i < hits.size(); i++) {
+                int x = MARGIN + (i % COLUMNS) * (THUMBNAIL + GAP);
+                int y = HEADER + (i / COLUMNS) * (THUMBNAIL + CAPTION + GAP);
+                drawCell(g, family, i + 1, hits.get(i), x, y);
+            }
+        } finally {
+            g.dispose();
+        }
+        return grid;
+    }
+
+    private static void drawCell(Graphics2D g, String family, int rank, SearchHit hit, int x, int y) {
+        g.setFont(new Font(family, Font.PLAIN, 14));
+        Drawing.drawFitted(g, Drawing.read(hit.path()), x, y, THUMBNAIL, THUMBNAIL, "unreadable");
+        g.setColor(Drawing.FRAME);
+        g.drawRect(x, y, THUMBNAIL - 1, THUMBNAIL - 1);
+
+        g.setFont(new Font(family, Font.BOLD, 15));
+        g.setColor(Drawing.TEXT);
+        g.drawString(String.format(Locale.ROOT, "#%d   %.3f", rank, hit.score()), x, y + THUMBNAIL + 19);
+        g.setFont(new Font(family, Font.PLAIN, 13));
+        g.setColor(Drawing.MUTED);
+        FontMetrics fm = g.getFontMetrics();
+        g.drawString(Drawing.ellipsize(String.valueOf(hit.path().getFileName()), fm, THUMBNAIL), x,
+                y + THUMBNAIL + 38);
+    }
+
+    /** Renders the grid of {@code hits} and writes it to {@code png}. */
+    public static void write(String title, List<SearchHit> hits, Path png) throws IOException {
+        requireNonNull(png, "png");
+        Drawing.writePng(render(title, hits), png);
+    }
+}
