@@ -22,6 +22,11 @@ final class Badness {
     /** Per alternative, the class index of each atom; -1 stands for '^' (start of text). */
     private static final int[][] ALTERNATIVES;
     private static final boolean[][] OPTIONAL;
+    /** Per character below {@link #TABLE_LIMIT}, the alternatives (bit a) whose first class contains it. */
+    private static final long[] STARTS = new long[TABLE_LIMIT];
+    /** Alternatives that can start with a character at or above {@link #TABLE_LIMIT}, or only at the start. */
+    private static final long STARTS_HIGH;
+    private static final long STARTS_ANCHORED;
 
     static {
         String[] classes = GeneratedTables.BADNESS_CLASSES;
@@ -55,6 +60,32 @@ final class Badness {
                 ALTERNATIVES[a][i] = index.equals("^") ? -1 : Integer.parseInt(index);
             }
         }
+        if (alternatives.length > 64) {
+            throw new IllegalStateException("ftfy's badness has " + alternatives.length + " alternatives, more than 64");
+        }
+        long high = 0;
+        long anchored = 0;
+        for (int a = 0; a < alternatives.length; a++) {
+            int first = ALTERNATIVES[a][0];
+            if (first < 0 || OPTIONAL[a][0]) {
+                anchored |= 1L << a; // tried at every position
+                continue;
+            }
+            for (int cp = 0; cp < TABLE_LIMIT; cp++) {
+                if (contains(first, cp)) {
+                    STARTS[cp] |= 1L << a;
+                }
+            }
+            if (CLASS_NEGATED[first] || lastMember(CLASS_RANGES[first]) >= TABLE_LIMIT) {
+                high |= 1L << a;
+            }
+        }
+        STARTS_HIGH = high;
+        STARTS_ANCHORED = anchored;
+    }
+
+    private static int lastMember(int[] ranges) {
+        return ranges.length == 0 ? -1 : ranges[ranges.length - 1];
     }
 
     /** Whether the text looks like it contains mojibake. ASCII text never does. */
@@ -74,12 +105,16 @@ final class Badness {
             start--;
         }
         for (int i = start; i < n; ) {
-            for (int a = 0; a < ALTERNATIVES.length; a++) {
+            int cp = text.codePointAt(i);
+            long candidates = (cp < TABLE_LIMIT ? STARTS[cp] : STARTS_HIGH) | STARTS_ANCHORED;
+            while (candidates != 0) {
+                int a = Long.numberOfTrailingZeros(candidates);
+                candidates &= candidates - 1;
                 if (matches(text, i, ALTERNATIVES[a], OPTIONAL[a], 0)) {
                     return true;
                 }
             }
-            i += Character.charCount(text.codePointAt(i));
+            i += Character.charCount(cp);
         }
         return false;
     }

@@ -26,6 +26,34 @@ final class CharacterFixes {
         }
     }
 
+    /**
+     * Whether any fix of this class (or {@link MojibakeFixer#fixC1Controls}) might change the text: a cheap
+     * superset test, so that clean text is scanned once instead of once per fix.
+     */
+    static boolean mightNeedFixes(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                if ((c < 0x20 && c != '\t' && c != '\n' && c != '\f') || c == 0x7F) {
+                    return true;
+                }
+            } else if (c <= 0x9F
+                    || (c >= 0x132 && c <= 0x1F3)
+                    || c == 0x2BC
+                    || (c >= 0x2018 && c <= 0x201F)
+                    || c == 0x2028 || c == 0x2029
+                    || (c >= 0x206A && c <= 0x206F)
+                    || c == 0x3000
+                    || (c >= 0xD800 && c <= 0xDFFF)
+                    || (c >= 0xFB00 && c <= 0xFB06)
+                    || c == 0xFEFF
+                    || (c >= 0xFF01 && c <= 0xFFFC)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A per-character replacement: null keeps the character. */
     private interface CharMap {
         String replace(char c);

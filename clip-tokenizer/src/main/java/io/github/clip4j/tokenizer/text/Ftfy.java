@@ -63,14 +63,16 @@ final class Ftfy {
                 text = HtmlEntities.unescapeFtfy(text);
             }
             text = MojibakeFixer.fixEncoding(text);
-            text = MojibakeFixer.fixC1Controls(text);
-            text = CharacterFixes.fixLatinLigatures(text);
-            text = CharacterFixes.fixCharacterWidth(text);
-            text = CharacterFixes.uncurlQuotes(text);
-            text = CharacterFixes.fixLineBreaks(text);
-            text = CharacterFixes.fixSurrogates(text);
-            text = CharacterFixes.removeTerminalEscapes(text);
-            text = CharacterFixes.removeControlChars(text);
+            if (CharacterFixes.mightNeedFixes(text)) {
+                text = MojibakeFixer.fixC1Controls(text);
+                text = CharacterFixes.fixLatinLigatures(text);
+                text = CharacterFixes.fixCharacterWidth(text);
+                text = CharacterFixes.uncurlQuotes(text);
+                text = CharacterFixes.fixLineBreaks(text);
+                text = CharacterFixes.fixSurrogates(text);
+                text = CharacterFixes.removeTerminalEscapes(text);
+                text = CharacterFixes.removeControlChars(text);
+            }
             if (!Normalizer.isNormalized(text, Normalizer.Form.NFC)) {
                 text = Normalizer.normalize(text, Normalizer.Form.NFC);
             }
