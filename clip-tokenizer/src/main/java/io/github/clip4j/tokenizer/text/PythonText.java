@@ -7,24 +7,25 @@ import java.util.List;
  * Python's {@code str} semantics where they differ from Java's: {@code isspace()} (and so regex {@code \s} and
  * {@code strip()}) and {@code lower()}.
  *
- * <p>Java's {@link Character#isWhitespace} excludes U+00A0 and U+202F and includes nothing Python lacks, but
- * Python also counts U+001C..U+001F and U+0085 as space; {@link String#toLowerCase} follows a different Unicode
- * version and locale rules. The tables come from CPython (see {@code src/build/generate_text_tables.py}).
+ * <p>Java's {@link Character#isWhitespace} leaves out U+0085 and the no-break spaces U+00A0, U+2007 and U+202F,
+ * which Python counts; {@link String#toLowerCase} depends on a locale and on the JDK's Unicode version. The
+ * tables come from CPython (see {@code src/build/generate_text_tables.py}).
  */
 final class PythonText {
     private PythonText() {}
 
-    private static final boolean[] SPACE_BMP_LOW = new boolean[0x3001];
+    /** Python's whitespace, indexed by code point: all of it lies at or below U+3000. */
+    private static final boolean[] SPACE = new boolean[0x3001];
 
     static {
         for (char c : GeneratedTables.PYTHON_WHITESPACE.toCharArray()) {
-            SPACE_BMP_LOW[c] = true;
+            SPACE[c] = true;
         }
     }
 
     /** Python's {@code str.isspace()} for one code point. */
     static boolean isSpace(int cp) {
-        return cp < SPACE_BMP_LOW.length && SPACE_BMP_LOW[cp];
+        return cp < SPACE.length && SPACE[cp];
     }
 
     /** Python's {@code text.strip()}. */
@@ -115,19 +116,19 @@ final class PythonText {
         while (j > 0) {
             int cp = text.codePointBefore(j);
             j -= Character.charCount(cp);
-            if (!Lowercase.contains(Lowercase.IGNORABLE, cp)) {
+            if (!CodePointRanges.contains(Lowercase.IGNORABLE, cp)) {
                 before = cp;
                 break;
             }
         }
-        if (before < 0 || !Lowercase.contains(Lowercase.CASED, before)) {
+        if (before < 0 || !CodePointRanges.contains(Lowercase.CASED, before)) {
             return false;
         }
         j = at + 1;
         while (j < text.length()) {
             int cp = text.codePointAt(j);
-            if (!Lowercase.contains(Lowercase.IGNORABLE, cp)) {
-                return !Lowercase.contains(Lowercase.CASED, cp);
+            if (!CodePointRanges.contains(Lowercase.IGNORABLE, cp)) {
+                return !CodePointRanges.contains(Lowercase.CASED, cp);
             }
             j += Character.charCount(cp);
         }
@@ -136,8 +137,10 @@ final class PythonText {
 
     /** CPython's lower-case mapping and case properties, loaded on first non-ASCII use. */
     private static final class Lowercase {
+        /** Code points whose lower case differs, sorted, and their lower case. */
         static final int[] KEYS;
         static final String[] VALUES;
+        /** Case_Ignorable and Cased, as {@link CodePointRanges}. */
         static final int[] IGNORABLE;
         static final int[] CASED;
 
@@ -174,14 +177,10 @@ final class PythonText {
             CASED = Arrays.copyOf(cased, ca);
         }
 
+        /** The lower case of {@code cp}, or null when it is its own lower case. */
         static String map(int cp) {
             int at = Arrays.binarySearch(KEYS, cp);
             return at >= 0 ? VALUES[at] : null;
-        }
-
-        /** Whether {@code cp} lies in one of the sorted inclusive [from, to] pairs of {@code ranges}. */
-        static boolean contains(int[] ranges, int cp) {
-            return CodePointRanges.contains(ranges, cp);
         }
     }
 }
