@@ -3,6 +3,7 @@ package io.github.clip4j.tokenizer.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -11,11 +12,9 @@ class TextCleanerTest {
 
     @Test
     void nullIsRejectedWithTheParameterName() {
-        for (UnaryOperator<String> method : new UnaryOperator[] {
-            (UnaryOperator<String>) TextCleaner::fixText, (UnaryOperator<String>) TextCleaner::clean,
-            (UnaryOperator<String>) TextCleaner::basicClean, (UnaryOperator<String>) TextCleaner::whitespaceClean,
-            (UnaryOperator<String>) TextCleaner::htmlUnescape,
-        }) {
+        List<UnaryOperator<String>> methods = List.of(TextCleaner::fixText, TextCleaner::clean,
+                TextCleaner::basicClean, TextCleaner::whitespaceClean, TextCleaner::htmlUnescape);
+        for (UnaryOperator<String> method : methods) {
             assertThatThrownBy(() -> method.apply(null)).isInstanceOf(NullPointerException.class).hasMessage("text");
         }
     }
