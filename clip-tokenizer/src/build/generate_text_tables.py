@@ -7,7 +7,7 @@ Usage (from the repository root, with ftfy 6.3.1's source importable, e.g. an un
 
 It writes
   clip-tokenizer/src/main/java/io/github/clip4j/tokenizer/text/GeneratedTables.java
-      single-byte codec tables, ftfy's character classes and its badness expression (in java.util.regex syntax),
+      single-byte codec tables, ftfy's UTF-8 clue classes, its badness expression as classes and sequences,
       the ligature and width maps, Python's whitespace and html's invalid character references;
   clip-tokenizer/src/main/resources/io/github/clip4j/tokenizer/text/html5-entities.tsv
       Python's html.entities.html5 plus ftfy's upper-cased entity names;
@@ -84,16 +84,6 @@ def ranges(cps):
         else:
             out.append([cp, cp])
     return out
-
-
-def java_class_body(cps):
-    parts = []
-    for lo, hi in ranges(cps):
-        if 0xD800 <= lo <= 0xDFFF or 0xD800 <= hi <= 0xDFFF:
-            raise ValueError("surrogates in a character class")
-        esc = lambda c: "\\x{%X}" % c
-        parts.append(esc(lo) if lo == hi else esc(lo) + "-" + esc(hi))
-    return "".join(parts)
 
 
 def find_class_end(pattern, start):
