@@ -7,9 +7,10 @@ import java.util.List;
  * Splits cleaned text into the words BPE sees, exactly like the reference's case-insensitive pattern
  * {@code <\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+}.
  *
- * <p>A hand-written scanner: at each position the alternatives are tried in the pattern's order, and spaces
- * (which no alternative matches) are skipped, as {@code findall} does. Case-insensitivity only matters for the
- * ASCII letters of the literals and for U+017F (long s), which the regex module folds to {@code s}.
+ * <p>A hand-written scanner: at each position the alternatives are tried in the pattern's order, and characters
+ * no alternative matches (spaces, see {@link CharClasses#SKIPPED}) are skipped, as {@code findall} does.
+ * Case-insensitivity only matters for the ASCII letters of the literals and for U+017F (long s), which the regex
+ * module folds to {@code s}.
  */
 final class PreTokenizer {
     static final String START_OF_TEXT = "<|startoftext|>";
@@ -23,8 +24,8 @@ final class PreTokenizer {
         int n = text.length();
         while (i < n) {
             char c = text.charAt(i);
-            // a surrogate belongs to a supplementary character or is lone: never a space
-            if (c != ' ' && (Character.isSurrogate(c) || CharClasses.of(c) != CharClasses.SPACE)) {
+            // a surrogate belongs to a supplementary character or is lone: never skipped
+            if (c != ' ' && (Character.isSurrogate(c) || CharClasses.of(c) != CharClasses.SKIPPED)) {
                 return i;
             }
             i++;
@@ -53,7 +54,7 @@ final class PreTokenizer {
         if (cls == CharClasses.NUMBER) {
             return i;
         }
-        // letters run over letters; other characters run over anything that is not a letter, number or space
+        // a run continues while the class stays the same (letters, or punctuation and other symbols)
         while (i < n) {
             int next = text.codePointAt(i);
             if (CharClasses.of(next) != cls) {
