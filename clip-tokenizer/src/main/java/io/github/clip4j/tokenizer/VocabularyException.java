@@ -10,10 +10,12 @@ import io.github.clip4j.common.ClipException;
 public class VocabularyException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /** An exception whose message names the file, the problem and the fix. */
     public VocabularyException(String message) {
         super(message);
     }
 
+    /** The same, with the underlying failure (an I/O or download error). */
     public VocabularyException(String message, Throwable cause) {
         super(message, cause);
     }

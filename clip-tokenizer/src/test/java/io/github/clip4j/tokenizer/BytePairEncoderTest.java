@@ -4,7 +4,6 @@ import static io.github.clip4j.tokenizer.SyntheticVocabulary.byteId;
 import static io.github.clip4j.tokenizer.SyntheticVocabulary.endId;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.github.clip4j.testsupport.Fixtures;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -126,7 +125,6 @@ class BytePairEncoderTest {
             assertSameMerges(vocabulary, randomSymbols(vocabulary, random, length, alphabet.substring(0,
                     1 + random.nextInt(alphabet.length()))));
         }
-        assertThat(Fixtures.bpeVocabulary()).exists();
     }
 
     private static void assertSameMerges(BpeVocabulary vocabulary, int[] symbols) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import io.github.clip4j.download.Downloader;
+import io.github.clip4j.testsupport.Fixtures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -104,6 +105,16 @@ class VocabularyLocatorTest {
         assertThat(Files.readAllBytes(located)).isEqualTo(VOCABULARY);
         assertThat(requests).hasValue(1);
         assertThat(BpeVocabulary.read(located, 2).size()).isEqualTo(516);
+    }
+
+    @Test
+    void clipsOwnFileIsDownloadedAndVerifiedWithItsPublishedChecksum() throws IOException {
+        body = Files.readAllBytes(Fixtures.bpeVocabulary());
+        VocabularyLocator locator = base(Map.of(), Map.of()).sha256(BpeVocabulary.SHA256).build();
+        Path located = locator.locate();
+        assertThat(located).isEqualTo(locator.cachedFile());
+        assertThat(ClipTokenizer.load(located).tokenize("a photo of a cat"))
+                .isEqualTo(ReferenceCases.tokenizer().tokenize("a photo of a cat"));
     }
 
     @Test
