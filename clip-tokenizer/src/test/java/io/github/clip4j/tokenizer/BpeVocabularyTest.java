@@ -57,6 +57,9 @@ class BpeVocabularyTest {
         Path file = Files.write(dir.resolve("short.txt.gz"), SyntheticVocabulary.gzip(List.of("a b", "b c")));
         assertThatThrownBy(() -> BpeVocabulary.read(file)).isInstanceOf(VocabularyException.class)
                 .hasMessageContaining(file.toString()).hasMessageContaining("48894");
+        assertThatThrownBy(() -> BpeVocabulary.read(file, 3)).isInstanceOf(VocabularyException.class)
+                .hasMessageContaining("has 2 merge lines but CLIP needs 3");
+        assertThat(BpeVocabulary.read(file, 2).mergeCount()).isEqualTo(2);
     }
 
     @Test
