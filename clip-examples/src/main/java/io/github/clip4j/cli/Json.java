@@ -24,17 +24,19 @@ final class Json {
 
     private Json() {}
 
-    /** Writes {@code value} as one line of compact JSON. */
+    /** Writes {@code value} as one line of compact JSON, ended by {@code \n} on every platform. */
     static void println(PrintWriter out, Object value) {
         try {
-            out.println(MAPPER.writeValueAsString(value));
+            out.print(MAPPER.writeValueAsString(value));
+            out.print('\n');
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * The strings of a JSON Lines file, one JSON string per line; blank lines are skipped.
+     * The strings of a JSON Lines file (UTF-8), one JSON string per line; blank lines and a leading byte order
+     * mark are skipped.
      *
      * @throws InputException naming the file and line if a line is not a JSON string
      */
@@ -44,6 +46,9 @@ final class Json {
             int lineNumber = 0;
             for (String line; (line = reader.readLine()) != null; ) {
                 lineNumber++;
+                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1); // a byte order mark some editors write
+                }
                 if (line.isBlank()) {
                     continue;
                 }

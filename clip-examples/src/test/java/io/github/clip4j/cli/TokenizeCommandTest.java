@@ -68,7 +68,7 @@ class TokenizeCommandTest {
     @Test
     void inputFileTextsFollowTheArguments() throws IOException {
         Path file = Files.writeString(dir.resolve("texts.jsonl"),
-                "\"a dog\"\n\n\"caf\\u00e9 \u2615 \\\"quoted\\\"\"\n", StandardCharsets.UTF_8);
+                "\uFEFF\"a dog\"\n\n\"caf\\u00e9 \u2615 \\\"quoted\\\"\"\n", StandardCharsets.UTF_8);
         CliRun run = clip("tokenize", "--input", file.toString(), "first");
         assertThat(run.status()).isZero();
         assertThat(run.outLines()).hasSize(3);
