@@ -19,7 +19,9 @@ import picocli.CommandLine.Spec;
  *
  * <p>Every text is tokenized before anything is printed, so a refused text leaves stdout empty.
  */
-@Command(name = "tokenize", mixinStandardHelpOptions = true,
+@Command(name = "tokenize",
+        mixinStandardHelpOptions = true,
+        versionProvider = ClipCli.Version.class,
         description = {"Tokenize texts with CLIP's BPE: one line per text, a JSON array of N ints"
                 + " (start token, ids, end token, zero padding).",
             "Texts given as arguments come first, then those of --input.",

@@ -28,7 +28,8 @@ final class WordCache {
     /** The cached ids of {@code text[start, end)}, or {@code null}; the caller must not modify the array. */
     int[] get(String text, int start, int end) {
         Entry entry = slots.getAcquire(hash(text, start, end) & mask);
-        if (entry != null && entry.word.length() == end - start && entry.word.regionMatches(0, text, start, end - start)) {
+        int length = end - start;
+        if (entry != null && entry.word.length() == length && entry.word.regionMatches(0, text, start, length)) {
             return entry.ids;
         }
         return null;
