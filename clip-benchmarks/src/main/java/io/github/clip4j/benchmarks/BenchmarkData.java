@@ -1,0 +1,77 @@
+package io.github.clip4j.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Inputs for the benchmarks, read from the shared fixtures beside the checkout (never from the repository):
+ * {@code -Dclip4j.bpe=FILE} (default {@code ../shared/clip/bpe_simple_vocab_16e6.txt.gz}) and
+ * {@code -Dclip4j.fixtures=DIR} (default {@code ../shared/fixtures}), relative to the working folder.
+ */
+final class BenchmarkData {
+    private BenchmarkData() {}
+
+    /** The BPE vocabulary file. */
+    static Path vocabulary() {
+        return existing(System.getProperty("clip4j.bpe", "../shared/clip/bpe_simple_vocab_16e6.txt.gz"));
+    }
+
+    /**
+     * {@code count} short texts of 2 to 12 words, each word drawn at random (fixed seed) from the words of the
+     * golden tokenizer cases: realistic captions and labels, mixed scripts, some punctuation.
+     */
+    static List<String> shortTexts(int count, long seed) {
+        List<String> words = corpusWords();
+        Random random = new Random(seed);
+        List<String> texts = new ArrayList<>(count);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            text.setLength(0);
+            for (int w = 2 + random.nextInt(11); w > 0; w--) {
+                text.append(words.get(random.nextInt(words.size()))).append(w > 1 ? " " : "");
+            }
+            texts.add(text.toString());
+        }
+        return texts;
+    }
+
+    private static List<String> corpusWords() {
+        Path cases = existing(System.getProperty("clip4j.fixtures", "../shared/fixtures")
+                + "/tokenizer/cases.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        List<String> words = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(cases, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node = json.readTree(line);
+                for (String word : node.get("text").asText().split("\\s+")) {
+                    if (!word.isEmpty() && word.length() <= 40) {
+                        words.add(word);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return words;
+    }
+
+    private static Path existing(String path) {
+        Path file = Path.of(path);
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("benchmark input " + file.toAbsolutePath() + " is missing: run from the"
+                    + " project root with ../shared beside it, or set -Dclip4j.bpe / -Dclip4j.fixtures");
+        }
+        return file;
+    }
+}

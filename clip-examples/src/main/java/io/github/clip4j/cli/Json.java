@@ -1,0 +1,86 @@
+package io.github.clip4j.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.clip4j.common.ClipException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** JSON in and out for the commands: compact single-line output, JSON Lines input. */
+final class Json {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private Json() {}
+
+    /** Writes {@code value} as one line of compact JSON, ended by {@code \n} on every platform. */
+    static void println(PrintWriter out, Object value) {
+        try {
+            out.print(MAPPER.writeValueAsString(value));
+            out.print('\n');
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The strings of a JSON Lines file (UTF-8), one JSON string per line; blank lines and a leading byte order
+     * mark are skipped.
+     *
+     * @throws InputException naming the file and line if a line is not a JSON string
+     */
+    static List<String> readStringLines(Path file) {
+        List<String> strings = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int lineNumber = 0;
+            for (String line; (line = reader.readLine()) != null; ) {
+                lineNumber++;
+                if (lineNumber == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1); // a byte order mark some editors write
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = MAPPER.readTree(line);
+                } catch (JsonProcessingException e) {
+                    throw new InputException(file + " line " + lineNumber + " is not valid JSON: "
+                            + e.getOriginalMessage());
+                }
+                if (!node.isTextual()) {
+                    throw new InputException(file + " line " + lineNumber + " must be a JSON string, not "
+                            + node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+                }
+                strings.add(node.textValue());
+            }
+        } catch (NoSuchFileException e) {
+            throw new InputException("cannot read " + file + ": no such file");
+        } catch (CharacterCodingException e) {
+            throw new InputException(file + " is not UTF-8 text");
+        } catch (IOException e) {
+            throw new InputException("cannot read " + file + ": " + e.getMessage());
+        }
+        return strings;
+    }
+
+    /** Input a command cannot use: the message names the file (and line). Exit status 1. */
+    static final class InputException extends ClipException {
+        private static final long serialVersionUID = 1L;
+
+        InputException(String message) {
+            super(message);
+        }
+    }
+}

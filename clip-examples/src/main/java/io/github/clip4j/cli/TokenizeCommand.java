@@ -1,0 +1,74 @@
+package io.github.clip4j.cli;
+
+import io.github.clip4j.tokenizer.ClipTokenizer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clip tokenize [--context-length N] [--truncate] [--input FILE] [TEXT...]}: one JSON array of N token ids
+ * per text, exactly as the reference's {@code clip.tokenize}.
+ *
+ * <p>Every text is tokenized before anything is printed, so a refused text leaves stdout empty.
+ */
+@Command(name = "tokenize",
+        mixinStandardHelpOptions = true,
+        versionProvider = ClipCli.Version.class,
+        description = {"Tokenize texts with CLIP's BPE: one line per text, a JSON array of N ints"
+                + " (start token, ids, end token, zero padding).",
+            "Texts given as arguments come first, then those of --input.",
+            "The vocabulary is found via -Dclip4j.bpe, $CLIP4J_BPE or ~/.cache/clip (downloaded if missing)."})
+final class TokenizeCommand implements Callable<Integer> {
+    @ParentCommand
+    private ClipCli cli;
+
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--context-length", paramLabel = "N", defaultValue = "77",
+            description = "Tokens per text, padding included (default: ${DEFAULT-VALUE}).")
+    private int contextLength;
+
+    @Option(names = "--truncate",
+            description = "Cut texts that are too long (the last kept token becomes the end token) instead of"
+                    + " failing.")
+    private boolean truncate;
+
+    @Option(names = "--input", paramLabel = "FILE", description = "JSON Lines file: one JSON string per line.")
+    private Path input;
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "Texts to tokenize.")
+    private List<String> texts = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        if (contextLength < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--context-length must be at least 1, not " + contextLength);
+        }
+        if (texts.isEmpty() && input == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "no text to tokenize: give TEXT arguments or --input FILE");
+        }
+        List<String> all = new ArrayList<>(texts);
+        if (input != null) {
+            all.addAll(Json.readStringLines(input));
+        }
+        ClipTokenizer tokenizer = cli.tokenizer();
+        int[][] rows = tokenizer.tokenize(all, contextLength, truncate);
+        PrintWriter out = spec.commandLine().getOut();
+        for (int[] row : rows) {
+            Json.println(out, row);
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,178 @@
+package io.github.clip4j.tokenizer;
+
+import io.github.clip4j.download.DownloadException;
+import io.github.clip4j.download.Downloader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Finds CLIP's BPE vocabulary file, in this order:
+ * <ol>
+ *   <li>an explicit path ({@link #locate(Path)});</li>
+ *   <li>the system property {@code clip4j.bpe};</li>
+ *   <li>the environment variable {@code CLIP4J_BPE};</li>
+ *   <li>{@code ~/.cache/clip/bpe_simple_vocab_16e6.txt.gz}, if its SHA-256 is right;</li>
+ *   <li>else a download from the reference repository into that cache, verified by SHA-256 (a partial or
+ *       damaged cached file is replaced).</li>
+ * </ol>
+ * A path given by the first three that does not exist is an error, not a reason to look further: a typo should
+ * not silently cause a download.
+ *
+ * <pre>{@code
+ * Path bpe = VocabularyLocator.standard().locate();
+ * Path offline = VocabularyLocator.builder().cacheDirectory(Path.of("/opt/clip")).build().locate();
+ * }</pre>
+ *
+ * <p>Every input (properties, environment, cache folder, address, downloader) can be replaced, so the order is
+ * testable without touching the real home folder or network. Immutable and thread-safe.
+ */
+public final class VocabularyLocator {
+    /** The system property naming a vocabulary file. */
+    public static final String PROPERTY = "clip4j.bpe";
+    /** The environment variable naming a vocabulary file. */
+    public static final String ENVIRONMENT_VARIABLE = "CLIP4J_BPE";
+
+    private static final System.Logger LOG = System.getLogger(VocabularyLocator.class.getName());
+
+    private final Function<String, String> properties;
+    private final Function<String, String> environment;
+    private final Path cacheDirectory;
+    private final URI downloadUri;
+    private final String sha256;
+    private final Downloader downloader;
+
+    private VocabularyLocator(Builder builder) {
+        this.properties = builder.properties;
+        this.environment = builder.environment;
+        this.cacheDirectory = builder.cacheDirectory;
+        this.downloadUri = builder.downloadUri;
+        this.sha256 = builder.sha256;
+        this.downloader = builder.downloader;
+    }
+
+    /** The locator for this process: its system properties and environment, {@code ~/.cache/clip}. */
+    public static VocabularyLocator standard() {
+        return builder().build();
+    }
+
+    /** A builder that starts from {@link #standard()}'s settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The vocabulary file, downloading it if needed.
+     *
+     * @throws VocabularyException if a configured path does not exist, or nothing is cached and the download
+     *     fails (the message says where to put the file)
+     */
+    public Path locate() {
+        Path configured = configured(PROPERTY, properties, "system property");
+        if (configured == null) {
+            configured = configured(ENVIRONMENT_VARIABLE, environment, "environment variable");
+        }
+        if (configured != null) {
+            return configured;
+        }
+        Path cached = cachedFile();
+        try {
+            if (!Files.isRegularFile(cached)) {
+                LOG.log(System.Logger.Level.INFO, "Downloading the CLIP BPE vocabulary from {0} to {1}",
+                        downloadUri, cached);
+            }
+            return downloader.fetch(downloadUri, cached, sha256);
+        } catch (DownloadException e) {
+            throw new VocabularyException("no usable BPE vocabulary: " + e.getMessage() + ". Alternatively set -D"
+                    + PROPERTY + "=FILE or " + ENVIRONMENT_VARIABLE + "=FILE to a copy of " + BpeVocabulary.FILE_NAME,
+                    e);
+        }
+    }
+
+    /**
+     * {@code explicit} if it exists: an explicit choice wins over every other source.
+     *
+     * @throws VocabularyException if {@code explicit} does not exist
+     */
+    public Path locate(Path explicit) {
+        Objects.requireNonNull(explicit, "explicit");
+        if (!Files.isRegularFile(explicit)) {
+            throw new VocabularyException("the BPE vocabulary " + explicit + " does not exist; pass the path of "
+                    + BpeVocabulary.FILE_NAME);
+        }
+        return explicit;
+    }
+
+    /** Where the vocabulary is cached: {@code <cache directory>/bpe_simple_vocab_16e6.txt.gz}. */
+    public Path cachedFile() {
+        return cacheDirectory.resolve(BpeVocabulary.FILE_NAME);
+    }
+
+    private static Path configured(String name, Function<String, String> source, String kind) {
+        String value = source.apply(name);
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Path path = Path.of(value.strip());
+        if (!Files.isRegularFile(path)) {
+            throw new VocabularyException("the BPE vocabulary named by " + kind + " " + name + " does not exist: "
+                    + path + "; fix the path or unset " + name);
+        }
+        return path;
+    }
+
+    /** Settings for a {@link VocabularyLocator}; each defaults to the process's own. */
+    public static final class Builder {
+        private Function<String, String> properties = System::getProperty;
+        private Function<String, String> environment = System::getenv;
+        private Path cacheDirectory = Path.of(System.getProperty("user.home"), ".cache", "clip");
+        private URI downloadUri = BpeVocabulary.DOWNLOAD_URI;
+        private String sha256 = BpeVocabulary.SHA256;
+        private Downloader downloader = Downloader.create();
+
+        private Builder() {}
+
+        /** Where system properties are read (default {@link System#getProperty(String)}). */
+        public Builder properties(Function<String, String> properties) {
+            this.properties = Objects.requireNonNull(properties, "properties");
+            return this;
+        }
+
+        /** Where environment variables are read (default {@link System#getenv(String)}). */
+        public Builder environment(Function<String, String> environment) {
+            this.environment = Objects.requireNonNull(environment, "environment");
+            return this;
+        }
+
+        /** The cache folder (default {@code ~/.cache/clip}, shared with the reference). */
+        public Builder cacheDirectory(Path cacheDirectory) {
+            this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
+            return this;
+        }
+
+        /** The download address (default the reference repository's raw file). */
+        public Builder downloadUri(URI downloadUri) {
+            this.downloadUri = Objects.requireNonNull(downloadUri, "downloadUri");
+            return this;
+        }
+
+        /** The downloader, e.g. one that reports progress (default {@link Downloader#create()}). */
+        public Builder downloader(Downloader downloader) {
+            this.downloader = Objects.requireNonNull(downloader, "downloader");
+            return this;
+        }
+
+        /** The expected SHA-256 of the download: only tests serve a vocabulary other than OpenAI's. */
+        Builder sha256(String sha256) {
+            this.sha256 = Objects.requireNonNull(sha256, "sha256");
+            return this;
+        }
+
+        /** The locator. */
+        public VocabularyLocator build() {
+            return new VocabularyLocator(this);
+        }
+    }
+}
