@@ -1,0 +1,134 @@
+package io.github.clip4j.runtime;
+
+import java.io.File;
+import java.io.IOException;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads libtorch (through the JavaCPP presets) once per JVM and controls its process-wide settings.
+ *
+ * <p>Every clip4j entry point that touches a tensor calls {@link #ensureLoaded()} first; calling it yourself is
+ * only needed before using {@code org.bytedeco.pytorch} directly. It is idempotent and thread-safe: the first
+ * caller loads, concurrent callers wait, later callers return at once; a failed load is remembered and
+ * reported again (with its cause) instead of being retried into a half-initialised native state.
+ *
+ * <p>Why a bootstrap and not just touching {@code torch}: JavaCPP extracts each native library into its cache
+ * ({@code ~/.javacpp/cache}, or {@code -Dorg.bytedeco.javacpp.cachedir=DIR}) only when it is about to load
+ * it, and creates the symbolic links that {@code libtorch_cpu.so}'s dependencies (OpenBLAS, libgomp, libgfortran)
+ * are found through while it goes. On an empty cache that interleaving of extraction, linking and {@code dlopen}
+ * of a 330 MB library has been seen to crash the very first JVM (SIGSEGV inside {@code libtorch_cpu.so}'s
+ * loading) while every later run works. So this class first extracts all native resources of the javacpp,
+ * openblas and pytorch artifacts for the running platform (under JavaCPP's own cache lock, so concurrent JVMs
+ * sharing a cache are safe), and only then lets JavaCPP load them.
+ *
+ * <p>Threads: libtorch's intra-op pool is process-wide. It defaults to all available processors, or to the
+ * system property {@code clip4j.threads} when set; change it with {@link #setThreads(int)}.
+ */
+public final class NativeRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeRuntime.class);
+    private static final String[] ARTIFACT_FOLDERS = {"/org/bytedeco/javacpp/", "/org/bytedeco/openblas/",
+            "/org/bytedeco/pytorch/"};
+
+    private static final Object LOCK = new Object();
+    private static volatile boolean loaded;
+    private static NativeRuntimeException failure;
+
+    private NativeRuntime() {}
+
+    /**
+     * Loads libtorch if this JVM has not done so yet.
+     *
+     * @throws NativeRuntimeException if the native libraries cannot be found, extracted or loaded
+     */
+    public static void ensureLoaded() {
+        if (loaded) {
+            return;
+        }
+        synchronized (LOCK) {
+            if (loaded) {
+                return;
+            }
+            if (failure != null) {
+                throw new NativeRuntimeException(failure.getMessage(), failure);
+            }
+            try {
+                load();
+                loaded = true;
+            } catch (NativeRuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
+    }
+
+    private static void load() {
+        long start = System.nanoTime();
+        String platform = Loader.getPlatform();
+        File cache = cacheDir();
+        try {
+            for (String folder : ARTIFACT_FOLDERS) {
+                // Extracting a whole folder takes JavaCPP's file lock on the cache, so two JVMs starting together
+                // never see each other's half-written libraries; already-cached files are only stat()ed.
+                File[] files = Loader.cacheResources(NativeRuntime.class, folder + platform);
+                if (files == null || files.length == 0) {
+                    throw new NativeRuntimeException("no native libraries for platform " + platform + " in "
+                            + folder + platform + ": add org.bytedeco:pytorch, openblas and javacpp with classifier "
+                            + platform + " (or the -platform artifacts) to the class path");
+                }
+            }
+        } catch (IOException e) {
+            throw new NativeRuntimeException("cannot extract libtorch's native libraries to the JavaCPP cache "
+                    + cache + ": " + e.getMessage() + "; make that folder writable or point "
+                    + "-Dorg.bytedeco.javacpp.cachedir=DIR at a writable folder with about 400 MB free", e);
+        }
+        try {
+            Loader.load(torch.class);
+            int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
+            torch.set_num_threads(Math.max(1, threads));
+        } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw new NativeRuntimeException("cannot load libtorch for platform " + platform + " from " + cache
+                    + ": " + e + "; check that the org.bytedeco:pytorch jar for " + platform + " matches the "
+                    + "pytorch presets version, or delete the cache folder and retry", e);
+        }
+        LOG.debug("libtorch loaded for {} from {} in {} ms, {} threads", platform, cache,
+                (System.nanoTime() - start) / 1_000_000, torch.get_num_threads());
+    }
+
+    private static File cacheDir() {
+        try {
+            return Loader.getCacheDir();
+        } catch (IOException e) {
+            throw new NativeRuntimeException("cannot create the JavaCPP cache folder: " + e.getMessage()
+                    + "; set -Dorg.bytedeco.javacpp.cachedir=DIR to a writable folder", e);
+        }
+    }
+
+    /** The number of threads libtorch uses for one operation (process-wide). */
+    public static int threads() {
+        ensureLoaded();
+        return torch.get_num_threads();
+    }
+
+    /**
+     * Sets the number of threads libtorch uses for one operation. Process-wide: it affects every model in
+     * this JVM.
+     *
+     * @param threads at least 1
+     */
+    public static void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        ensureLoaded();
+        torch.set_num_threads(threads);
+    }
+
+    /** Whether libtorch sees a usable CUDA device (false with the CPU-only native artifacts). */
+    public static boolean cudaAvailable() {
+        ensureLoaded();
+        return torch.cuda_is_available();
+    }
+}
