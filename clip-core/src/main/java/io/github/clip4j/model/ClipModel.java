@@ -112,10 +112,12 @@ public final class ClipModel implements AutoCloseable {
         return network.config().embedDim();
     }
 
+    /** The device the parameters live on and the encoders run on. */
     public Device device() {
         return device;
     }
 
+    /** The type the weights were converted to at load. */
     public Precision precision() {
         return precision;
     }
@@ -281,5 +283,11 @@ public final class ClipModel implements AutoCloseable {
      * The result of {@link #forward}: {@code perImage [images, texts]} and its transpose {@code perText}, both
      * owned like any tensor {@code forward} returns.
      */
-    public record Logits(Tensor perImage, Tensor perText) {}
+    public record Logits(Tensor perImage, Tensor perText) {
+        /** Checks both tensors are present. */
+        public Logits {
+            Objects.requireNonNull(perImage, "perImage");
+            Objects.requireNonNull(perText, "perText");
+        }
+    }
 }

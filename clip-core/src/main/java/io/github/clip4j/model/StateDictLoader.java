@@ -4,6 +4,7 @@ import io.github.clip4j.runtime.Tensors;
 import io.github.clip4j.weights.CheckpointException;
 import io.github.clip4j.weights.HostTensor;
 import io.github.clip4j.weights.StateDict;
+import java.lang.ref.Reference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -84,6 +85,7 @@ final class StateDictLoader {
                     try (PointerScope perTensor = new PointerScope()) {
                         e.getValue().copy_(Tensors.view(source));
                     }
+                    Reference.reachabilityFence(source); // its (mapped) bytes were read until here
                 }
             }
         }

@@ -2,11 +2,13 @@ package io.github.clip4j.runtime;
 
 import io.github.clip4j.weights.DType;
 import io.github.clip4j.weights.HostTensor;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -16,7 +18,8 @@ import org.bytedeco.pytorch.global.torch;
  * Conversions between Java arrays, {@link HostTensor}s and libtorch tensors.
  *
  * <p>Every tensor returned belongs to the innermost {@code PointerScope} of the calling thread (see
- * {@link InferenceScope}); none of these methods keeps a reference to its argument.
+ * {@link InferenceScope}), or with none to the caller; the methods free their own temporaries before returning and
+ * keep no reference to their arguments.
  */
 public final class Tensors {
     private Tensors() {}
@@ -30,11 +33,13 @@ public final class Tensors {
         Objects.requireNonNull(values, "values");
         checkCount(values.length, shape);
         NativeRuntime.ensureLoaded();
-        Tensor t = empty(torch.ScalarType.Float, shape);
-        if (values.length > 0) {
-            t.data_ptr_float().put(values);
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = empty(torch.ScalarType.Float, shape);
+            if (values.length > 0) {
+                t.data_ptr_float().put(values);
+            }
+            return NativeScopes.escape(scope, t);
         }
-        return t;
     }
 
     /** A new CPU int64 tensor {@code [rows, columns]} from equally long rows (e.g. token ids). */
@@ -55,43 +60,56 @@ public final class Tensors {
             }
         }
         NativeRuntime.ensureLoaded();
-        Tensor t = empty(torch.ScalarType.Long, rows.length, columns);
-        if (flat.length > 0) {
-            t.data_ptr_long().put(flat);
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = empty(torch.ScalarType.Long, rows.length, columns);
+            if (flat.length > 0) {
+                t.data_ptr_long().put(flat);
+            }
+            return NativeScopes.escape(scope, t);
         }
-        return t;
     }
 
     /**
-     * A tensor over the bytes of {@code host} without copying them when they are direct (memory-mapped), so it is
-     * only valid while {@code host} is; {@code copy_} it into a parameter, or {@code clone()} it, to keep the values.
+     * A tensor over the bytes of {@code host}, without copying them when they are direct (memory-mapped): then it is
+     * only valid while {@code host}'s buffer is; {@code copy_} it into a parameter, or {@code clone()} it, to keep
+     * the values. Heap buffers are copied once into an owning tensor.
      */
     public static Tensor view(HostTensor host) {
         Objects.requireNonNull(host, "host");
         NativeRuntime.ensureLoaded();
         ByteBuffer bytes = host.data();
-        if (!bytes.isDirect()) {
-            ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-            direct.put(bytes).flip();
-            bytes = direct;
+        TensorOptions options = new TensorOptions(scalarType(host.dtype()));
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t;
+            if (bytes.remaining() == 0) {
+                t = empty(options, host.shape());
+            } else if (bytes.isDirect()) {
+                t = torch.from_blob(new BytePointer(bytes), host.shape(), options);
+            } else {
+                // A heap buffer can move or be collected: stage it in native memory and return an owning copy.
+                ByteBuffer direct = ByteBuffer.allocateDirect(bytes.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+                direct.put(bytes).flip();
+                t = torch.from_blob(new BytePointer(direct), host.shape(), options).clone();
+                Reference.reachabilityFence(direct);
+            }
+            return NativeScopes.escape(scope, t);
+        } finally {
+            options.close();
         }
-        if (bytes.remaining() == 0) {
-            return empty(scalarType(host.dtype()), host.shape());
-        }
-        BytePointer data = new BytePointer(bytes);
-        return torch.from_blob(data, host.shape(), new TensorOptions(scalarType(host.dtype())));
     }
 
     /** The values of a floating-point tensor of any shape, device and type, as fp32, in row-major order. */
     public static float[] toFloatArray(Tensor tensor) {
         Objects.requireNonNull(tensor, "tensor");
-        Tensor t = tensor.detach().to(torch.ScalarType.Float).cpu().contiguous();
-        long n = t.numel();
-        float[] out = new float[Math.toIntExact(n)];
-        if (n > 0) {
-            t.data_ptr_float().get(out);
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = tensor.detach().to(torch.ScalarType.Float).cpu().contiguous();
+            long n = t.numel();
+            float[] out = new float[Math.toIntExact(n)];
+            if (n > 0) {
+                t.data_ptr_float().get(out);
+            }
+            return out;
         }
-        return out;
     }
 
     /** A 2-D tensor's values as fp32 rows. */
