@@ -53,6 +53,21 @@ class RuntimeTest {
     }
 
     @Test
+    void inferenceScopesNestInsideOtherScopes() {
+        NativeRuntime.ensureLoaded();
+        long before = Pointer.totalCount();
+        try (PointerScope outer = new PointerScope()) {
+            for (int i = 0; i < 3; i++) {
+                try (InferenceScope scope = InferenceScope.open()) {
+                    assertThat(Tensors.toFloatArray(torch.ones(2).add(torch.ones(2)))).containsExactly(2, 2);
+                }
+                assertThat(InferenceMode.is_enabled()).isFalse();
+            }
+        }
+        assertThat(Pointer.totalCount()).isEqualTo(before);
+    }
+
+    @Test
     void escapedPointersMoveToTheOuterScope() {
         NativeRuntime.ensureLoaded();
         long before = Pointer.totalCount();
