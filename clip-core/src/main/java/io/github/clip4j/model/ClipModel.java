@@ -235,6 +235,7 @@ public final class ClipModel implements AutoCloseable {
      */
     public float[][] encodeTexts(int[][] tokens) {
         checkOpen();
+        checkTokens(tokens);
         try (InferenceScope scope = InferenceScope.open()) {
             return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
         }
@@ -245,6 +246,7 @@ public final class ClipModel implements AutoCloseable {
      */
     public float[][] logits(float[] pixels, int n, int[][] tokens) {
         checkOpen();
+        checkTokens(tokens);
         int r = imageResolution();
         try (InferenceScope scope = InferenceScope.open()) {
             Logits logits = forward(Tensors.fromFloats(pixels, n, 3, r, r), Tensors.fromIntRows(tokens));
@@ -265,6 +267,28 @@ public final class ClipModel implements AutoCloseable {
     public void close() {
         if (closed.compareAndSet(false, true)) {
             owned.close();
+        }
+    }
+
+    /** Rejects rows the native code would fail on with an unhelpful message. */
+    private void checkTokens(int[][] tokens) {
+        Objects.requireNonNull(tokens, "tokens");
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no token rows");
+        }
+        int vocab = network.config().vocabSize();
+        for (int i = 0; i < tokens.length; i++) {
+            int[] row = Objects.requireNonNull(tokens[i], "tokens row");
+            if (row.length != tokens[0].length || row.length < 1 || row.length > contextLength()) {
+                throw new IllegalArgumentException("token row " + i + " has " + row.length + " ids; every row needs "
+                        + "the same length, between 1 and the context length " + contextLength());
+            }
+            for (int id : row) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token row " + i + " has id " + id + " outside the vocabulary"
+                            + " [0, " + vocab + "); use the tokenizer that matches this model");
+                }
+            }
         }
     }
 

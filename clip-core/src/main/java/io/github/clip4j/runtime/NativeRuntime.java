@@ -20,17 +20,20 @@ import org.slf4j.LoggerFactory;
  * it, and creates the symbolic links that {@code libtorch_cpu.so}'s dependencies (OpenBLAS, libgomp, libgfortran)
  * are found through while it goes. On an empty cache that interleaving of extraction, linking and {@code dlopen}
  * of a 330 MB library has been seen to crash the very first JVM (SIGSEGV inside {@code libtorch_cpu.so}'s
- * loading) while every later run works. So this class first extracts all native resources of the javacpp,
- * openblas and pytorch artifacts for the running platform (under JavaCPP's own cache lock, so concurrent JVMs
- * sharing a cache are safe), and only then lets JavaCPP load them.
+ * loading) while every later run works, and extracting everything first avoided it. So this class first extracts
+ * all native resources of the javacpp, openblas and pytorch artifacts for the running platform (under JavaCPP's
+ * own cache lock, so concurrent JVMs sharing a cache are safe), and only then lets JavaCPP load them, with every
+ * dependency already in place. (The crash did not reproduce on the development machine in fourteen fresh-cache
+ * runs without this step; {@code NativeRuntimeFirstLoadTest} guards the first load with it.)
  *
  * <p>Threads: libtorch's intra-op pool is process-wide. It defaults to all available processors, or to the
  * system property {@code clip4j.threads} when set; change it with {@link #setThreads(int)}.
  */
 public final class NativeRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(NativeRuntime.class);
-    private static final String[] ARTIFACT_FOLDERS = {"/org/bytedeco/javacpp/", "/org/bytedeco/openblas/",
-            "/org/bytedeco/pytorch/"};
+    /** One class of each native artifact, in dependency order; their packages name the resource folders. */
+    private static final Class<?>[] ARTIFACTS = {Loader.class, org.bytedeco.openblas.global.openblas.class,
+            torch.class};
 
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;
@@ -68,15 +71,17 @@ public final class NativeRuntime {
         long start = System.nanoTime();
         String platform = Loader.getPlatform();
         File cache = cacheDir();
+        int extracted = 0;
         try {
-            for (String folder : ARTIFACT_FOLDERS) {
-                // Extracting a whole folder takes JavaCPP's file lock on the cache, so two JVMs starting together
-                // never see each other's half-written libraries; already-cached files are only stat()ed.
-                File[] files = Loader.cacheResources(NativeRuntime.class, folder + platform);
-                if (files == null || files.length == 0) {
-                    throw new NativeRuntimeException("no native libraries for platform " + platform + " in "
-                            + folder + platform + ": add org.bytedeco:pytorch, openblas and javacpp with classifier "
-                            + platform + " (or the -platform artifacts) to the class path");
+            for (Class<?> artifact : ARTIFACTS) {
+                String folder = "/" + artifact.getPackageName().replace('.', '/').replaceAll("/global$", "") + "/";
+                for (String variant : new String[] {platform, platform + "-gpu"}) {
+                    // Extracting a whole folder takes JavaCPP's file lock on the cache, so JVMs starting together
+                    // never see each other's half-written libraries; files already cached are only stat()ed.
+                    if (artifact.getResource(folder + variant) != null) {
+                        File[] files = Loader.cacheResources(artifact, folder + variant);
+                        extracted += files == null ? 0 : files.length; // one entry per folder
+                    }
                 }
             }
         } catch (IOException e) {
@@ -84,17 +89,22 @@ public final class NativeRuntime {
                     + cache + ": " + e.getMessage() + "; make that folder writable or point "
                     + "-Dorg.bytedeco.javacpp.cachedir=DIR at a writable folder with about 400 MB free", e);
         }
+        if (extracted == 0) {
+            LOG.warn("no native resources for {} found on the class path; loading libtorch from the system paths",
+                    platform);
+        }
         try {
             Loader.load(torch.class);
             int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
             torch.set_num_threads(Math.max(1, threads));
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
             throw new NativeRuntimeException("cannot load libtorch for platform " + platform + " from " + cache
-                    + ": " + e + "; check that the org.bytedeco:pytorch jar for " + platform + " matches the "
-                    + "pytorch presets version, or delete the cache folder and retry", e);
+                    + ": " + e + "; put org.bytedeco:pytorch, openblas and javacpp with classifier " + platform
+                    + " (or the -platform artifacts) on the class path, in the versions clip4j was built with, "
+                    + "or delete the cache folder and retry", e);
         }
-        LOG.debug("libtorch loaded for {} from {} in {} ms, {} threads", platform, cache,
-                (System.nanoTime() - start) / 1_000_000, torch.get_num_threads());
+        LOG.debug("libtorch loaded for {} from {} ({} native folders extracted or checked first) in {} ms, {} threads",
+                platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads());
     }
 
     private static File cacheDir() {
