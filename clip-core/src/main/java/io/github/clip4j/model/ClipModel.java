@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * and inference code wraps them in an {@link InferenceScope}.
  *
  * <p><b>Threads.</b> Inference methods may be called concurrently from several threads. Switching between
- * {@link #train()} and {@link #eval()} and updating parameters must not overlap with inference.
+ * {@link #train()} and {@link #eval()}, updating parameters and {@link #close()} must not overlap with them.
  */
 public final class ClipModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClipModel.class);
@@ -77,7 +78,8 @@ public final class ClipModel implements AutoCloseable {
         // Everything created while building belongs to this scope, which is taken off the thread's scope stack
         // below and closed by close(): the model's lifetime is its own, not the caller's.
         PointerScope owned = new PointerScope();
-        try {
+        // Parameters made in inference mode (a caller's InferenceScope) could never be trained: build outside it.
+        try (InferenceMode normalMode = new InferenceMode(false)) {
             ClipNetwork network = new ClipNetwork(config, new Layer.Spec(precision.scalarType(), device.toNative()));
             StateDictLoader.load(network, stateDict);
             network.eval();

@@ -74,6 +74,19 @@ class StrictLoadingTest {
     }
 
     @Test
+    void loadingInsideAnInferenceScopeStillGivesTrainableParameters() {
+        StateDict base = ModelFixtures.weights("rn-tiny.safetensors");
+        ClipModel model;
+        try (io.github.clip4j.runtime.InferenceScope scope = io.github.clip4j.runtime.InferenceScope.open()) {
+            model = ClipModel.load(base, Device.CPU, Precision.FP32);
+        }
+        try (model; org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            assertThat(model.namedTensors().values()).allSatisfy(t -> assertThat(t.is_inference()).isFalse());
+            assertThat(model.namedTensors().get("visual.conv1.weight").requires_grad()).isTrue();
+        }
+    }
+
+    @Test
     void parametersAreTrainableLeavesWithOpenAiNames() {
         StateDict base = ModelFixtures.weights("vit-tiny.f16.safetensors");
         try (ClipModel model = ClipModel.load(base, Device.CPU, Precision.FP32);
