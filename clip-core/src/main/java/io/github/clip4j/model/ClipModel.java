@@ -75,22 +75,25 @@ public final class ClipModel implements AutoCloseable {
         NativeRuntime.ensureLoaded();
         device.requireAvailable();
         ModelConfig config = ModelConfig.fromStateDict(stateDict);
-        // Everything created while building belongs to this scope, which is taken off the thread's scope stack
-        // below and closed by close(): the model's lifetime is its own, not the caller's.
-        PointerScope owned = new PointerScope();
         // Parameters made in inference mode (a caller's InferenceScope) could never be trained: build outside it.
         try (InferenceMode normalMode = new InferenceMode(false)) {
-            ClipNetwork network = new ClipNetwork(config, new Layer.Spec(precision.scalarType(), device.toNative()));
-            StateDictLoader.load(network, stateDict);
-            network.eval();
-            owned.extend();
-            owned.close();
-            LOG.debug("loaded {} ({}) on {} in {} in {} ms", stateDict.source(), config, device, precision,
-                    (System.nanoTime() - start) / 1_000_000);
-            return new ClipModel(network, owned, device, precision);
-        } catch (RuntimeException | Error e) {
-            owned.close();
-            throw e;
+            // Everything created while building belongs to this scope, which is taken off the thread's scope stack
+            // below and closed by close(): the model's lifetime is its own, not the caller's.
+            PointerScope owned = new PointerScope();
+            try {
+                ClipNetwork network = new ClipNetwork(config,
+                        new Layer.Spec(precision.scalarType(), device.toNative()));
+                StateDictLoader.load(network, stateDict);
+                network.eval();
+                owned.extend();
+                owned.close();
+                LOG.debug("loaded {} ({}) on {} in {} in {} ms", stateDict.source(), config, device, precision,
+                        (System.nanoTime() - start) / 1_000_000);
+                return new ClipModel(network, owned, device, precision);
+            } catch (RuntimeException | Error e) {
+                owned.close();
+                throw e;
+            }
         }
     }
 
