@@ -1,0 +1,322 @@
+package io.github.clip4j.model;
+
+import io.github.clip4j.runtime.Device;
+import io.github.clip4j.runtime.InferenceScope;
+import io.github.clip4j.runtime.NativeRuntime;
+import io.github.clip4j.runtime.NativeScopes;
+import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.runtime.Tensors;
+import io.github.clip4j.weights.StateDict;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpenAI's CLIP on libtorch: an image encoder (Vision Transformer or ModifiedResNet) and a text encoder whose
+ * outputs share one embedding space, built from a checkpoint's tensors exactly as the reference's
+ * {@code build_model} does.
+ *
+ * <pre>{@code
+ * try (ClipModel model = ClipModel.load(SafetensorsReader.read(path), Device.CPU, Precision.FP32)) {
+ *     float[][] images = model.encodeImages(pixels, 4);       // [4][embed_dim], not normalised
+ *     float[][] texts = model.encodeTexts(tokenIds);
+ * }
+ * }</pre>
+ *
+ * <p><b>Native memory.</b> The model owns its parameters and frees them in {@link #close()}; it does not depend on
+ * any {@link PointerScope} of the thread that loaded it. The array methods ({@link #encodeImages},
+ * {@link #encodeTexts}, {@link #logits}) free every tensor they create before returning. The tensor methods
+ * ({@link #encodeImage}, {@link #encodeText}, {@link #forward}) return tensors owned by the caller's innermost
+ * {@code PointerScope} (or, with none, by the caller, who closes them); their intermediate tensors are freed
+ * before they return. They run in the caller's gradient mode, so training code gets a differentiable result
+ * and inference code wraps them in an {@link InferenceScope}.
+ *
+ * <p><b>Threads.</b> Inference methods may be called concurrently from several threads. Switching between
+ * {@link #train()} and {@link #eval()}, updating parameters and {@link #close()} must not overlap with them.
+ */
+public final class ClipModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClipModel.class);
+
+    private final ClipNetwork network;
+    private final PointerScope owned;
+    private final Device device;
+    private final Precision precision;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ClipModel(ClipNetwork network, PointerScope owned, Device device, Precision precision) {
+        this.network = network;
+        this.owned = owned;
+        this.device = device;
+        this.precision = precision;
+    }
+
+    /**
+     * Builds the model the tensors describe and copies them in (converted once to {@code precision}, except
+     * normalisation weights, which stay fp32). The result is in eval mode.
+     *
+     * @throws io.github.clip4j.weights.CheckpointException if the tensors are not a complete CLIP model: every
+     *     missing, unexpected and misshapen tensor is named
+     * @throws io.github.clip4j.runtime.NativeRuntimeException if libtorch cannot be loaded or the device is unavailable
+     */
+    public static ClipModel load(StateDict stateDict, Device device, Precision precision) {
+        Objects.requireNonNull(stateDict, "stateDict");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(precision, "precision");
+        long start = System.nanoTime();
+        NativeRuntime.ensureLoaded();
+        device.requireAvailable();
+        ModelConfig config = ModelConfig.fromStateDict(stateDict);
+        // Parameters made in inference mode (a caller's InferenceScope) could never be trained: build outside it.
+        try (InferenceMode normalMode = new InferenceMode(false)) {
+            // Everything created while building belongs to this scope, which is taken off the thread's scope stack
+            // below and closed by close(): the model's lifetime is its own, not the caller's.
+            PointerScope owned = new PointerScope();
+            try {
+                ClipNetwork network = new ClipNetwork(config,
+                        new Layer.Spec(precision.scalarType(), device.toNative()));
+                StateDictLoader.load(network, stateDict);
+                network.eval();
+                owned.extend();
+                owned.close();
+                LOG.debug("loaded {} ({}) on {} in {} in {} ms", stateDict.source(), config, device, precision,
+                        (System.nanoTime() - start) / 1_000_000);
+                return new ClipModel(network, owned, device, precision);
+            } catch (RuntimeException | Error e) {
+                owned.close();
+                throw e;
+            }
+        }
+    }
+
+    /** The architecture, as the reference's {@code CLIP} constructor arguments. */
+    public ModelConfig config() {
+        return network.config();
+    }
+
+    /** The side of the square images the image encoder takes. */
+    public int imageResolution() {
+        return network.config().imageResolution();
+    }
+
+    /** The number of tokens per text (77 for OpenAI's models). */
+    public int contextLength() {
+        return network.config().contextLength();
+    }
+
+    /** The size of the image and text embeddings. */
+    public int embedDim() {
+        return network.config().embedDim();
+    }
+
+    /** The device the parameters live on and the encoders run on. */
+    public Device device() {
+        return device;
+    }
+
+    /** The type the weights were converted to at load. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * The libtorch module, with OpenAI's parameter names in {@code named_parameters()} ({@code visual.conv1.weight},
+     * ...), for training and saving. It stays owned by this model.
+     */
+    public Module module() {
+        checkOpen();
+        return network;
+    }
+
+    /**
+     * The model's parameters and buffers by OpenAI's names, in the reference's order. The map's tensors are new
+     * handles to the live parameters, owned by the caller's innermost {@code PointerScope}.
+     */
+    public Map<String, Tensor> namedTensors() {
+        checkOpen();
+        return StateDictLoader.namedTensors(network);
+    }
+
+    /** Switches to training mode (BatchNorm uses and updates batch statistics). */
+    public void train() {
+        checkOpen();
+        network.train(true);
+    }
+
+    /** Switches to inference mode (the state after {@link #load}). */
+    public void eval() {
+        checkOpen();
+        network.eval();
+    }
+
+    /**
+     * Image features before normalisation, as fp32 {@code [N, embed_dim]}.
+     *
+     * @param pixels {@code [N, 3, R, R]} normalised pixels ({@code R = imageResolution()}), any float type/device
+     */
+    public Tensor encodeImage(Tensor pixels) {
+        checkOpen();
+        Objects.requireNonNull(pixels, "pixels");
+        long[] shape = Tensors.shape(pixels);
+        int r = imageResolution();
+        if (shape.length != 4 || shape[1] != 3 || shape[2] != r || shape[3] != r) {
+            throw new IllegalArgumentException("pixels must be [N, 3, " + r + ", " + r + "], got "
+                    + Arrays.toString(shape));
+        }
+        try (PointerScope scope = new PointerScope()) {
+            return NativeScopes.escape(scope, network.encodeImage(pixels).to(torch.ScalarType.Float));
+        }
+    }
+
+    /**
+     * Text features before normalisation, as fp32 {@code [N, embed_dim]}.
+     *
+     * @param tokens {@code [N, L]} integer token ids ({@code L <= contextLength()}), each row ending with the
+     *     end-of-text token (the highest id), padded with zeros
+     */
+    public Tensor encodeText(Tensor tokens) {
+        checkOpen();
+        Objects.requireNonNull(tokens, "tokens");
+        long[] shape = Tensors.shape(tokens);
+        if (shape.length != 2 || shape[1] < 1 || shape[1] > contextLength()) {
+            throw new IllegalArgumentException("tokens must be [N, L] with 1 <= L <= " + contextLength() + ", got "
+                    + Arrays.toString(shape));
+        }
+        try (PointerScope scope = new PointerScope()) {
+            return NativeScopes.escape(scope, network.encodeText(tokens).to(torch.ScalarType.Float));
+        }
+    }
+
+    /**
+     * The reference's {@code forward}: cosine similarities of the normalised features scaled by
+     * {@link #logitScale()}.
+     */
+    public Logits forward(Tensor pixels, Tensor tokens) {
+        checkOpen();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor image = normalize(encodeImage(pixels));
+            Tensor text = normalize(encodeText(tokens));
+            Tensor perImage = image.matmul(text.t()).mul(network.logitScaleExp());
+            Tensor perText = perImage.t();
+            return new Logits(NativeScopes.escape(scope, perImage), NativeScopes.escape(scope, perText));
+        }
+    }
+
+    /** {@code x / ||x||} along rows. */
+    static Tensor normalize(Tensor x) {
+        return x.div(x.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2.0)), new long[] {1}, true));
+    }
+
+    /**
+     * Encodes {@code n} images given as one array of normalised pixels in {@code [N, 3, R, R]} order.
+     *
+     * @return {@code [n][embed_dim]} features before normalisation
+     */
+    public float[][] encodeImages(float[] pixels, int n) {
+        checkOpen();
+        Objects.requireNonNull(pixels, "pixels");
+        int r = imageResolution();
+        if (n < 1 || (long) pixels.length != (long) n * 3 * r * r) {
+            throw new IllegalArgumentException("expected " + n + " images of 3 x " + r + " x " + r + " = "
+                    + ((long) n * 3 * r * r) + " floats, got " + pixels.length);
+        }
+        try (InferenceScope scope = InferenceScope.open()) {
+            return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
+        }
+    }
+
+    /**
+     * Encodes token-id rows (as made by the tokenizer: start token, text, end token, zero padding).
+     *
+     * @return {@code [rows][embed_dim]} features before normalisation
+     */
+    public float[][] encodeTexts(int[][] tokens) {
+        checkOpen();
+        checkTokens(tokens);
+        try (InferenceScope scope = InferenceScope.open()) {
+            return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
+        }
+    }
+
+    /**
+     * {@code logits_per_image} for {@code n} images and the token rows: {@code [n][rows]}.
+     */
+    public float[][] logits(float[] pixels, int n, int[][] tokens) {
+        checkOpen();
+        checkTokens(tokens);
+        int r = imageResolution();
+        try (InferenceScope scope = InferenceScope.open()) {
+            Logits logits = forward(Tensors.fromFloats(pixels, n, 3, r, r), Tensors.fromIntRows(tokens));
+            return Tensors.toFloatMatrix(logits.perImage());
+        }
+    }
+
+    /** {@code exp(logit_scale)}, the temperature the cosine similarities are multiplied by (100 for OpenAI's). */
+    public float logitScale() {
+        checkOpen();
+        try (InferenceScope scope = InferenceScope.open()) {
+            return network.logitScaleExp().item_float();
+        }
+    }
+
+    /** Frees the model's native memory. Idempotent; the model is unusable afterwards. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            owned.close();
+        }
+    }
+
+    /** Rejects rows the native code would fail on with an unhelpful message. */
+    private void checkTokens(int[][] tokens) {
+        Objects.requireNonNull(tokens, "tokens");
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no token rows");
+        }
+        int vocab = network.config().vocabSize();
+        for (int i = 0; i < tokens.length; i++) {
+            int[] row = Objects.requireNonNull(tokens[i], "tokens row");
+            if (row.length != tokens[0].length || row.length < 1 || row.length > contextLength()) {
+                throw new IllegalArgumentException("token row " + i + " has " + row.length + " ids; every row needs "
+                        + "the same length, between 1 and the context length " + contextLength());
+            }
+            for (int id : row) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token row " + i + " has id " + id + " outside the vocabulary"
+                            + " [0, " + vocab + "); use the tokenizer that matches this model");
+                }
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("ClipModel is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClipModel[" + network.config() + ", " + device + ", " + precision + "]";
+    }
+
+    /**
+     * The result of {@link #forward}: {@code perImage [images, texts]} and its transpose {@code perText}, both
+     * owned like any tensor {@code forward} returns.
+     */
+    public record Logits(Tensor perImage, Tensor perText) {
+        /** Checks both tensors are present. */
+        public Logits {
+            Objects.requireNonNull(perImage, "perImage");
+            Objects.requireNonNull(perText, "perText");
+        }
+    }
+}

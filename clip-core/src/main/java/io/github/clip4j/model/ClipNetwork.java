@@ -1,0 +1,85 @@
+package io.github.clip4j.model;
+
+import io.github.clip4j.runtime.Tensors;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The reference's {@code CLIP} module: an image tower ({@code visual}), the causal text transformer with its
+ * embeddings, {@code ln_final}, {@code text_projection} and {@code logit_scale}, all named as OpenAI's state dict.
+ */
+final class ClipNetwork extends Layer {
+    private final ModelConfig config;
+    private final Spec spec;
+    private final ImageEncoder visual;
+    private final Transformer transformer;
+    private final Embedding tokenEmbedding;
+    private final Tensor positionalEmbedding;
+    private final LayerNorm lnFinal;
+    private final Tensor textProjection;
+    private final Tensor logitScale;
+    /** The additive causal mask, a constant (not in the state dict, as in the reference). */
+    private final Tensor causalMask;
+
+    ClipNetwork(ModelConfig config, Spec spec) {
+        this.config = config;
+        this.spec = spec;
+        this.visual = config.isVisionTransformer()
+                ? register_module("visual", new VisionTransformer(spec, config))
+                : register_module("visual", new ModifiedResNet(spec, config));
+        this.transformer = register_module("transformer", new Transformer(spec, config.transformerWidth(),
+                config.transformerLayers(), config.transformerHeads()));
+        this.tokenEmbedding = register_module("token_embedding",
+                new Embedding(spec, config.vocabSize(), config.transformerWidth()));
+        this.positionalEmbedding = parameter(spec, "positional_embedding", config.contextLength(),
+                config.transformerWidth());
+        this.lnFinal = register_module("ln_final", new LayerNorm(spec, config.transformerWidth()));
+        this.textProjection = parameter(spec, "text_projection", config.transformerWidth(), config.embedDim());
+        this.logitScale = fp32Parameter(spec, "logit_scale");
+        this.causalMask = causalMask(config.contextLength()).to(spec.fp32.device(), torch.ScalarType.Float);
+    }
+
+    /** {@code [L, L]}, 0 on and below the diagonal, -inf above: position i attends to positions up to i. */
+    private static Tensor causalMask(int length) {
+        float[] mask = new float[length * length];
+        for (int i = 0; i < length; i++) {
+            for (int j = i + 1; j < length; j++) {
+                mask[i * length + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return Tensors.fromFloats(mask, length, length);
+    }
+
+    /** @param pixels {@code [N, 3, R, R]} of any floating type and device */
+    Tensor encodeImage(Tensor pixels) {
+        return visual.forward(pixels.to(spec.compute.device(), spec.computeType));
+    }
+
+    /** @param tokens {@code [N, L]} integer ids, {@code L <= context length}, end token = highest id per row */
+    Tensor encodeText(Tensor tokens) {
+        Tensor ids = tokens.to(spec.compute.device(), torch.ScalarType.Long);
+        long n = ids.size(0);
+        long length = ids.size(1);
+        Tensor x = tokenEmbedding.forward(ids).to(spec.computeType);
+        x = x.add(positionalEmbedding.narrow(0, 0, length).to(spec.computeType));
+        x = transformer.forward(x, causalMask.narrow(0, 0, length).narrow(1, 0, length));
+        x = lnFinal.forward(x);
+        // the end-of-text token has the highest id, so argmax finds each row's last position
+        Tensor last = ids.argmax(new LongOptional(-1), false);
+        Tensor rows = torch.arange(new Scalar(n), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long)
+                .device(new org.bytedeco.pytorch.DeviceOptional(spec.compute.device())));
+        Tensor pooled = x.reshape(n * length, -1).index_select(0, rows.mul(new Scalar(length)).add(last));
+        return pooled.matmul(textProjection);
+    }
+
+    /** {@code exp(logit_scale)} as a 0-dim fp32 tensor (part of the autograd graph when training). */
+    Tensor logitScaleExp() {
+        return logitScale.exp();
+    }
+
+    ModelConfig config() {
+        return config;
+    }
+}

@@ -1,0 +1,32 @@
+package io.github.clip4j.model;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * {@code nn.MultiheadAttention} self-attention with the packed {@code in_proj_weight [3D, D]} /
+ * {@code in_proj_bias [3D]} and an {@code out_proj} linear layer, on batch-first {@code [N, L, D]} input.
+ */
+final class MultiheadAttention extends Layer {
+    private final Tensor inProjWeight;
+    private final Tensor inProjBias;
+    private final Linear outProj;
+    private final long heads;
+    private final long width;
+
+    MultiheadAttention(Spec spec, long width, long heads) {
+        this.heads = heads;
+        this.width = width;
+        this.inProjWeight = parameter(spec, "in_proj_weight", 3 * width, width);
+        this.inProjBias = parameter(spec, "in_proj_bias", 3 * width);
+        this.outProj = register_module("out_proj", new Linear(spec, width, width));
+    }
+
+    /** Self-attention of {@code x [N, L, D]} with an optional additive {@code [L, L]} mask. */
+    Tensor forward(Tensor x, Tensor mask) {
+        Tensor qkv = torch.linear(x, inProjWeight, new TensorOptional(inProjBias));
+        return outProj.forward(Attention.attend(qkv.narrow(2, 0, width), qkv.narrow(2, width, width),
+                qkv.narrow(2, 2 * width, width), heads, mask));
+    }
+}

@@ -1,0 +1,67 @@
+package io.github.clip4j.model;
+
+import static io.github.clip4j.model.ModelFixtures.cosine;
+import static io.github.clip4j.model.ModelFixtures.norm;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.github.clip4j.runtime.Device;
+import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.weights.StateDict;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The encoders against the reference's outputs for the tiny fixture models, in fp32. */
+class ClipModelFixtureTest {
+
+    static Stream<Arguments> models() {
+        return Stream.of(
+                Arguments.of("vit-tiny", "vit-tiny.f16.safetensors"),
+                Arguments.of("rn-tiny", "rn-tiny.safetensors"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void inferredConfigMatchesReferenceConstructorArguments(String model, String file) {
+        StateDict expected = ModelFixtures.expected(model);
+        assertThat(ModelConfig.fromStateDict(ModelFixtures.weights(file)))
+                .isEqualTo(ModelFixtures.referenceConfig(expected));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("models")
+    void fp32MatchesReference(String model, String file) {
+        StateDict expected = ModelFixtures.expected(model);
+        float[][] wantImages = ModelFixtures.rows(expected.get("image_features"));
+        float[][] wantTexts = ModelFixtures.rows(expected.get("text_features"));
+        float[][] wantLogits = ModelFixtures.rows(expected.get("logits_per_image"));
+        float[] pixels = expected.get("pixels").toFloatArray();
+        int[][] tokens = ModelFixtures.intRows(expected.get("tokens"));
+        int n = wantImages.length;
+
+        try (ClipModel clip = ClipModel.load(ModelFixtures.weights(file), Device.CPU, Precision.FP32)) {
+            assertClose("image", clip.encodeImages(pixels, n), wantImages);
+            assertClose("text", clip.encodeTexts(tokens), wantTexts);
+            float[][] logits = clip.logits(pixels, n, tokens);
+            assertThat(logits).hasDimensions(wantLogits.length, wantLogits[0].length);
+            for (int i = 0; i < logits.length; i++) {
+                for (int j = 0; j < logits[i].length; j++) {
+                    assertThat(logits[i][j]).as("logits_per_image[%d][%d]", i, j)
+                            .isCloseTo(wantLogits[i][j], within(1e-4f));
+                }
+            }
+        }
+    }
+
+    static void assertClose(String what, float[][] actual, float[][] expected) {
+        assertThat(actual.length).as(what + " rows").isEqualTo(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as(what + " row %d length", i).hasSize(expected[i].length);
+            assertThat(cosine(actual[i], expected[i])).as(what + " row %d cosine", i).isGreaterThanOrEqualTo(0.99999);
+            assertThat(norm(actual[i]) / norm(expected[i])).as(what + " row %d norm ratio", i)
+                    .isCloseTo(1.0, within(1e-4));
+        }
+    }
+}

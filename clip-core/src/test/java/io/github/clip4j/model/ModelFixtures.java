@@ -1,0 +1,84 @@
+package io.github.clip4j.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.clip4j.testsupport.Fixtures;
+import io.github.clip4j.weights.HostTensor;
+import io.github.clip4j.weights.SafetensorsReader;
+import io.github.clip4j.weights.StateDict;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The tiny models' checkpoints and their reference outputs ({@code NAME.expected.safetensors}). */
+final class ModelFixtures {
+    private ModelFixtures() {}
+
+    static StateDict weights(String file) {
+        return SafetensorsReader.read(Fixtures.file("models/" + file));
+    }
+
+    static StateDict expected(String model) {
+        return SafetensorsReader.read(Fixtures.file("models/" + model + ".expected.safetensors"));
+    }
+
+    /** The reference's constructor arguments recorded in the metadata, as a {@link ModelConfig}. */
+    static ModelConfig referenceConfig(StateDict expected) {
+        JsonNode args;
+        try {
+            args = new ObjectMapper().readTree(expected.metadata().get("config"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Integer> layers = new ArrayList<>();
+        if (args.get(2).isArray()) {
+            args.get(2).forEach(n -> layers.add(n.asInt()));
+        } else {
+            layers.add(args.get(2).asInt());
+        }
+        return new ModelConfig(args.get(0).asInt(), args.get(1).asInt(), layers, args.get(3).asInt(),
+                args.get(4).isNull() ? 0 : args.get(4).asInt(), args.get(5).asInt(), args.get(6).asInt(),
+                args.get(7).asInt(), args.get(8).asInt(), args.get(9).asInt());
+    }
+
+    static float[][] rows(HostTensor t) {
+        int n = (int) t.dim(0);
+        int d = (int) t.dim(1);
+        float[] flat = t.toFloatArray();
+        float[][] out = new float[n][d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(flat, i * d, out[i], 0, d);
+        }
+        return out;
+    }
+
+    static int[][] intRows(HostTensor t) {
+        int n = (int) t.dim(0);
+        int d = (int) t.dim(1);
+        long[] flat = t.toLongArray();
+        int[][] out = new int[n][d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                out[i][j] = Math.toIntExact(flat[i * d + j]);
+            }
+        }
+        return out;
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    static double norm(float[] a) {
+        return Math.sqrt(dot(a, a));
+    }
+
+    static double cosine(float[] a, float[] b) {
+        return dot(a, b) / (norm(a) * norm(b));
+    }
+}
