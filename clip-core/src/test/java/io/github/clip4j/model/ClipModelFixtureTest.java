@@ -19,10 +19,14 @@ class ClipModelFixtureTest {
     static Stream<Arguments> models() {
         return Stream.of(
                 Arguments.of("vit-tiny", "vit-tiny.f16.safetensors"),
+                Arguments.of("vit-tiny", "vit-tiny.jit.pt"),
+                Arguments.of("vit-tiny", "vit-tiny.state_dict.pt"),
+                Arguments.of("vit-tiny", "vit-tiny.hf"),
+                Arguments.of("vit-p14-336-tiny", "vit-p14-336-tiny.jit.pt"),
                 Arguments.of("rn-tiny", "rn-tiny.safetensors"));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("models")
     void inferredConfigMatchesReferenceConstructorArguments(String model, String file) {
         StateDict expected = ModelFixtures.expected(model);
@@ -30,7 +34,7 @@ class ClipModelFixtureTest {
                 .isEqualTo(ModelFixtures.referenceConfig(expected));
     }
 
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{1}")
     @MethodSource("models")
     void fp32MatchesReference(String model, String file) {
         StateDict expected = ModelFixtures.expected(model);

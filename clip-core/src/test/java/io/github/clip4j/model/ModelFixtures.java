@@ -3,6 +3,7 @@ package io.github.clip4j.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.testsupport.Fixtures;
+import io.github.clip4j.weights.CheckpointReader;
 import io.github.clip4j.weights.HostTensor;
 import io.github.clip4j.weights.SafetensorsReader;
 import io.github.clip4j.weights.StateDict;
@@ -16,7 +17,7 @@ final class ModelFixtures {
     private ModelFixtures() {}
 
     static StateDict weights(String file) {
-        return SafetensorsReader.read(Fixtures.file("models/" + file));
+        return CheckpointReader.read(Fixtures.file("models/" + file));
     }
 
     static StateDict expected(String model) {
