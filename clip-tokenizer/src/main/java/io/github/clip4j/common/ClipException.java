@@ -11,10 +11,21 @@ package io.github.clip4j.common;
 public class ClipException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates an exception with a message that names the input and the fix.
+     *
+     * @param message what went wrong, with which input, and what to do about it
+     */
     public ClipException(String message) {
         super(message);
     }
 
+    /**
+     * Creates an exception that wraps the lower-level failure behind it.
+     *
+     * @param message what went wrong, with which input, and what to do about it
+     * @param cause the underlying failure (an {@link java.io.IOException}, a native error), kept for the stack trace
+     */
     public ClipException(String message, Throwable cause) {
         super(message, cause);
     }

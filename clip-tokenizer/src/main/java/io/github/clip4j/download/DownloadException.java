@@ -9,10 +9,21 @@ import io.github.clip4j.common.ClipException;
 public class DownloadException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates an exception with a message that names the input and the fix.
+     *
+     * @param message what went wrong, with which input, and what to do about it
+     */
     public DownloadException(String message) {
         super(message);
     }
 
+    /**
+     * Creates an exception that wraps the lower-level failure behind it.
+     *
+     * @param message what went wrong, with which input, and what to do about it
+     * @param cause the underlying failure (an {@link java.io.IOException}, a native error), kept for the stack trace
+     */
     public DownloadException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -69,12 +69,21 @@ public final class Downloader {
         this.listener = listener;
     }
 
-    /** A downloader with 30 s connect and 60 s read timeouts and no progress reporting. */
+    /**
+     * A downloader with 30 s connect and 60 s read timeouts and no progress reporting.
+     *
+     * @return a new downloader with the default settings
+     */
     public static Downloader create() {
         return new Downloader(Duration.ofSeconds(30), Duration.ofSeconds(60), DownloadListener.NONE);
     }
 
-    /** A copy of this downloader that reports progress to {@code listener}. */
+    /**
+     * A copy of this downloader that reports progress to {@code listener}.
+     *
+     * @param listener receives the progress of every download, on the downloading thread
+     * @return a downloader like this one that reports to {@code listener}
+     */
     public Downloader withListener(DownloadListener listener) {
         return new Downloader(connectTimeout, readTimeout, requireNonNull(listener, "listener"));
     }
@@ -82,6 +91,11 @@ public final class Downloader {
     /**
      * A copy of this downloader with other timeouts. The read timeout bounds the wait for the response headers
      * and every pause in the body: a download that receives nothing for that long fails.
+     *
+     * @param connect how long to wait for the connection, positive
+     * @param read how long to wait for the headers and for each part of the body, positive
+     * @return a downloader like this one with the given timeouts
+     * @throws IllegalArgumentException if a timeout is zero or negative
      */
     public Downloader withTimeouts(Duration connect, Duration read) {
         requireNonNull(connect, "connect");
@@ -96,7 +110,11 @@ public final class Downloader {
      * Returns {@code target}, downloading it from {@code url} first unless it is already there with the expected
      * checksum.
      *
+     * @param url the address to download from when the target is missing or does not match
+     * @param target the file to return; its folder is created when missing
      * @param sha256 the expected SHA-256 as hex (either case)
+     * @return {@code target}, which now holds a file with the expected checksum
+     * @throws IllegalArgumentException if {@code sha256} is not 64 hex digits
      * @throws DownloadException if the download fails or the received file does not match {@code sha256};
      *     the target is then left as it was
      */
@@ -138,7 +156,13 @@ public final class Downloader {
         }
     }
 
-    /** The SHA-256 of a file as lowercase hex. */
+    /**
+     * The SHA-256 of a file as lowercase hex.
+     *
+     * @param file the file to hash
+     * @return 64 lowercase hex digits
+     * @throws IOException if the file cannot be read
+     */
     public static String sha256(Path file) throws IOException {
         MessageDigest digest = newDigest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
