@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.InputArchive;
@@ -95,12 +96,37 @@ final class AdamWOptimizer implements AutoCloseable {
 
     private static AdamWOptions options(double lr, double weightDecay, double beta1, double beta2, double eps) {
         AdamWOptions options = new AdamWOptions(lr);
-        options.betas().put(0, beta1).put(1, beta2);
+        setBetas(options, beta1, beta2);
         options.eps().put(eps);
         options.weight_decay().put(weightDecay);
         options.amsgrad().put(false);
         return options;
     }
+
+    /**
+     * Writes {@code betas}, a C++ {@code std::tuple<double, double>} that JavaCPP exposes as two raw doubles.
+     * The tuple's memory order is the standard library's choice (libstdc++ stores the elements in reverse, libc++
+     * in order), so the order is read off the defaults, (0.9, 0.999), before writing. Getting it wrong silently
+     * swaps the moment decay rates (only visible from the second step on), which the tests check.
+     */
+    static void setBetas(AdamWOptions options, double beta1, double beta2) {
+        DoublePointer betas = options.betas();
+        double first = betas.get(0);
+        double second = betas.get(1);
+        boolean inOrder;
+        if (first == DEFAULT_BETA1 && second == DEFAULT_BETA2) {
+            inOrder = true;
+        } else if (first == DEFAULT_BETA2 && second == DEFAULT_BETA1) {
+            inOrder = false;
+        } else {
+            throw new IllegalStateException("unexpected default AdamW betas (" + first + ", " + second
+                    + "); this libtorch build is not supported");
+        }
+        betas.put(inOrder ? 0 : 1, beta1).put(inOrder ? 1 : 0, beta2);
+    }
+
+    private static final double DEFAULT_BETA1 = 0.9;
+    private static final double DEFAULT_BETA2 = 0.999;
 
     private record AdamWGroup(List<Tensor> params, AdamWOptions options) {}
 }

@@ -269,8 +269,7 @@ public final class ContrastiveTrainer {
             optimizer.zeroGrad();
             Tensor pixels = pixels(batch);
             Tensor tokens = tokens(batch);
-            Tensor loss = batch.size() <= microBatchSize ? forwardBackward(pixels, tokens)
-                    : forwardBackwardAccumulated(pixels, tokens, imageTrainable, textTrainable);
+            Tensor loss = computeGradients(pixels, tokens, imageTrainable, textTrainable);
             double norm = maxGradientNorm > 0 ? torch.clip_grad_norm_(trainable, maxGradientNorm) : Double.NaN;
             optimizer.step();
             ContrastiveLoss.clampLogitScale(model.logitScale());
@@ -280,6 +279,15 @@ public final class ContrastiveTrainer {
             }
             return new StepOutcome(loss.item_double(), norm, scale);
         }
+    }
+
+    /**
+     * Forward and backward over one batch, accumulating into the parameters' gradients; returns the loss. Uses
+     * the gradient cache when the batch is larger than a micro-batch.
+     */
+    Tensor computeGradients(Tensor pixels, Tensor tokens, boolean imageTrainable, boolean textTrainable) {
+        return pixels.size(0) <= microBatchSize ? forwardBackward(pixels, tokens)
+                : forwardBackwardAccumulated(pixels, tokens, imageTrainable, textTrainable);
     }
 
     private Tensor forwardBackward(Tensor pixels, Tensor tokens) {
