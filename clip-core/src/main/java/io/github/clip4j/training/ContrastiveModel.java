@@ -9,6 +9,12 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>{@code ClipModel} implements this; tests use small toy towers. Encoders return features <em>before</em>
  * normalization, shape {@code [n, embedDim]}; the loss normalizes them.
+ *
+ * <p>Native trap: {@code Module.register_parameter} returns a reference into the module's parameter dictionary,
+ * which moves when more parameters are registered; keep {@code new Tensor(registered)} handles, never the
+ * returned reference itself. And keep a Java reference to every child {@code Module} created in Java for as long
+ * as the model lives: libtorch calls its virtual methods ({@code train}, {@code eval}) back through the Java
+ * object, and a collected one fails with a {@code NullPointerException} from native code.
  */
 public interface ContrastiveModel {
     /** The module whose {@code named_parameters()} are trained and checkpointed. */

@@ -216,7 +216,7 @@ public final class ContrastiveTrainer {
             }
             return new TrainingResult(epochsDone, step, losses, evaluations, stopped);
         } finally {
-            model.module().train(false);
+            model.module().eval();
         }
     }
 

@@ -60,7 +60,9 @@ public final class NamedParameters {
     private static Map<String, Tensor> toMap(StringTensorDict dict) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (long i = 0; i < dict.size(); i++) {
-            out.put(dict.get(i).key().getString(), dict.get(i).value());
+            // value() is a reference into the dictionary's storage, which dies with the dictionary: copy the
+            // handle (the copy shares the parameter's storage and autograd identity)
+            out.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
         }
         return Collections.unmodifiableMap(out);
     }

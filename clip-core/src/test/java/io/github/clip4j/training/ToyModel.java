@@ -16,6 +16,8 @@ final class ToyModel implements ContrastiveModel {
     static final int VOCAB = 32;
 
     private final Module root = new Module();
+    /** Child modules must stay reachable: libtorch calls their virtual methods back through the Java objects. */
+    private final java.util.List<Module> children = new java.util.ArrayList<>();
     private final Tensor fc;
     private final Tensor proj;
     private final Tensor postBias;
@@ -26,21 +28,33 @@ final class ToyModel implements ContrastiveModel {
 
     ToyModel(long seed, int pixelCount, int width, int embedDim) {
         torch.manual_seed(seed);
-        Module visual = root.register_module("visual", new Module());
-        Module lnPost = visual.register_module("ln_post", new Module());
-        Module fcModule = visual.register_module("fc", new Module());
-        Module tokens = root.register_module("token_embedding", new Module());
-        Module lnFinal = root.register_module("ln_final", new Module());
+        Module visual = child(root, "visual");
+        Module lnPost = child(visual, "ln_post");
+        Module fcModule = child(visual, "fc");
+        Module tokens = child(root, "token_embedding");
+        Module lnFinal = child(root, "ln_final");
         double scale = 1.0 / Math.sqrt(pixelCount);
-        fc = fcModule.register_parameter("weight", torch.randn(width, pixelCount).mul(new Scalar(scale)));
-        proj = visual.register_parameter("proj", torch.randn(width, embedDim).mul(new Scalar(1.0 / Math.sqrt(width))));
-        postBias = lnPost.register_parameter("bias", torch.randn(width).mul(new Scalar(0.1)));
-        tokenEmbedding = tokens.register_parameter("weight", torch.randn(VOCAB, width).mul(new Scalar(0.5)));
-        finalBias = lnFinal.register_parameter("bias", torch.randn(width).mul(new Scalar(0.1)));
-        textProjection = root.register_parameter("text_projection",
+        fc = own(fcModule, "weight", torch.randn(width, pixelCount).mul(new Scalar(scale)));
+        proj = own(visual, "proj", torch.randn(width, embedDim).mul(new Scalar(1.0 / Math.sqrt(width))));
+        postBias = own(lnPost, "bias", torch.randn(width).mul(new Scalar(0.1)));
+        tokenEmbedding = own(tokens, "weight", torch.randn(VOCAB, width).mul(new Scalar(0.5)));
+        finalBias = own(lnFinal, "bias", torch.randn(width).mul(new Scalar(0.1)));
+        textProjection = own(root, "text_projection",
                 torch.randn(width, embedDim).mul(new Scalar(1.0 / Math.sqrt(width))));
-        logitScale = root.register_parameter("logit_scale",
+        logitScale = own(root, "logit_scale",
                 torch.ones(new long[] {}, new TensorOptions(torch.ScalarType.Float)).mul(new Scalar(Math.log(1 / 0.07))));
+    }
+
+    private Module child(Module parent, String name) {
+        Module module = new Module();
+        parent.register_module(name, module);
+        children.add(module);
+        return module;
+    }
+
+    /** Registers a parameter and keeps an owned handle: register_parameter's result is a dangling-prone reference. */
+    private static Tensor own(Module module, String name, Tensor value) {
+        return new Tensor(module.register_parameter(name, value));
     }
 
     @Override
