@@ -176,6 +176,31 @@ class ContrastiveTrainerTest {
     }
 
     @Test
+    void bf16AutocastTrainsToo() throws IOException {
+        ImageTextDataset data = ToyData.dataset(dir, 4);
+        TrainingResult result = builder(ToyData.model(4)).epochs(6).batchSize(8).microBatchSize(4).learningRate(1e-2)
+                .bf16Autocast(true).seed(2).build().fit(data);
+        assertThat(result.losses()).allSatisfy(loss -> assertThat(loss).isFinite());
+        assertThat(result.lastLoss()).isLessThan(0.7 * result.firstLoss());
+        assertThat(org.bytedeco.pytorch.global.torch.is_autocast_enabled(
+                org.bytedeco.pytorch.global.torch.DeviceType.CPU)).as("autocast switched off again").isFalse();
+    }
+
+    @Test
+    void decodingRunsOnBackgroundThreads() throws IOException {
+        ImageTextDataset data = ToyData.dataset(dir, 2);
+        java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        ImageLoader base = ToyData.loader();
+        ImageLoader recording = ImageLoader.of(ToyData.IMAGE_SHAPE, path -> {
+            threads.add(Thread.currentThread().getName());
+            return base.load(path);
+        });
+        ContrastiveTrainer.builder(ToyData.model(1), recording, ToyData.tokenizer()).batchSize(4).decodeThreads(2)
+                .prefetchBatches(2).build().fit(data);
+        assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("clip4j-decode-"));
+    }
+
+    @Test
     void freezingATowerKeepsItsParametersFixed() throws IOException {
         ImageTextDataset data = ToyData.dataset(dir, 2);
         ToyModel model = ToyData.model(5);
