@@ -142,13 +142,22 @@ public final class ContrastiveTrainer {
 
         Map<String, Tensor> all = NamedParameters.parameters(model.module());
         Map<String, Tensor> trainable = new LinkedHashMap<>();
+        Map<String, Boolean> requiredGrad = new LinkedHashMap<>();
         all.forEach((name, p) -> {
-            boolean train1 = !frozen.contains(model.towerOf(name))
-                    && !(model.towerOf(name) == Tower.SHARED && frozen.containsAll(EnumSet.of(Tower.IMAGE, Tower.TEXT)));
-            p.set_requires_grad(train1);
-            if (train1) {
+            Tower tower = model.towerOf(name);
+            boolean trains = tower == Tower.SHARED ? !frozen.containsAll(EnumSet.of(Tower.IMAGE, Tower.TEXT))
+                    : !frozen.contains(tower);
+            if (trains && !NamedParameters.isFloat32(p)) {
+                throw new TrainingException("parameter " + name + " is " + p.scalar_type() + "; fine-tuning needs"
+                        + " float32 weights: load the model with Precision.FP32 (use bf16Autocast for speed)");
+            }
+            if (trains) {
                 trainable.put(name, p);
             }
+        });
+        all.forEach((name, p) -> {
+            requiredGrad.put(name, p.requires_grad());
+            p.set_requires_grad(trainable.containsKey(name));
         });
         Map<String, Tensor> buffers = NamedParameters.buffers(model.module());
         boolean imageTrainable = trainable.keySet().stream().anyMatch(n -> model.towerOf(n) == Tower.IMAGE);
@@ -217,6 +226,7 @@ public final class ContrastiveTrainer {
             return new TrainingResult(epochsDone, step, losses, evaluations, stopped);
         } finally {
             model.module().eval();
+            requiredGrad.forEach((name, flag) -> all.get(name).set_requires_grad(flag));
         }
     }
 

@@ -68,6 +68,6 @@ public final class NamedParameters {
     }
 
     static boolean isFloat32(Tensor t) {
-        return t.scalar_type() == torch.ScalarType.Float;
+        return t.scalar_type().intern() == torch.ScalarType.Float; // JavaCPP returns enums un-interned
     }
 }

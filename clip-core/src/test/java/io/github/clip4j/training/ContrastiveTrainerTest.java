@@ -66,6 +66,18 @@ class ContrastiveTrainerTest {
     }
 
     @Test
+    void refusesHalfPrecisionWeights() throws IOException {
+        ToyModel model = ToyData.model(1);
+        try (org.bytedeco.pytorch.NoGradGuard guard = new org.bytedeco.pytorch.NoGradGuard()) {
+            Tensor proj = NamedParameters.parameters(model.module()).get("visual.proj");
+            proj.set_data(proj.to(torch.ScalarType.Half));
+        }
+        assertThatThrownBy(() -> builder(model).batchSize(4).build().fit(ToyData.dataset(dir, 1)))
+                .isInstanceOf(TrainingException.class).hasMessageContaining("visual.proj")
+                .hasMessageContaining("Precision.FP32");
+    }
+
+    @Test
     void shufflingIsSeededPerEpochAndCoversEveryPair() throws IOException {
         List<ImageTextPair> pairs = ToyData.dataset(dir, 3).pairs(); // 18 pairs
         ContrastiveTrainer a = builder(ToyData.model(1)).batchSize(4).seed(5).build();
@@ -207,6 +219,8 @@ class ContrastiveTrainerTest {
         Map<String, float[]> before = snapshot(model);
         builder(model).batchSize(6).learningRate(1e-2).freeze(Tower.IMAGE).build().fit(data);
         Map<String, float[]> after = snapshot(model);
+        NamedParameters.parameters(model.module()).forEach((name, p) ->
+                assertThat(p.requires_grad()).as("%s trainable again after fit", name).isTrue());
         for (String name : before.keySet()) {
             if (name.startsWith("visual.")) {
                 assertThat(after.get(name)).as(name).containsExactly(before.get(name));
