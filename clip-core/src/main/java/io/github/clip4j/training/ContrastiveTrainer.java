@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -83,6 +84,7 @@ public final class ContrastiveTrainer {
     private final long stopAfterSteps;
     private final int decodeThreads;
     private final int prefetchBatches;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
 
     private ContrastiveTrainer(Builder b) {
         this.model = b.model;
@@ -193,7 +195,7 @@ public final class ContrastiveTrainer {
                 int skip = (int) (step - epoch * stepsPerEpoch);
                 Iterator<HostBatch> stream = prefetcher.stream(batches.subList(skip, batches.size()));
                 while (stream.hasNext()) {
-                    if (stopAfterSteps > 0 && step >= stopAfterSteps) {
+                    if ((stopAfterSteps > 0 && step >= stopAfterSteps) || stopRequested.getAndSet(false)) {
                         stopped = true;
                         break;
                     }
@@ -228,6 +230,15 @@ public final class ContrastiveTrainer {
             model.module().eval();
             requiredGrad.forEach((name, flag) -> all.get(name).set_requires_grad(flag));
         }
+    }
+
+    /**
+     * Asks a running {@link #fit} to stop after its current step; it then writes the resume file (if configured)
+     * and returns a result with {@code stopped() == true}. Safe to call from any thread, e.g. a shutdown hook or
+     * a listener; a request made while no run is going stops the next run before its first step.
+     */
+    public void requestStop() {
+        stopRequested.set(true);
     }
 
     /** Retrieval metrics of the model as it is now on {@code heldOut} (evaluation mode, no autograd). */

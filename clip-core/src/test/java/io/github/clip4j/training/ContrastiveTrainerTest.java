@@ -256,6 +256,22 @@ class ContrastiveTrainerTest {
                 .isInstanceOf(TrainingException.class).hasMessageContaining("seed 3");
     }
 
+    @Test
+    void aStopRequestEndsTheRunAfterTheCurrentStepAndWritesTheResumeFile() throws IOException {
+        ImageTextDataset data = ToyData.dataset(dir, 3);
+        Path checkpoint = dir.resolve("stop.pt");
+        ContrastiveTrainer[] trainer = new ContrastiveTrainer[1];
+        trainer[0] = resumable(ToyData.model(6)).checkpoint(checkpoint, 0).listener(step -> {
+            if (step.step() == 2) {
+                trainer[0].requestStop();
+            }
+        }).build();
+        TrainingResult result = trainer[0].fit(data);
+        assertThat(result.stopped()).isTrue();
+        assertThat(result.steps()).isEqualTo(2);
+        assertThat(checkpoint).exists();
+    }
+
     private ContrastiveTrainer.Builder resumable(ToyModel model) {
         return builder(model).epochs(3).batchSize(5).microBatchSize(2).learningRate(5e-3).warmupSteps(2).seed(3)
                 .maxGradientNorm(1.0);
