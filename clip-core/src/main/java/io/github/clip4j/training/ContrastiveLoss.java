@@ -23,6 +23,7 @@ import org.bytedeco.pytorch.global.torch;
  * which is why a batch needs at least two pairs. All methods are differentiable (build autograd graphs) except
  * {@link #clampLogitScale}.
  */
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 public final class ContrastiveLoss {
     /** CLIP clamps the temperature so that {@code exp(logit_scale) <= 100}. */
     public static final double MAX_LOGIT_SCALE = Math.log(100);

@@ -1,5 +1,8 @@
 package io.github.clip4j.training;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -34,5 +37,44 @@ public interface ContrastiveModel {
      */
     default Tower towerOf(String parameterName) {
         return Tower.ofClipParameter(parameterName);
+    }
+
+    /**
+     * A model from its parts, e.g. for clip4j's {@code ClipModel} (loaded in fp32):
+     *
+     * <pre>{@code
+     * ContrastiveModel trainable = ContrastiveModel.of(clip.module(), clip::encodeImage, clip::encodeText,
+     *         clip.namedTensors().get("logit_scale"));   // take the handle outside any short-lived PointerScope
+     * }</pre>
+     *
+     * @param logitScale the raw {@code logit_scale} parameter itself (not a copy, not its exp)
+     */
+    static ContrastiveModel of(Module module, UnaryOperator<Tensor> imageEncoder, UnaryOperator<Tensor> textEncoder,
+            Tensor logitScale) {
+        requireNonNull(module, "module");
+        requireNonNull(imageEncoder, "imageEncoder");
+        requireNonNull(textEncoder, "textEncoder");
+        requireNonNull(logitScale, "logitScale");
+        return new ContrastiveModel() {
+            @Override
+            public Module module() {
+                return module;
+            }
+
+            @Override
+            public Tensor encodeImage(Tensor pixels) {
+                return imageEncoder.apply(pixels);
+            }
+
+            @Override
+            public Tensor encodeText(Tensor tokens) {
+                return textEncoder.apply(tokens);
+            }
+
+            @Override
+            public Tensor logitScale() {
+                return logitScale;
+            }
+        };
     }
 }

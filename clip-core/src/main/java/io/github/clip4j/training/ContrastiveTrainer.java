@@ -55,6 +55,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Native memory</b>: every step runs inside a JavaCPP {@code PointerScope} that frees its tensors.
  * Thread-confined: call {@code fit} from one thread at a time.
  */
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 public final class ContrastiveTrainer {
     private static final Logger log = LoggerFactory.getLogger(ContrastiveTrainer.class);
 

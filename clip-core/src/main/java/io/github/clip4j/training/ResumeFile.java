@@ -21,6 +21,7 @@ import org.bytedeco.pytorch.Tensor;
  * sub-archive {@code model} (tensors by parameter name) and the sub-archive {@code optimizer}. Written to a
  * temporary file and moved into place, so a crash while saving keeps the previous file.
  */
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 final class ResumeFile {
     private static final long VERSION = 1;
     private static final String TRAINER = "clip4j/trainer";

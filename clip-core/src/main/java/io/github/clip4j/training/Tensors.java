@@ -1,6 +1,5 @@
 package io.github.clip4j.training;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -39,10 +38,6 @@ final class Tensors {
         long[] out = new long[Math.toIntExact(t.numel())];
         t.data_ptr_long().get(out);
         return out;
-    }
-
-    static Scalar scalar(double value) {
-        return new Scalar(value);
     }
 
     private static void checkSize(Tensor t, int length) {

@@ -14,6 +14,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 class AdamWOptimizerTest {
     private static final double B1 = 0.9;
     private static final double B2 = 0.98;

@@ -12,6 +12,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 class ContrastiveLossTest {
 
     @Test

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
@@ -18,6 +17,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 class ContrastiveTrainerTest {
     @TempDir
     Path dir;
@@ -213,6 +213,17 @@ class ContrastiveTrainerTest {
     }
 
     @Test
+    void aModelAssembledFromPartsTrains() throws IOException {
+        ToyModel toy = ToyData.model(5);
+        ContrastiveModel parts = ContrastiveModel.of(toy.module(), toy::encodeImage, toy::encodeText, toy.logitScale());
+        Map<String, float[]> before = snapshot(toy);
+        TrainingResult result = ContrastiveTrainer.builder(parts, ToyData.loader(), ToyData.tokenizer()).batchSize(6)
+                .learningRate(1e-2).build().fit(ToyData.dataset(dir, 2));
+        assertThat(result.steps()).isEqualTo(2);
+        assertThat(snapshot(toy).get("visual.proj")).isNotEqualTo(before.get("visual.proj"));
+    }
+
+    @Test
     void freezingATowerKeepsItsParametersFixed() throws IOException {
         ImageTextDataset data = ToyData.dataset(dir, 2);
         ToyModel model = ToyData.model(5);
@@ -302,10 +313,5 @@ class ContrastiveTrainerTest {
             NamedParameters.parameters(model.module()).forEach((name, p) -> out.put(name, Tensors.toFloats(p)));
         }
         return out;
-    }
-
-    @SuppressWarnings("unused")
-    private static HashSet<String> names(Map<String, ?> map) {
-        return new HashSet<>(map.keySet());
     }
 }

@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
+@SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 class CpuAutocastTest {
 
     @Test

@@ -37,10 +37,14 @@ class NativeMemoryTest {
         int threads = torch.get_num_threads();
         torch.set_num_threads(1);
         long started = System.nanoTime();
-        TrainingResult result = ContrastiveTrainer.builder(model, ToyData.loader(), ToyData.tokenizer())
-                .epochs(50).batchSize(8).microBatchSize(4).learningRate(1e-4).maxGradientNorm(1)
-                .decodeThreads(1).listener(probe).build().fit(data);
-        torch.set_num_threads(threads);
+        TrainingResult result;
+        try {
+            result = ContrastiveTrainer.builder(model, ToyData.loader(), ToyData.tokenizer())
+                    .epochs(50).batchSize(8).microBatchSize(4).learningRate(1e-4).maxGradientNorm(1)
+                    .decodeThreads(1).listener(probe).build().fit(data);
+        } finally {
+            torch.set_num_threads(threads);
+        }
         System.out.printf("%.1f ms per step%n", (System.nanoTime() - started) / 1e6 / 150);
         assertThat(result.steps()).isEqualTo(150);
         long growth = rssAt[1] - rssAt[0];
