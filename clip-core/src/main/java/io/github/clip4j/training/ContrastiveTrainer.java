@@ -2,7 +2,6 @@ package io.github.clip4j.training;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -406,34 +405,10 @@ public final class ContrastiveTrainer {
             throw new TrainingException("the evaluation dataset " + evaluation.report().source() + " is empty");
         }
         if (checkpoint != null) {
-            checkWritable(checkpoint);
+            OutputFiles.requireWritable(checkpoint, "checkpoint");
         }
         if (resumeFrom != null && !Files.isReadable(resumeFrom)) {
             throw new TrainingException("resume file " + resumeFrom + " does not exist or is not readable");
-        }
-    }
-
-    private static void checkWritable(Path file) {
-        Path absolute = file.toAbsolutePath();
-        Path folder = absolute.getParent();
-        if (Files.isDirectory(absolute)) {
-            throw new TrainingException("checkpoint path " + file + " is a directory; give a file name");
-        }
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new TrainingException("cannot write checkpoint " + file + ": folder " + folder
-                    + " does not exist; create it first");
-        }
-        if (!Files.isWritable(folder) || (Files.exists(absolute) && !Files.isWritable(absolute))) {
-            throw new TrainingException("cannot write checkpoint " + file + ": permission denied");
-        }
-        // isWritable can be optimistic (read-only mounts, ACLs): prove it with a probe file
-        Path probe = folder.resolve("." + absolute.getFileName() + ".probe");
-        try {
-            Files.deleteIfExists(probe);
-            Files.createFile(probe);
-            Files.delete(probe);
-        } catch (IOException e) {
-            throw new TrainingException("cannot write checkpoint " + file + ": " + e.getMessage(), e);
         }
     }
 

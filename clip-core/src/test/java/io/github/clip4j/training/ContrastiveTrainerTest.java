@@ -63,6 +63,10 @@ class ContrastiveTrainerTest {
         assertThatThrownBy(() -> builder(model).resumeFrom(dir.resolve("none.pt")).build().fit(data))
                 .isInstanceOf(TrainingException.class).hasMessageContaining("none.pt");
         assertThat(steps).isEmpty();
+        assertThatThrownBy(() -> OutputFiles.requireWritable(noFolder, "output weights"))
+                .isInstanceOf(TrainingException.class).hasMessageStartingWith("cannot write output weights");
+        OutputFiles.requireWritable(dir.resolve("fine.safetensors"), "output weights");
+        assertThat(dir.resolve("fine.safetensors")).doesNotExist();
     }
 
     @Test
