@@ -127,8 +127,10 @@ public final class ContrastiveTrainer {
     }
 
     /**
-     * Trains on {@code train} for the configured epochs (or until {@code stopAfterSteps}), updating the model's
-     * parameters in place.
+     * Trains on {@code train} for the configured epochs (or until {@code stopAfterSteps} or
+     * {@link #requestStop}), updating the model's parameters in place. Afterwards the module is in eval mode and
+     * every parameter's {@code requires_grad} is as before. Decoded images of up to {@code prefetchBatches}
+     * batches are held in Java memory ({@code 4 * 3 * S * S} bytes per image).
      *
      * @throws TrainingException before any step if the dataset is empty, the checkpoint path is not writable or
      *     the resume file does not fit; during training if an image cannot be decoded

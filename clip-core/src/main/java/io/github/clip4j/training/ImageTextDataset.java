@@ -140,10 +140,12 @@ public final class ImageTextDataset {
         return pairs;
     }
 
+    /** The number of pairs. */
     public int size() {
         return pairs.size();
     }
 
+    /** Whether there is no pair. */
     public boolean isEmpty() {
         return pairs.isEmpty();
     }

@@ -9,10 +9,15 @@ import io.github.clip4j.common.ClipException;
 public class TrainingException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong, naming the input and the fix */
     public TrainingException(String message) {
         super(message);
     }
 
+    /**
+     * @param message what is wrong, naming the input and the fix
+     * @param cause the underlying failure
+     */
     public TrainingException(String message, Throwable cause) {
         super(message, cause);
     }
