@@ -1,0 +1,64 @@
+package io.github.clip4j.training;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Decodes and preprocesses one image file into the model's input, {@code float[channels * height * width]} in
+ * CHW order, exactly as inference does (plug in clip4j's image preprocessor so that fine-tuning sees the same
+ * pixels as {@code Clip.embedImage}). Called from background threads: implementations must be thread-safe.
+ *
+ * <pre>{@code
+ * ImageLoader loader = ImageLoader.of(new long[] {3, 224, 224}, path -> preprocessor.pixels(path));
+ * }</pre>
+ */
+public interface ImageLoader {
+    /** The shape of one image, e.g. {@code [3, 224, 224]}. */
+    long[] shape();
+
+    /**
+     * The pixels of {@code image}, exactly {@code product(shape())} values.
+     *
+     * @throws IOException if the file cannot be read or decoded
+     */
+    float[] load(Path image) throws IOException;
+
+    /** A function that decodes a file. */
+    @FunctionalInterface
+    interface Decoder {
+        float[] decode(Path image) throws IOException;
+    }
+
+    /** A loader of the given per-image shape backed by {@code decoder}. */
+    static ImageLoader of(long[] shape, Decoder decoder) {
+        long[] dims = requireNonNull(shape, "shape").clone();
+        requireNonNull(decoder, "decoder");
+        long numel = 1;
+        for (long d : dims) {
+            if (d <= 0) {
+                throw new IllegalArgumentException("image shape must be positive, got " + Arrays.toString(dims));
+            }
+            numel *= d;
+        }
+        long expected = numel;
+        return new ImageLoader() {
+            @Override
+            public long[] shape() {
+                return dims.clone();
+            }
+
+            @Override
+            public float[] load(Path image) throws IOException {
+                float[] pixels = decoder.decode(image);
+                if (pixels == null || pixels.length != expected) {
+                    throw new IOException("decoding " + image + " gave " + (pixels == null ? "null" : pixels.length
+                            + " values") + ", expected " + expected + " for shape " + Arrays.toString(dims));
+                }
+                return pixels;
+            }
+        };
+    }
+}

@@ -1,0 +1,241 @@
+package io.github.clip4j.training;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Collectors;
+
+/**
+ * Image/caption pairs for fine-tuning, read from a CSV or JSON Lines file.
+ *
+ * <p>CSV: a header naming an {@code image} and a {@code caption} column (other columns are ignored), RFC 4180
+ * quoting (fields in double quotes may hold commas, line breaks and doubled quotes). JSON Lines: one object per
+ * line, {@code {"image": "photos/cat.jpg", "caption": "a cat on a sofa"}}. Image paths are relative to the folder
+ * of the dataset file. Rows whose image does not exist or whose caption is empty are skipped and listed in
+ * {@link #report()}; a file without any usable row is an error.
+ *
+ * <pre>{@code
+ * ImageTextDataset data = ImageTextDataset.read(Path.of("captions.csv"));
+ * data.report().skipped().forEach(row -> log.warn("skipped {}", row));
+ * ImageTextDataset.Split split = data.split(0.1, 42);   // 10 % held out for evaluation
+ * }</pre>
+ *
+ * <p>Immutable.
+ */
+public final class ImageTextDataset {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<ImageTextPair> pairs;
+    private final DatasetReport report;
+
+    private ImageTextDataset(List<ImageTextPair> pairs, DatasetReport report) {
+        this.pairs = List.copyOf(pairs);
+        this.report = report;
+    }
+
+    /** A dataset of the given pairs (may be empty; the trainer refuses an empty one). */
+    public static ImageTextDataset of(List<ImageTextPair> pairs) {
+        return new ImageTextDataset(pairs, new DatasetReport("in-memory pairs", pairs.size(), List.of()));
+    }
+
+    /**
+     * Reads a {@code .csv} file, or a {@code .jsonl} / {@code .ndjson} / {@code .json} JSON Lines file.
+     *
+     * @throws TrainingException if the file cannot be read, is malformed (the message names the line), or has no
+     *     usable row
+     */
+    public static ImageTextDataset read(Path file) {
+        requireNonNull(file, "file");
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv")) {
+            return readCsv(file);
+        }
+        if (name.endsWith(".jsonl") || name.endsWith(".ndjson") || name.endsWith(".json")) {
+            return readJsonLines(file);
+        }
+        throw new TrainingException("dataset " + file + ": unknown format; use a .csv file with an image,caption header"
+                + " or a .jsonl file with {\"image\": ..., \"caption\": ...} per line");
+    }
+
+    /** Reads a CSV file with an {@code image,caption} header (see the class comment). */
+    public static ImageTextDataset readCsv(Path file) {
+        List<CsvRow> rows;
+        try {
+            rows = CsvRow.parse(Files.readString(file, StandardCharsets.UTF_8), file);
+        } catch (IOException | UncheckedIOException e) {
+            throw new TrainingException("cannot read dataset " + file + ": " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            throw new TrainingException("dataset " + file + " is empty; it needs an image,caption header and rows");
+        }
+        List<String> header = rows.get(0).fields().stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
+                .collect(Collectors.toList());
+        int imageColumn = header.indexOf("image");
+        int captionColumn = header.indexOf("caption");
+        if (imageColumn < 0 || captionColumn < 0) {
+            throw new TrainingException("dataset " + file + ": the first line must be a header with 'image' and"
+                    + " 'caption' columns, got " + rows.get(0).fields());
+        }
+        Builder builder = new Builder(file);
+        for (CsvRow row : rows.subList(1, rows.size())) {
+            if (row.fields().size() == 1 && row.fields().get(0).isEmpty()) {
+                continue; // blank line
+            }
+            if (row.fields().size() <= Math.max(imageColumn, captionColumn)) {
+                builder.skip(row.line(), "expected " + header.size() + " columns, got " + row.fields().size());
+                continue;
+            }
+            builder.add(row.line(), row.fields().get(imageColumn), row.fields().get(captionColumn));
+        }
+        return builder.build();
+    }
+
+    /** Reads a JSON Lines file of {@code {"image": ..., "caption": ...}} objects (see the class comment). */
+    public static ImageTextDataset readJsonLines(Path file) {
+        Builder builder = new Builder(file);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException | UncheckedIOException e) {
+            throw new TrainingException("cannot read dataset " + file + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                builder.skip(i + 1, "not valid JSON: " + e.getOriginalMessage());
+                continue;
+            }
+            if (node == null || !node.isObject()) {
+                builder.skip(i + 1, "expected a JSON object with \"image\" and \"caption\"");
+                continue;
+            }
+            JsonNode image = node.get("image");
+            JsonNode caption = node.get("caption");
+            builder.add(i + 1, image == null || !image.isTextual() ? null : image.asText(),
+                    caption == null || !caption.isTextual() ? null : caption.asText());
+        }
+        return builder.build();
+    }
+
+    /** The pairs, in file order (unmodifiable). */
+    public List<ImageTextPair> pairs() {
+        return pairs;
+    }
+
+    /** The number of pairs. */
+    public int size() {
+        return pairs.size();
+    }
+
+    /** Whether there is no pair. */
+    public boolean isEmpty() {
+        return pairs.isEmpty();
+    }
+
+    /** Which rows were kept and which skipped. */
+    public DatasetReport report() {
+        return report;
+    }
+
+    /**
+     * A seeded random split into training and held-out pairs; the same seed gives the same split.
+     *
+     * @param heldOutFraction in (0, 1): the share of pairs held out (at least one pair on each side)
+     * @throws IllegalArgumentException if the fraction is out of range or the dataset has fewer than 2 pairs
+     */
+    public Split split(double heldOutFraction, long seed) {
+        if (!(heldOutFraction > 0 && heldOutFraction < 1)) {
+            throw new IllegalArgumentException("heldOutFraction must be in (0, 1), got " + heldOutFraction);
+        }
+        if (pairs.size() < 2) {
+            throw new IllegalArgumentException("cannot split " + pairs.size() + " pair(s) from " + report.source());
+        }
+        List<ImageTextPair> shuffled = new ArrayList<>(pairs);
+        Collections.shuffle(shuffled, new Random(seed));
+        int heldOut = (int) Math.round(pairs.size() * heldOutFraction);
+        heldOut = Math.max(1, Math.min(pairs.size() - 1, heldOut));
+        return new Split(of(shuffled.subList(heldOut, shuffled.size())), of(shuffled.subList(0, heldOut)));
+    }
+
+    @Override
+    public String toString() {
+        return "ImageTextDataset[" + report.source() + ", " + pairs.size() + " pairs, " + report.skipped().size()
+                + " skipped]";
+    }
+
+    /**
+     * A training part and a held-out part.
+     *
+     * @param train pairs to train on
+     * @param heldOut pairs to evaluate on
+     */
+    public record Split(ImageTextDataset train, ImageTextDataset heldOut) {}
+
+    /** Collects rows, resolving paths against the dataset's folder and checking them. */
+    private static final class Builder {
+        private final Path file;
+        private final Path folder;
+        private final List<ImageTextPair> pairs = new ArrayList<>();
+        private final List<DatasetReport.SkippedRow> skipped = new ArrayList<>();
+
+        Builder(Path file) {
+            this.file = file;
+            Path parent = file.toAbsolutePath().getParent();
+            this.folder = parent == null ? Path.of("") : parent;
+        }
+
+        void add(long line, String image, String caption) {
+            if (image == null || image.isBlank()) {
+                skip(line, "no image path");
+                return;
+            }
+            if (caption == null || caption.isBlank()) {
+                skip(line, "empty caption for image " + image);
+                return;
+            }
+            Path path;
+            try {
+                path = folder.resolve(image.strip()).normalize();
+            } catch (InvalidPathException e) {
+                skip(line, "invalid image path: " + image);
+                return;
+            }
+            if (!Files.isRegularFile(path)) {
+                skip(line, "image not found: " + image + " (looked at " + path + ")");
+                return;
+            }
+            pairs.add(new ImageTextPair(path, caption));
+        }
+
+        void skip(long line, String reason) {
+            skipped.add(new DatasetReport.SkippedRow(line, reason));
+        }
+
+        ImageTextDataset build() {
+            if (pairs.isEmpty()) {
+                String why = skipped.isEmpty() ? "it has no rows"
+                        : "all " + skipped.size() + " rows were skipped, first: " + skipped.get(0);
+                throw new TrainingException("dataset " + file + " has no usable image/caption pair: " + why);
+            }
+            return new ImageTextDataset(pairs, new DatasetReport(file.toString(), pairs.size(), skipped));
+        }
+    }
+}

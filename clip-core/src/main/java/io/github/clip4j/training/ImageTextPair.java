@@ -1,0 +1,21 @@
+package io.github.clip4j.training;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/**
+ * One training example: an image file and the caption that describes it.
+ *
+ * @param image the image file (absolute, or relative to the working directory)
+ * @param caption the matching text, not blank
+ */
+public record ImageTextPair(Path image, String caption) {
+    public ImageTextPair {
+        requireNonNull(image, "image");
+        requireNonNull(caption, "caption");
+        if (caption.isBlank()) {
+            throw new IllegalArgumentException("caption of " + image + " is blank");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.clip4j.training;
+
+import java.util.List;
+
+/**
+ * What a {@link ContrastiveTrainer#fit} run did.
+ *
+ * @param epochs epochs completed (a stopped run counts the epoch it stopped in only if it finished it)
+ * @param steps optimizer steps done in total, including those before a resume
+ * @param losses the loss of every step this run performed, in order
+ * @param evaluations the held-out metrics after each epoch (empty without an evaluation set)
+ * @param stopped whether the run stopped early at {@code stopAfterSteps}
+ */
+public record TrainingResult(int epochs, long steps, List<Double> losses, List<RetrievalMetrics> evaluations,
+        boolean stopped) {
+    public TrainingResult {
+        losses = List.copyOf(losses);
+        evaluations = List.copyOf(evaluations);
+    }
+
+    /** The first step's loss of this run (NaN if it made no step). */
+    public double firstLoss() {
+        return losses.isEmpty() ? Double.NaN : losses.get(0);
+    }
+
+    /** The last step's loss of this run (NaN if it made no step). */
+    public double lastLoss() {
+        return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
+    }
+}

@@ -1,0 +1,23 @@
+/**
+ * Contrastive fine-tuning of CLIP on image/caption pairs, the way CLIP was trained.
+ *
+ * <ul>
+ *   <li>{@link io.github.clip4j.training.ImageTextDataset}: pairs from CSV ({@code image,caption}) or JSON Lines,
+ *       image paths relative to the file, bad rows reported in a {@link io.github.clip4j.training.DatasetReport}.
+ *   <li>{@link io.github.clip4j.training.ContrastiveTrainer}: AdamW (betas 0.9/0.98, eps 1e-6, decoupled weight
+ *       decay on matrices only, {@link io.github.clip4j.training.WeightDecayRule}), warm-up + cosine
+ *       {@link io.github.clip4j.training.LearningRateSchedule}, gradient clipping, gradient accumulation with the
+ *       full-batch loss, frozen towers, bf16 autocast, background image decoding, evaluation between epochs,
+ *       resume files.
+ *   <li>{@link io.github.clip4j.training.ContrastiveLoss}: the symmetric InfoNCE loss and the
+ *       {@code logit_scale} clamp.
+ *   <li>{@link io.github.clip4j.training.ContrastiveModel}: what the trainer needs from a model; CLIP's
+ *       {@code ClipModel} provides it.
+ *   <li>{@link io.github.clip4j.training.NamedParameters}: the trained weights as a
+ *       {@link io.github.clip4j.weights.StateDict} for the checkpoint writers.
+ * </ul>
+ *
+ * <p>Determinism: with the same seed, data and settings a run is repeatable, and a run resumed from a resume
+ * file ends with exactly the weights of an uninterrupted one (on the same machine and thread count).
+ */
+package io.github.clip4j.training;
