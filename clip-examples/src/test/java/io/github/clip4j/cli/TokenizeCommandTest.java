@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,24 +160,6 @@ class TokenizeCommandTest {
         CliRun version = clipWithoutVocabulary("--version");
         assertThat(version.status()).isZero();
         assertThat(version.out()).startsWith("clip4j ");
-    }
-
-    @Test
-    void theBuiltJarTokenizes() throws Exception {
-        Path jar = Path.of("target", "clip.jar");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(jar),
-                "target/clip.jar not built yet (mvn -DskipTests package)");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-D" + "clip4j.bpe=" + Fixtures.bpeVocabulary(),
-                "-jar", jar.toString(), "tokenize", "--context-length", "10", "a photo of a cat")
-                .redirectError(ProcessBuilder.Redirect.PIPE)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(err).isZero();
-        assertThat(JSON.readValue(out.strip(), int[].class))
-                .containsExactly(tokenizer().tokenize(List.of("a photo of a cat"), 10, false)[0]);
     }
 
     private static void assertOneLineError(CliRun run, String mentioned) {
