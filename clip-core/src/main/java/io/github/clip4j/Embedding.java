@@ -24,8 +24,11 @@ public final class Embedding {
     }
 
     /**
-     * The unit vector in the direction of {@code raw} (a model's raw features).
+     * The unit vector in the direction of {@code raw} (a model's raw features). The norm is computed in
+     * {@code double}, so very large or very small components do not overflow or lose the direction.
      *
+     * @param raw the unnormalized features, not null and not modified
+     * @return a new embedding of {@code raw.length} dimensions and norm 1
      * @throws IllegalArgumentException if {@code raw} is empty, zero or not finite
      */
     public static Embedding normalize(float[] raw) {
@@ -49,9 +52,12 @@ public final class Embedding {
     }
 
     /**
-     * An embedding from values that are already L2-normalized (e.g. read back from an index), copied.
+     * An embedding from values that are already L2-normalized (e.g. read back from an index), copied and not
+     * renormalized, so that a round trip through {@link #toArray()} gives back the same components bit for bit.
      *
-     * @throws IllegalArgumentException if the norm is not 1 within 1e-3
+     * @param unit the components of a unit vector, not null; later changes to the array do not affect the result
+     * @return an embedding with exactly these components
+     * @throws IllegalArgumentException if {@code unit} is empty or its norm is not 1 within 1e-3
      */
     public static Embedding ofNormalized(float[] unit) {
         requireNonNull(unit, "unit");
@@ -65,24 +71,41 @@ public final class Embedding {
         return new Embedding(unit.clone());
     }
 
-    /** The number of dimensions (512 for ViT-B/32). */
+    /**
+     * The number of dimensions: the width of the model's joint space.
+     *
+     * @return the number of components (512 for ViT-B/32, 768 for ViT-L/14)
+     */
     public int dimension() {
         return values.length;
     }
 
-    /** The component {@code i}. */
+    /**
+     * One component, without copying the vector.
+     *
+     * @param i the index, from 0 to {@link #dimension()}{@code  - 1}
+     * @return the component {@code i}
+     * @throws ArrayIndexOutOfBoundsException if {@code i} is out of range
+     */
     public float get(int i) {
         return values[i];
     }
 
-    /** A copy of the components. */
+    /**
+     * The components, e.g. to store them or hand them to another library.
+     *
+     * @return a new array of {@link #dimension()} floats, free to modify
+     */
     public float[] toArray() {
         return values.clone();
     }
 
     /**
-     * The cosine similarity with {@code other}, in [-1, 1].
+     * The cosine similarity with {@code other}, accumulated in {@code double}. Both are unit vectors, so this is
+     * the dot product.
      *
+     * @param other an embedding of the same model, not null
+     * @return the cosine similarity, in [-1, 1] (up to rounding)
      * @throws IllegalArgumentException if the dimensions differ (embeddings of different models)
      */
     public float dot(Embedding other) {
@@ -98,8 +121,16 @@ public final class Embedding {
         return (float) sum;
     }
 
-    /** The normalized mean of {@code embeddings}: CLIP's prompt-ensemble of one label's templates. */
+    /**
+     * The normalized mean of {@code embeddings}: CLIP's prompt ensemble of one label's templates, e.g. the mean of
+     * "a photo of a cat." and "a drawing of a cat.".
+     *
+     * @param embeddings one or more embeddings of the same dimension, not null
+     * @return the unit vector in the direction of their sum
+     * @throws IllegalArgumentException if there are none, their dimensions differ, or they cancel out to zero
+     */
     public static Embedding mean(Iterable<Embedding> embeddings) {
+        requireNonNull(embeddings, "embeddings");
         float[] sum = null;
         for (Embedding e : embeddings) {
             if (sum == null) {

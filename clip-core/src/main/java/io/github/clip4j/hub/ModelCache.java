@@ -34,24 +34,42 @@ public final class ModelCache {
 
     /**
      * The cache in the folder named by the system property {@value #FOLDER_PROPERTY}, else by the environment
-     * variable {@value #FOLDER_ENV}, else {@code ~/.cache/clip}. Read on every call.
+     * variable {@value #FOLDER_ENV}, else {@code ~/.cache/clip}. Read on every call, so a property set at run time
+     * is seen by the next call.
+     *
+     * @return the cache in the configured folder (absolute; not created yet)
      */
     public static ModelCache defaultCache() {
         return new ModelCache(defaultFolder(System.getProperty(FOLDER_PROPERTY), System.getenv(FOLDER_ENV),
                 System.getProperty("user.home")));
     }
 
-    /** A cache in {@code folder} (made absolute), e.g. a shared folder on a server. */
+    /**
+     * A cache in a folder of the caller's choice, e.g. a shared folder on a server, ignoring the property and the
+     * environment variable.
+     *
+     * @param folder the folder, not null; a relative path is resolved against the working directory now
+     * @return the cache in {@code folder}, made absolute and normalized (the folder need not exist yet)
+     */
     public static ModelCache at(Path folder) {
         return new ModelCache(requireNonNull(folder, "folder").toAbsolutePath().normalize());
     }
 
-    /** The folder, absolute. */
+    /**
+     * The folder that checkpoints are downloaded to and looked up in.
+     *
+     * @return the folder, absolute and normalized
+     */
     public Path folder() {
         return folder;
     }
 
-    /** Where {@code model}'s checkpoint is (or will be once downloaded): the folder plus its file name. */
+    /**
+     * Where a model's checkpoint is, or will be once downloaded. Nothing is read or checked.
+     *
+     * @param model the model, not null
+     * @return the folder resolved with the model's {@link RegisteredModel#fileName() file name}
+     */
     public Path pathOf(RegisteredModel model) {
         return folder.resolve(requireNonNull(model, "model").fileName());
     }

@@ -62,30 +62,50 @@ public final class ModelLocator {
         this.workingDirectory = builder.workingDirectory;
     }
 
-    /** A locator for the released models, the default cache, default timeouts and no progress listener. */
+    /**
+     * A locator for the released models, the default cache, default timeouts and no progress listener.
+     *
+     * @return a new locator; nothing is read or downloaded until {@link #locate(String)}
+     */
     public static ModelLocator create() {
         return builder().build();
     }
 
-    /** A builder that starts from {@link #create()}'s settings. */
+    /**
+     * A builder that starts from {@link #create()}'s settings, to change the registry, cache, timeouts or listener.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The registry names are looked up in. */
+    /**
+     * The registry names are looked up in.
+     *
+     * @return the registry this locator was built with
+     */
     public ModelRegistry registry() {
         return registry;
     }
 
-    /** The cache that released checkpoints are downloaded into. */
+    /**
+     * The cache that released checkpoints are downloaded into.
+     *
+     * @return the cache given to the builder, else the default cache as it was when the locator was built
+     */
     public ModelCache cache() {
         return cache;
     }
 
     /**
      * Resolves {@code model}: a registry name, a checkpoint file or a Hugging Face model folder (see the class
-     * comment for the order). A released checkpoint is downloaded first if the cache lacks a verified copy.
+     * comment for the order). A released checkpoint is downloaded first if the cache lacks a verified copy; this
+     * call then blocks until the download ends.
      *
+     * @param model a registry name, or the path of a checkpoint file or model folder (relative to the current
+     *     directory), not null
+     * @return what {@code model} resolved to; for a registry name, the verified checkpoint in the cache
      * @throws UnknownModelException if {@code model} is none of these
      * @throws DownloadException if a released checkpoint is needed but cannot be downloaded; the message names
      *     the model and the file to copy into the cache by hand
@@ -111,8 +131,11 @@ public final class ModelLocator {
     }
 
     /**
-     * Resolves a checkpoint file or Hugging Face model folder given as a path (never a registry name).
+     * Resolves a checkpoint file or Hugging Face model folder given as a path (never a registry name, so nothing
+     * is downloaded).
      *
+     * @param model the file or folder, not null; a relative path is resolved against the current directory
+     * @return a {@link ModelSource.Kind#CHECKPOINT_FILE} or {@link ModelSource.Kind#HUGGING_FACE_FOLDER} source
      * @throws UnknownModelException if nothing is there, or a folder has no {@code config.json}
      */
     public ModelSource locate(Path model) {
@@ -198,25 +221,46 @@ public final class ModelLocator {
         /**
          * The names to accept (default: {@link ModelRegistry#openai()}); e.g.
          * {@code ModelRegistry.openai().withBaseUrl(mirror)} to download from a mirror.
+         *
+         * @param registry the registry, not null
+         * @return this builder
          */
         public Builder registry(ModelRegistry registry) {
             this.registry = requireNonNull(registry, "registry");
             return this;
         }
 
-        /** Where released checkpoints are kept (default: {@link ModelCache#defaultCache()}, read at build). */
+        /**
+         * Where released checkpoints are kept (default: {@link ModelCache#defaultCache()}, read at build).
+         *
+         * @param cache the cache, not null
+         * @return this builder
+         */
         public Builder cache(ModelCache cache) {
             this.cache = requireNonNull(cache, "cache");
             return this;
         }
 
-        /** Receives download progress (default: none). Not called when the checkpoint is already cached. */
+        /**
+         * Receives download progress (default: none), e.g. to draw a progress bar. Not called when the checkpoint
+         * is already cached; called on the thread that calls {@link ModelLocator#locate(String)}.
+         *
+         * @param listener the listener, not null ({@link DownloadListener#NONE} for none)
+         * @return this builder
+         */
         public Builder listener(DownloadListener listener) {
             this.listener = requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Download timeouts (default: 30 s to connect, 60 s without data); see {@link Downloader#withTimeouts}. */
+        /**
+         * Download timeouts (default: 30 s to connect, 60 s without data); see {@link Downloader#withTimeouts}.
+         *
+         * @param connect the longest wait for a connection
+         * @param read the longest wait for the next data once connected
+         * @return this builder
+         * @throws IllegalArgumentException if a timeout is not positive (as {@link Downloader#withTimeouts} checks)
+         */
         public Builder timeouts(Duration connect, Duration read) {
             this.downloader = Downloader.create().withTimeouts(connect, read);
             return this;
@@ -228,7 +272,11 @@ public final class ModelLocator {
             return this;
         }
 
-        /** The locator. */
+        /**
+         * Builds a locator from the current settings; the builder can be changed and used again afterwards.
+         *
+         * @return a new, immutable locator
+         */
         public ModelLocator build() {
             return new ModelLocator(this);
         }

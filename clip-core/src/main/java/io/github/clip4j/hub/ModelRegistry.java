@@ -57,7 +57,11 @@ public final class ModelRegistry {
         this.byLowerCaseName = byLowerCaseName;
     }
 
-    /** The nine models OpenAI released, at their original addresses. */
+    /**
+     * The nine models OpenAI released, at their original addresses.
+     *
+     * @return the shared registry of the released models, in the reference's order
+     */
     public static ModelRegistry openai() {
         return OPENAI;
     }
@@ -66,6 +70,8 @@ public final class ModelRegistry {
      * A registry of {@code models}, in this order, e.g. a private model next to the released ones:
      * {@code ModelRegistry.of(concat(ModelRegistry.openai().models(), List.of(mine)))}.
      *
+     * @param models the models, not null and without null elements; copied
+     * @return a registry that keeps the given order
      * @throws IllegalArgumentException if two models' names are equal ignoring case
      */
     public static ModelRegistry of(Collection<RegisteredModel> models) {
@@ -84,34 +90,61 @@ public final class ModelRegistry {
         return new ModelRegistry(Collections.unmodifiableMap(byName), Map.copyOf(byLowerCaseName));
     }
 
-    /** A registry of {@code models}, in this order. */
+    /**
+     * A registry of {@code models}, in this order; the varargs form of {@link #of(Collection)}.
+     *
+     * @param models the models, without nulls
+     * @return a registry that keeps the given order
+     * @throws IllegalArgumentException if two models' names are equal ignoring case
+     */
     public static ModelRegistry of(RegisteredModel... models) {
         return of(List.of(models));
     }
 
-    /** The names, in registry order (for the released models: the reference's order). */
+    /**
+     * The names that {@link #find} accepts, e.g. for a command line's help.
+     *
+     * @return the names, unmodifiable, in registry order (for the released models: the reference's order)
+     */
     public List<String> names() {
         return List.copyOf(byName.keySet());
     }
 
-    /** The models, in registry order. */
+    /**
+     * Every model, e.g. to build a larger registry from this one.
+     *
+     * @return the models, unmodifiable, in registry order
+     */
     public List<RegisteredModel> models() {
         return List.copyOf(byName.values());
     }
 
-    /** The model named exactly {@code name}, as the reference matches names. */
+    /**
+     * The model named exactly {@code name}, as the reference's {@code clip.load} matches names.
+     *
+     * @param name the name, not null; case matters
+     * @return the model, or empty if no name is equal
+     */
     public Optional<RegisteredModel> find(String name) {
         return Optional.ofNullable(byName.get(requireNonNull(name, "name")));
     }
 
-    /** The model whose name equals {@code name} ignoring case, e.g. {@code "rn50"} for RN50. */
+    /**
+     * The model whose name equals {@code name} ignoring case, e.g. {@code "rn50"} for RN50. Unambiguous, since no
+     * two names in a registry differ only in case.
+     *
+     * @param name the name, not null
+     * @return the model, or empty if no name is equal ignoring case
+     */
     public Optional<RegisteredModel> findIgnoringCase(String name) {
         return Optional.ofNullable(byLowerCaseName.get(lowerCase(requireNonNull(name, "name"))));
     }
 
     /**
-     * The model named exactly {@code name}.
+     * The model named exactly {@code name}, for callers that treat an unknown name as an error.
      *
+     * @param name the name, not null; case matters
+     * @return the model
      * @throws UnknownModelException if there is none; the message lists the known names
      */
     public RegisteredModel get(String name) {
@@ -121,6 +154,10 @@ public final class ModelRegistry {
     /**
      * The same models downloaded from {@code base} instead, which must keep OpenAI's layout
      * ({@code base/<sha256>/<file name>}): a mirror, or a local server in tests.
+     *
+     * @param base the mirror's address, with or without a trailing slash
+     * @return a registry of the same names, order and checksums, with addresses under {@code base}
+     * @see RegisteredModel#withBaseUrl(URI)
      */
     public ModelRegistry withBaseUrl(URI base) {
         requireNonNull(base, "base");

@@ -30,7 +30,14 @@ public record ModelSource(Kind kind, Path path, String name) {
         HUGGING_FACE_FOLDER
     }
 
-    /** Checks that no field is null and the name is not blank. */
+    /**
+     * Checks that no field is null and the name is not blank; whether the path exists is the locator's concern.
+     *
+     * @param kind how the model was named
+     * @param path the checkpoint file, or the Hugging Face model folder
+     * @param name a name to show users, not blank
+     * @throws IllegalArgumentException if {@code name} is blank
+     */
     public ModelSource {
         requireNonNull(kind, "kind");
         requireNonNull(path, "path");
@@ -40,7 +47,11 @@ public record ModelSource(Kind kind, Path path, String name) {
         }
     }
 
-    /** Whether {@link #path()} is a folder rather than one checkpoint file. */
+    /**
+     * Whether {@link #path()} is a folder rather than one checkpoint file.
+     *
+     * @return true for a {@link Kind#HUGGING_FACE_FOLDER}, false for a single checkpoint file
+     */
     public boolean isFolder() {
         return kind == Kind.HUGGING_FACE_FOLDER;
     }

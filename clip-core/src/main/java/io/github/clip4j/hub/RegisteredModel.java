@@ -20,7 +20,15 @@ import java.util.Locale;
  */
 public record RegisteredModel(String name, URI url, String sha256) {
 
-    /** Validates the fields and lowers the checksum's case. */
+    /**
+     * Validates the fields and lowers the checksum's case.
+     *
+     * @param name the name users type, not blank
+     * @param url an {@code http} or {@code https} address ending with the file name
+     * @param sha256 64 hex digits in either case
+     * @throws IllegalArgumentException if the name is blank, the address is not http(s) or has no file name, or the
+     *     checksum is not 64 hex digits
+     */
     public RegisteredModel {
         requireNonNull(name, "name");
         requireNonNull(url, "url");
@@ -41,7 +49,11 @@ public record RegisteredModel(String name, URI url, String sha256) {
         }
     }
 
-    /** The checkpoint's file name: the last segment of the address, like the reference's cache uses. */
+    /**
+     * The checkpoint's file name in the cache, like the reference's: the last segment of the address.
+     *
+     * @return the file name, e.g. {@code "ViT-B-32.pt"}, never empty
+     */
     public String fileName() {
         return lastSegment(url);
     }
@@ -49,6 +61,15 @@ public record RegisteredModel(String name, URI url, String sha256) {
     /**
      * This model downloaded from another server that keeps the same layout: {@code base/<sha256>/<file name>}.
      * Used for mirrors and for tests that serve models from a local server.
+     *
+     * <pre>{@code
+     * model.withBaseUrl(URI.create("https://mirror.example.com/clip"))
+     * // url: https://mirror.example.com/clip/<sha256>/ViT-B-32.pt, same name and checksum
+     * }</pre>
+     *
+     * @param base the mirror's address, with or without a trailing slash
+     * @return a model with the same name, file name and checksum, downloaded from {@code base}
+     * @throws IllegalArgumentException if the resulting address is not a valid http(s) address
      */
     public RegisteredModel withBaseUrl(URI base) {
         requireNonNull(base, "base");

@@ -15,10 +15,14 @@ public class UnknownModelException extends ClipException {
     private static final String ALTERNATIVES = "A checkpoint file (.pt, .safetensors) or a Hugging Face model folder"
             + " (with config.json) is also accepted.";
 
+    /** What the user named, as given. */
     private final String model;
+    /** The registry names that would have been accepted, unmodifiable. */
     private final List<String> knownNames;
 
     /**
+     * An exception with a message of the caller's own; the factories in this package write the usual ones.
+     *
      * @param message what is wrong and how to fix it
      * @param model what the user named
      * @param knownNames the registry names that would have been accepted
@@ -29,12 +33,20 @@ public class UnknownModelException extends ClipException {
         this.knownNames = List.copyOf(knownNames);
     }
 
-    /** What the user named, as given. */
+    /**
+     * What the user named, as given, e.g. to show it again in a user interface.
+     *
+     * @return the name or path the user gave
+     */
     public String model() {
         return model;
     }
 
-    /** The registry names that would have been accepted. */
+    /**
+     * The registry names that would have been accepted, e.g. to offer them in a user interface.
+     *
+     * @return the names, unmodifiable, in the registry's order
+     */
     public List<String> knownNames() {
         return knownNames;
     }

@@ -34,7 +34,14 @@ public final class ClipPreprocessor {
         this.std = std;
     }
 
-    /** The reference transform at resolution {@code size} (224 or 336 for the released models) with CLIP's mean/std. */
+    /**
+     * The reference transform at resolution {@code size} with CLIP's mean and standard deviation.
+     *
+     * @param size the output side {@code S} in pixels: 224 for most released models, 336 for ViT-L/14@336px (and
+     *     288, 384 and 448 for RN50x4, RN50x16 and RN50x64)
+     * @return the transform
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
     public static ClipPreprocessor of(int size) {
         return of(size, CLIP_MEAN, CLIP_STD);
     }
@@ -43,6 +50,13 @@ public final class ClipPreprocessor {
      * The transform with another per-channel mean and standard deviation (e.g. {@code image_mean}/{@code image_std}
      * of a Hugging Face {@code preprocessor_config.json}). The values are rounded to float, as the reference's
      * {@code Normalize} does on a float32 tensor.
+     *
+     * @param size the output side {@code S} in pixels, positive
+     * @param mean the R, G and B means, on the 0..1 scale of {@code ToTensor}; copied
+     * @param std the R, G and B standard deviations, positive; copied
+     * @return the transform
+     * @throws IllegalArgumentException if {@code size} is not positive, or {@code mean} or {@code std} does not
+     *     hold three finite values (positive for {@code std})
      */
     public static ClipPreprocessor of(int size, double[] mean, double[] std) {
         if (size < 1) {
@@ -67,29 +81,51 @@ public final class ClipPreprocessor {
         return out;
     }
 
-    /** The output resolution {@code S}. */
+    /**
+     * The output resolution.
+     *
+     * @return the side {@code S} of the square output, in pixels
+     */
     public int size() {
         return size;
     }
 
-    /** Floats per image in the normalized output: {@code 3 * S * S}. */
+    /**
+     * The number of floats per image in the normalized output, e.g. to size a batch buffer.
+     *
+     * @return {@code 3 * S * S}
+     */
     public int pixelCount() {
         return 3 * size * size;
     }
 
-    /** The per-channel mean, as floats. */
+    /**
+     * The per-channel mean that {@link #pixels} subtracts, as the float32 values it uses.
+     *
+     * @return a new array of the R, G and B means
+     */
     public float[] mean() {
         return mean.clone();
     }
 
-    /** The per-channel standard deviation, as floats. */
+    /**
+     * The per-channel standard deviation that {@link #pixels} divides by, as the float32 values it uses.
+     *
+     * @return a new array of the R, G and B standard deviations
+     */
     public float[] std() {
         return std.clone();
     }
 
     /**
      * The size the reference resizes a {@code width x height} image to before cropping: the shorter side becomes
-     * {@code S} and the longer {@code int(S * long / short)} (torchvision's rule). Returns {@code {width, height}}.
+     * {@code S} and the longer {@code int(S * long / short)} (torchvision's rule). A square image becomes
+     * {@code S x S}; a 640x480 image at {@code S = 224} becomes 298x224.
+     *
+     * @param width the image's width in pixels, positive
+     * @param height the image's height in pixels, positive
+     * @return a new array {@code {width, height}} of the resized image
+     * @throws IllegalArgumentException if a side is not positive
      */
     public int[] resizedSize(int width, int height) {
         if (width < 1 || height < 1) {
@@ -103,7 +139,11 @@ public final class ClipPreprocessor {
 
     /**
      * The image resized, center-cropped and converted to RGB: {@code S*S*3} bytes, row-major, channels last (the
-     * reference's {@code rgb_u8} stage).
+     * reference's {@code rgb_u8} stage). Every Pillow mode the decoder produces is converted the way Pillow's
+     * {@code convert("RGB")} converts it, after the resize, as the reference does.
+     *
+     * @param image the decoded image, not null
+     * @return a new array of {@code S * S * 3} bytes, unsigned, in R, G, B order
      */
     public byte[] rgb(DecodedImage image) {
         Objects.requireNonNull(image, "image");
@@ -138,7 +178,13 @@ public final class ClipPreprocessor {
         return PillowColor.toRgb(mode, samples, image.rawPalette());
     }
 
-    /** The full reference transform: {@code float[3*S*S]}, channels first, normalized. */
+    /**
+     * The full reference transform: the input of the image encoder for one image.
+     *
+     * @param image the decoded image, not null
+     * @return a new {@code float[3 * S * S]}, channels first (CHW), normalized with {@link #mean()} and
+     *     {@link #std()}
+     */
     public float[] pixels(DecodedImage image) {
         float[] out = new float[pixelCount()];
         pixels(image, out, 0);
@@ -146,7 +192,13 @@ public final class ClipPreprocessor {
     }
 
     /**
-     * Writes the full reference transform into {@code dst[offset .. offset + 3*S*S)} (e.g. one image of a batch).
+     * Writes the full reference transform into {@code dst[offset .. offset + 3*S*S)}, e.g. one image of a batch:
+     * {@code pixels(images.get(i), batch, i * pixelCount())}. The rest of {@code dst} is not touched.
+     *
+     * @param image the decoded image, not null
+     * @param dst the destination, not null
+     * @param offset the index in {@code dst} of the first float (channel 0, row 0, column 0)
+     * @throws IndexOutOfBoundsException if {@code dst} has no room for {@link #pixelCount()} floats at {@code offset}
      */
     public void pixels(DecodedImage image, float[] dst, int offset) {
         Objects.requireNonNull(dst, "dst");
@@ -164,6 +216,12 @@ public final class ClipPreprocessor {
     /**
      * Writes the full reference transform into {@code dst} at absolute float index {@code offset} (its position and
      * limit are not changed): a batch tensor's direct buffer gets the values without an intermediate array.
+     *
+     * @param image the decoded image, not null
+     * @param dst the destination, not null; heap or direct
+     * @param offset the absolute index in {@code dst} of the first float
+     * @throws IndexOutOfBoundsException if {@code dst}'s limit leaves no room for {@link #pixelCount()} floats at
+     *     {@code offset}
      */
     public void pixels(DecodedImage image, FloatBuffer dst, int offset) {
         Objects.requireNonNull(dst, "dst");

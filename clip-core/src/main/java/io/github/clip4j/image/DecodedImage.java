@@ -57,37 +57,73 @@ public final class DecodedImage {
     }
 
     /**
-     * An RGB image from interleaved 8-bit samples ({@code width * height * 3} bytes, row by row); the array is copied.
+     * An RGB image from interleaved 8-bit samples, e.g. pixels produced by another library or a test.
+     *
+     * <pre>{@code
+     * DecodedImage red = DecodedImage.ofRgb(1, 1, new byte[] {(byte) 255, 0, 0});
+     * }</pre>
+     *
+     * @param width the width in pixels, positive
+     * @param height the height in pixels, positive
+     * @param rgb {@code width * height * 3} bytes, row by row, R, G, B per pixel; copied
+     * @return an image of mode {@link PillowMode#RGB}
+     * @throws IllegalArgumentException if a side is not positive or {@code rgb} has the wrong length
      */
     public static DecodedImage ofRgb(int width, int height, byte[] rgb) {
         Objects.requireNonNull(rgb, "rgb");
         return new DecodedImage(width, height, PillowMode.RGB, rgb.clone(), null, null);
     }
 
-    /** An 8-bit grayscale image ({@code width * height} bytes, row by row); the array is copied. */
+    /**
+     * An 8-bit grayscale image, e.g. pixels produced by another library or a test.
+     *
+     * @param width the width in pixels, positive
+     * @param height the height in pixels, positive
+     * @param gray {@code width * height} bytes, row by row (0 black, 255 white); copied
+     * @return an image of mode {@link PillowMode#L}
+     * @throws IllegalArgumentException if a side is not positive or {@code gray} has the wrong length
+     */
     public static DecodedImage ofGray(int width, int height, byte[] gray) {
         Objects.requireNonNull(gray, "gray");
         return new DecodedImage(width, height, PillowMode.L, gray.clone(), null, null);
     }
 
-    /** Width in pixels. */
+    /**
+     * The width as stored in the file (EXIF orientation is not applied).
+     *
+     * @return the width in pixels, positive
+     */
     public int width() {
         return width;
     }
 
-    /** Height in pixels. */
+    /**
+     * The height as stored in the file (EXIF orientation is not applied).
+     *
+     * @return the height in pixels, positive
+     */
     public int height() {
         return height;
     }
 
-    /** The mode Pillow gives this image; it decides how it is resized and converted. */
+    /**
+     * The mode Pillow gives this image; it decides how it is resized and converted to RGB.
+     *
+     * @return the mode, never null
+     */
     public PillowMode mode() {
         return mode;
     }
 
     /**
      * One stored sample: for 8-bit modes 0..255 (a palette index for {@link PillowMode#P}), for
-     * {@link PillowMode#I} the integer value.
+     * {@link PillowMode#I} the integer value. Meant for inspection and tests, not for looping over every pixel.
+     *
+     * @param x the column, from 0 to {@code width() - 1}
+     * @param y the row, from 0 to {@code height() - 1}
+     * @param band the band, from 0 to {@code mode().bands() - 1} (e.g. 0 = R, 1 = G, 2 = B for RGB)
+     * @return the sample
+     * @throws IndexOutOfBoundsException if a coordinate or the band is out of range
      */
     public int sample(int x, int y, int band) {
         Objects.checkIndex(x, width);
@@ -97,7 +133,11 @@ public final class DecodedImage {
         return mode == PillowMode.I ? wideSamples[index] : samples[index] & 0xFF;
     }
 
-    /** The RGB palette (768 bytes) of a {@link PillowMode#P} image, copied; empty for other modes. */
+    /**
+     * The palette of a {@link PillowMode#P} image, whose samples are indices into it.
+     *
+     * @return a copy of the 256 RGB entries (768 bytes, R, G, B per entry), or an empty array for other modes
+     */
     public byte[] palette() {
         return palette == null ? new byte[0] : palette.clone();
     }

@@ -40,7 +40,14 @@ public final class ImageDecoder {
 
     private ImageDecoder() {}
 
-    /** Decodes an image file. */
+    /**
+     * Decodes an image file, sniffing the format from its first bytes (the extension does not matter).
+     *
+     * @param path the file, not null
+     * @return the image as Pillow would open it
+     * @throws InvalidImageException if the file is missing, a directory, unreadable, empty, not a supported image,
+     *     corrupt, or larger than {@link #MAX_PIXELS}; the message names the path
+     */
     public static DecodedImage decode(Path path) {
         Objects.requireNonNull(path, "path");
         String name = path.toString();
@@ -61,12 +68,30 @@ public final class ImageDecoder {
         return decode(bytes, name);
     }
 
-    /** Decodes an image held in memory. */
+    /**
+     * Decodes an image held in memory; error messages call it "in-memory image".
+     *
+     * @param bytes the encoded file (PNG, JPEG, GIF, BMP or WebP), not null; not modified
+     * @return the image as Pillow would open it
+     * @throws InvalidImageException if the bytes are empty, not a supported image, corrupt, or too large
+     */
     public static DecodedImage decode(byte[] bytes) {
         return decode(bytes, DEFAULT_NAME);
     }
 
-    /** Decodes an image held in memory; {@code name} (e.g. a URL or upload id) is used in error messages. */
+    /**
+     * Decodes an image held in memory, naming it in error messages.
+     *
+     * <pre>{@code
+     * DecodedImage image = ImageDecoder.decode(upload.bytes(), "upload " + upload.id());
+     * }</pre>
+     *
+     * @param bytes the encoded file (PNG, JPEG, GIF, BMP or WebP), not null; not modified
+     * @param name what to call the image in error messages (e.g. a URL or upload id), not null
+     * @return the image as Pillow would open it
+     * @throws InvalidImageException if the bytes are empty, not a supported image, corrupt, or too large; the
+     *     message names {@code name}
+     */
     public static DecodedImage decode(byte[] bytes, String name) {
         Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(name, "name");
@@ -99,7 +124,14 @@ public final class ImageDecoder {
         }
     }
 
-    /** Reads the stream to its end (the caller closes it) and decodes it; {@code name} is used in error messages. */
+    /**
+     * Reads the stream to its end and decodes it, naming it in error messages. The caller closes the stream.
+     *
+     * @param in the encoded file, not null
+     * @param name what to call the image in error messages, not null
+     * @return the image as Pillow would open it
+     * @throws InvalidImageException if the stream cannot be read, or holds no supported, intact image
+     */
     public static DecodedImage decode(InputStream in, String name) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(name, "name");
@@ -112,7 +144,14 @@ public final class ImageDecoder {
         return decode(bytes, name);
     }
 
-    /** Reads the stream to its end (the caller closes it) and decodes it. */
+    /**
+     * Reads the stream to its end and decodes it; error messages call it "in-memory image". The caller closes
+     * the stream.
+     *
+     * @param in the encoded file, not null
+     * @return the image as Pillow would open it
+     * @throws InvalidImageException if the stream cannot be read, or holds no supported, intact image
+     */
     public static DecodedImage decode(InputStream in) {
         return decode(in, DEFAULT_NAME);
     }

@@ -34,12 +34,20 @@ public enum PillowMode {
         this.bands = bands;
     }
 
-    /** Pillow's name for the mode, e.g. {@code "RGBA"} or {@code "1"}. */
+    /**
+     * Pillow's name for the mode, as {@code Image.mode} reports it.
+     *
+     * @return the name, e.g. {@code "RGBA"} or {@code "1"}
+     */
     public String pillowName() {
         return pillowName;
     }
 
-    /** Samples per pixel as stored in a {@link DecodedImage}. */
+    /**
+     * The number of samples per pixel as stored in a {@link DecodedImage}.
+     *
+     * @return 1 to 4 (one int for {@link #I}, one byte each for the others)
+     */
     public int bands() {
         return bands;
     }

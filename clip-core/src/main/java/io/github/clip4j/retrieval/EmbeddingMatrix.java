@@ -34,8 +34,9 @@ public final class EmbeddingMatrix {
     private int rows;
 
     /**
-     * An empty matrix of {@code dimension}-sized rows.
+     * An empty matrix of {@code dimension}-sized rows; room for 16 rows is allocated, and grows by half as needed.
      *
+     * @param dimension the length of every row: the embedding dimension of the model (512 for ViT-B/32)
      * @throws IllegalArgumentException if {@code dimension < 1}
      */
     public EmbeddingMatrix(int dimension) {
@@ -61,20 +62,31 @@ public final class EmbeddingMatrix {
         return m;
     }
 
-    /** The length of every row. */
+    /**
+     * The length of every row.
+     *
+     * @return the embedding dimension given at construction
+     */
     public int dimension() {
         return dimension;
     }
 
-    /** The number of rows. */
+    /**
+     * The number of rows, i.e. of embeddings held.
+     *
+     * @return the number of rows, 0 for a new matrix
+     */
     public int size() {
         return rows;
     }
 
     /**
-     * Appends {@code embedding} as the last row and returns its index.
+     * Appends {@code embedding} as the last row; amortized O(dimension).
      *
+     * @param embedding the embedding, not null, of {@link #dimension()} components
+     * @return the index of the new row, which is the former {@link #size()}
      * @throws IllegalArgumentException if its dimension differs
+     * @throws IllegalStateException if the matrix would exceed the largest Java array
      */
     public int add(Embedding embedding) {
         checkDimension(embedding);
@@ -91,8 +103,10 @@ public final class EmbeddingMatrix {
     }
 
     /**
-     * Replaces row {@code row}.
+     * Replaces row {@code row}, e.g. when an image file changed.
      *
+     * @param row the index of the row, from 0 to {@code size() - 1}
+     * @param embedding the new embedding, not null, of {@link #dimension()} components
      * @throws IndexOutOfBoundsException if there is no such row
      * @throws IllegalArgumentException if the dimension differs
      */
@@ -103,8 +117,10 @@ public final class EmbeddingMatrix {
     }
 
     /**
-     * Removes row {@code row} by moving the last row into its place (order is not kept; O(dimension)).
+     * Removes row {@code row} by moving the last row into its place (order is not kept; O(dimension)). A caller
+     * that maps rows to files must update the mapping of the moved row.
      *
+     * @param row the index of the row to remove, from 0 to {@code size() - 1}
      * @return the former index of the row that moved into {@code row}, or {@code -1} if {@code row} was the last
      * @throws IndexOutOfBoundsException if there is no such row
      */
@@ -122,6 +138,8 @@ public final class EmbeddingMatrix {
     /**
      * Row {@code row} as an embedding.
      *
+     * @param row the index of the row, from 0 to {@code size() - 1}
+     * @return a copy of the row (later changes to the matrix do not affect it)
      * @throws IndexOutOfBoundsException if there is no such row
      */
     public Embedding row(int row) {
@@ -138,6 +156,9 @@ public final class EmbeddingMatrix {
      * The {@code k} rows closest to {@code query}, best (highest dot product) first; rows of equal score in row
      * order. Fewer than {@code k} when the matrix is smaller.
      *
+     * @param query the query embedding, not null, of {@link #dimension()} components
+     * @param k the number of matches wanted, at least 1
+     * @return at most {@code k} matches, best first; empty for an empty matrix
      * @throws IllegalArgumentException if {@code k < 1} or the dimension differs
      */
     public List<Match> nearest(Embedding query, int k) {

@@ -89,8 +89,12 @@ public final class ImageIndex implements AutoCloseable {
 
     /**
      * Opens the index in {@code indexFile} for {@code model}, or starts an empty one if the file does not exist (it is
-     * written on the first {@link #save()} or on {@link #close()}).
+     * written on the first {@link #save()} or on {@link #close()}). Embeds {@value #DEFAULT_BATCH_SIZE} images per
+     * model call.
      *
+     * @param indexFile the index file, not null; need not exist, but its folder must when the index is saved
+     * @param model the model to embed images and queries with, not null; it must be the model that built the index
+     * @return the open index; close it to save changes
      * @throws IndexException if the file is not a valid index, or was built with another model
      */
     public static ImageIndex open(Path indexFile, EmbeddingModel model) {
@@ -98,9 +102,15 @@ public final class ImageIndex implements AutoCloseable {
     }
 
     /**
-     * As {@link #open(Path, EmbeddingModel)}, embedding {@code batchSize} images per model call.
+     * As {@link #open(Path, EmbeddingModel)}, embedding {@code batchSize} images per model call: larger batches are
+     * faster per image but hold more decoded images in memory at once.
      *
+     * @param indexFile the index file, not null; need not exist
+     * @param model the model to embed images and queries with, not null
+     * @param batchSize the number of images per {@link EmbeddingModel#embedImages} call, at least 1
+     * @return the open index; close it to save changes
      * @throws IllegalArgumentException if {@code batchSize < 1}
+     * @throws IndexException if the file is not a valid index, or was built with another model
      */
     public static ImageIndex open(Path indexFile, EmbeddingModel model, int batchSize) {
         requireNonNull(indexFile, "indexFile");
@@ -133,6 +143,8 @@ public final class ImageIndex implements AutoCloseable {
      * header: a tool can load that model before {@link #open opening} the index. The rest of the file is checked
      * only by {@code open}.
      *
+     * @param indexFile an existing index file, not null
+     * @return the model id recorded in the file
      * @throws IndexException if the file does not exist, is not an index, or cannot be read
      */
     public static String modelIdOf(Path indexFile) {
@@ -146,12 +158,20 @@ public final class ImageIndex implements AutoCloseable {
         }
     }
 
-    /** The index file, as given to {@link #open}. */
+    /**
+     * The file the index is saved to.
+     *
+     * @return the index file, as given to {@link #open} (relative if it was given relative)
+     */
     public Path file() {
         return file;
     }
 
-    /** The number of images in the index. */
+    /**
+     * The number of images in the index, including changes not saved yet.
+     *
+     * @return the number of images, over all folders
+     */
     public int size() {
         lock.readLock().lock();
         try {
@@ -161,7 +181,11 @@ public final class ImageIndex implements AutoCloseable {
         }
     }
 
-    /** The indexed image files, resolved as in search results, in no particular order. */
+    /**
+     * The indexed image files, e.g. to list or export them.
+     *
+     * @return a new list of the files, resolved as in search results, in no particular order
+     */
     public List<Path> paths() {
         lock.readLock().lock();
         try {
@@ -175,7 +199,14 @@ public final class ImageIndex implements AutoCloseable {
         }
     }
 
-    /** Brings the index up to date with {@code dir}; see {@link #addDirectory(Path, IndexProgressListener)}. */
+    /**
+     * Brings the index up to date with {@code dir}, without progress reports; see
+     * {@link #addDirectory(Path, IndexProgressListener)}.
+     *
+     * @param dir the folder to index recursively, not null
+     * @return what changed
+     * @throws IndexException if {@code dir} is not a folder
+     */
     public IndexUpdate addDirectory(Path dir) {
         return addDirectory(dir, IndexProgressListener.NONE);
     }
@@ -189,6 +220,10 @@ public final class ImageIndex implements AutoCloseable {
      *
      * <p>The changes are in memory until {@link #save()} or {@link #close()}.
      *
+     * @param dir the folder to index recursively, not null
+     * @param listener hears progress after each batch, on the calling thread, not null
+     *     ({@link IndexProgressListener#NONE} for none)
+     * @return what changed, with the files that were skipped and why
      * @throws IndexException if {@code dir} is not a folder
      */
     public IndexUpdate addDirectory(Path dir, IndexProgressListener listener) {
@@ -399,9 +434,14 @@ public final class ImageIndex implements AutoCloseable {
     }
 
     /**
-     * The {@code k} images most similar to {@code text} (e.g. {@code "a dog on a beach"}), best first.
+     * The {@code k} images most similar to {@code text} (e.g. {@code "a dog on a beach"}), best first. The text is
+     * embedded with the index's model, outside the index's lock.
      *
+     * @param text the query, not null; longer texts are truncated to the model's context
+     * @param k the number of images wanted, at least 1
+     * @return at most {@code k} hits, best first (fewer when the index is smaller)
      * @throws IllegalArgumentException if {@code k < 1}
+     * @throws IllegalStateException if the index is closed
      */
     public List<SearchHit> search(String text, int k) {
         requireNonNull(text, "text");
@@ -413,8 +453,12 @@ public final class ImageIndex implements AutoCloseable {
      * The {@code k} images most similar to the image file {@code image}, best first (the image itself first, if it
      * is in the index).
      *
+     * @param image the example image file, not null; it need not be in the index
+     * @param k the number of images wanted, at least 1
+     * @return at most {@code k} hits, best first (fewer when the index is smaller)
      * @throws io.github.clip4j.common.ClipException if the image cannot be read
      * @throws IllegalArgumentException if {@code k < 1}
+     * @throws IllegalStateException if the index is closed
      */
     public List<SearchHit> search(Path image, int k) {
         requireNonNull(image, "image");
@@ -426,7 +470,11 @@ public final class ImageIndex implements AutoCloseable {
      * The {@code k} images whose embeddings have the highest cosine similarity with {@code query}, best first (fewer
      * when the index is smaller). Exact: every image is compared.
      *
+     * @param query an embedding of the index's model, not null, e.g. the mean of several texts' embeddings
+     * @param k the number of images wanted, at least 1
+     * @return at most {@code k} hits, best first
      * @throws IllegalArgumentException if {@code k < 1} or the query's dimension is not the index's
+     * @throws IllegalStateException if the index is closed
      */
     public List<SearchHit> search(Embedding query, int k) {
         requireNonNull(query, "query");

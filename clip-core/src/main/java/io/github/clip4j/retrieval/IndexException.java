@@ -9,10 +9,21 @@ import io.github.clip4j.common.ClipException;
 public class IndexException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * Creates the exception.
+     *
+     * @param message what is wrong with which index file, and how to fix it
+     */
     public IndexException(String message) {
         super(message);
     }
 
+    /**
+     * Creates the exception with the error underneath.
+     *
+     * @param message what is wrong with which index file, and how to fix it
+     * @param cause the I/O error or parse error that revealed the problem, or null
+     */
     public IndexException(String message, Throwable cause) {
         super(message, cause);
     }

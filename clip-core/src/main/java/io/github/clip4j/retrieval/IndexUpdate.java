@@ -19,7 +19,17 @@ import java.util.List;
  */
 public record IndexUpdate(int added, int updated, int removed, int unchanged, int total, List<SkippedFile> skipped) {
 
-    /** Checks the components and copies {@code skipped}. */
+    /**
+     * Checks the components and copies {@code skipped}.
+     *
+     * @param added image files new to the index, not negative
+     * @param updated image files embedded again, not negative
+     * @param removed entries dropped, not negative
+     * @param unchanged entries kept as they were, not negative
+     * @param total the number of images in the whole index after the run, not negative
+     * @param skipped the files that could not be embedded, not null; copied
+     * @throws IllegalArgumentException if a count is negative
+     */
     public IndexUpdate {
         if (added < 0 || updated < 0 || removed < 0 || unchanged < 0 || total < 0) {
             throw new IllegalArgumentException("negative count in an index update");
@@ -27,7 +37,11 @@ public record IndexUpdate(int added, int updated, int removed, int unchanged, in
         skipped = List.copyOf(requireNonNull(skipped, "skipped"));
     }
 
-    /** Whether the run changed the index. */
+    /**
+     * Whether the run changed the index, i.e. whether it needs saving.
+     *
+     * @return true if any entry was added, updated or removed
+     */
     public boolean changed() {
         return added + updated + removed > 0;
     }

@@ -13,7 +13,12 @@ import java.nio.file.Path;
  */
 public record SearchHit(Path path, float score) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param path the image file, not null
+     * @param score the cosine similarity with the query
+     */
     public SearchHit {
         requireNonNull(path, "path");
     }

@@ -13,7 +13,12 @@ import java.nio.file.Path;
  */
 public record SkippedFile(Path path, String reason) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param path the file, not null
+     * @param reason a one-line explanation, not null
+     */
     public SkippedFile {
         requireNonNull(path, "path");
         requireNonNull(reason, "reason");

@@ -21,8 +21,10 @@ public final class Classification {
     private final List<Prediction> predictions;
 
     /**
-     * A classification of {@code image} (null when the image was given as an embedding).
+     * A classification of {@code image}; classifiers make these, and tests or other classifiers may too.
      *
+     * @param image the classified file, or null when the image was given as an embedding
+     * @param predictions one or more predictions, best (highest probability) first; copied
      * @throws IllegalArgumentException if {@code predictions} is empty or not sorted by descending probability
      */
     public Classification(Path image, List<Prediction> predictions) {
@@ -39,17 +41,30 @@ public final class Classification {
         this.predictions = List.copyOf(predictions);
     }
 
-    /** The classified image file; empty when the classifier was given an embedding. */
+    /**
+     * The classified image file.
+     *
+     * @return the file as given to the classifier, or empty when the classifier was given an embedding
+     */
     public Optional<Path> image() {
         return Optional.ofNullable(image);
     }
 
-    /** The predictions, best (highest probability) first; the top k when the classifier has a top-k. */
+    /**
+     * The predictions, best first.
+     *
+     * @return the predictions, unmodifiable, by descending probability (labels of equal probability in the
+     *     classifier's label order); only the top k when the classifier has a top-k
+     */
     public List<Prediction> predictions() {
         return predictions;
     }
 
-    /** The most probable label's prediction. */
+    /**
+     * The most probable label's prediction: the classifier's answer.
+     *
+     * @return the first of {@link #predictions()}
+     */
     public Prediction best() {
         return predictions.get(0);
     }

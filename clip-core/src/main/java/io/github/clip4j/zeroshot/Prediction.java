@@ -12,7 +12,14 @@ import static java.util.Objects.requireNonNull;
  */
 public record Prediction(String label, double probability, double score) {
 
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param label the label, not null
+     * @param probability the label's probability, in [0, 1]
+     * @param score the ensembled cosine similarity, not NaN
+     * @throws IllegalArgumentException if {@code probability} is outside [0, 1] or {@code score} is NaN
+     */
     public Prediction {
         requireNonNull(label, "label");
         if (!(probability >= 0 && probability <= 1)) {

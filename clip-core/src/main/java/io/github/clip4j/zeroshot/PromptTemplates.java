@@ -77,6 +77,12 @@ public final class PromptTemplates {
     /**
      * Templates given one by one.
      *
+     * <pre>{@code
+     * PromptTemplates.of("a photo of a {}.", "a sketch of a {}.")
+     * }</pre>
+     *
+     * @param templates one or more templates, each with a {@code {}} where the label goes
+     * @return the templates, in the given order
      * @throws IllegalArgumentException if there are none, one is blank or lacks the {@code {}} slot, or one is
      *     repeated (it would weigh twice in the ensemble)
      */
@@ -86,8 +92,10 @@ public final class PromptTemplates {
     }
 
     /**
-     * Templates from a list, in order.
+     * Templates from a list, in order, e.g. read from a file.
      *
+     * @param templates one or more templates, each with a {@code {}} where the label goes, not null; copied
+     * @return the templates, in the list's order
      * @throws IllegalArgumentException as {@link #of(String...)}
      */
     public static PromptTemplates of(List<String> templates) {
@@ -111,18 +119,30 @@ public final class PromptTemplates {
         return new PromptTemplates(List.copyOf(copy));
     }
 
-    /** The templates, in order (unmodifiable). */
+    /**
+     * The templates as text.
+     *
+     * @return the templates, in order, unmodifiable
+     */
     public List<String> templates() {
         return templates;
     }
 
-    /** The number of templates. */
+    /**
+     * The number of templates, i.e. of prompts per label.
+     *
+     * @return at least 1
+     */
     public int size() {
         return templates.size();
     }
 
     /**
      * The prompts for {@code label}: every template with each {@code {}} replaced by the label, in template order.
+     * For {@code "a photo of a {}."} and {@code "cat"}: {@code "a photo of a cat."}.
+     *
+     * @param label the label, not null; inserted as is
+     * @return a new list of {@link #size()} prompts
      */
     public List<String> apply(String label) {
         requireNonNull(label, "label");

@@ -56,27 +56,48 @@ public final class ZeroShotClassifier {
         this.labelEmbeddings = labelEmbeddings;
     }
 
-    /** A builder of a classifier over {@code model}'s embeddings. */
+    /**
+     * A builder of a classifier over {@code model}'s embeddings.
+     *
+     * @param model the model that embeds the prompts and the images, not null; it stays the caller's to close
+     * @return a new builder with the default templates ({@link PromptTemplates#SEED}) and no labels yet
+     */
     public static Builder builder(EmbeddingModel model) {
         return new Builder(model);
     }
 
-    /** The labels, in the order given. */
+    /**
+     * The labels this classifier chooses from.
+     *
+     * @return the labels, unmodifiable, in the order given
+     */
     public List<String> labels() {
         return labels;
     }
 
-    /** The templates each label was put into. */
+    /**
+     * The templates each label was put into.
+     *
+     * @return the templates given to the builder
+     */
     public PromptTemplates templates() {
         return templates;
     }
 
-    /** How the templates of a label are combined. */
+    /**
+     * How the templates of a label are combined.
+     *
+     * @return the ensemble given to the builder
+     */
     public Ensemble ensemble() {
         return ensemble;
     }
 
-    /** How many predictions a classification keeps (the number of labels unless a smaller top-k was set). */
+    /**
+     * How many predictions a classification keeps.
+     *
+     * @return the top-k set on the builder, or the number of labels when it was not set or is larger
+     */
     public int topK() {
         return topK;
     }
@@ -84,6 +105,8 @@ public final class ZeroShotClassifier {
     /**
      * Classifies one image file.
      *
+     * @param image the image file, not null
+     * @return the predictions for it, best first
      * @throws io.github.clip4j.common.ClipException if the image cannot be read (the message names it)
      */
     public Classification classify(Path image) {
@@ -92,8 +115,10 @@ public final class ZeroShotClassifier {
     }
 
     /**
-     * Classifies image files, embedded in batches; the results are in the order of {@code images}.
+     * Classifies image files, embedded in batches of the builder's image batch size.
      *
+     * @param images the image files, not null and without null elements; may be empty
+     * @return one classification per file, in the order of {@code images}
      * @throws io.github.clip4j.common.ClipException if an image cannot be read (the message names it)
      */
     public List<Classification> classify(List<Path> images) {
@@ -111,8 +136,11 @@ public final class ZeroShotClassifier {
     }
 
     /**
-     * Classifies an image that is already embedded (with the same model); the result has no image path.
+     * Classifies an image that is already embedded (with the same model), e.g. one read back from an
+     * {@code ImageIndex}; no model call is made.
      *
+     * @param image the image's embedding, not null
+     * @return the predictions for it, best first, without an image path
      * @throws IllegalArgumentException if the embedding's dimension is not the model's
      */
     public Classification classify(Embedding image) {
@@ -197,8 +225,10 @@ public final class ZeroShotClassifier {
         }
 
         /**
-         * The labels to choose from, in any language ({@code "cat"}, {@code "猫"}).
+         * The labels to choose from, in any language ({@code "cat"}, {@code "猫"}); replaces labels set before.
          *
+         * @param labels one or more distinct labels, not blank
+         * @return this builder
          * @throws IllegalArgumentException if there are none, one is blank, or one is repeated
          */
         public Builder labels(String... labels) {
@@ -207,8 +237,10 @@ public final class ZeroShotClassifier {
         }
 
         /**
-         * The labels to choose from, in order.
+         * The labels to choose from, in the collection's iteration order; replaces labels set before.
          *
+         * @param labels one or more distinct labels, not blank, not null; copied
+         * @return this builder
          * @throws IllegalArgumentException as {@link #labels(String...)}
          */
         public Builder labels(Collection<String> labels) {
@@ -235,7 +267,13 @@ public final class ZeroShotClassifier {
             return this;
         }
 
-        /** The templates each label is put into; default {@link PromptTemplates#SEED}. */
+        /**
+         * The templates each label is put into; default {@link PromptTemplates#SEED}. More templates usually mean
+         * better accuracy and a slower {@link #build()}.
+         *
+         * @param templates the templates, not null
+         * @return this builder
+         */
         public Builder templates(PromptTemplates templates) {
             this.templates = requireNonNull(templates, "templates");
             return this;
@@ -244,13 +282,20 @@ public final class ZeroShotClassifier {
         /**
          * Templates given as text, each with a {@code {}} where the label goes.
          *
+         * @param templates one or more templates, e.g. {@code "a photo of a {}."}
+         * @return this builder
          * @throws IllegalArgumentException as {@link PromptTemplates#of(String...)}
          */
         public Builder templates(String... templates) {
             return templates(PromptTemplates.of(templates));
         }
 
-        /** How the templates of a label are combined; default {@link Ensemble#EMBEDDINGS}. */
+        /**
+         * How the templates of a label are combined; default {@link Ensemble#EMBEDDINGS}, as OpenAI's notebooks do.
+         *
+         * @param ensemble the ensemble, not null
+         * @return this builder
+         */
         public Builder ensemble(Ensemble ensemble) {
             this.ensemble = requireNonNull(ensemble, "ensemble");
             return this;
@@ -260,6 +305,8 @@ public final class ZeroShotClassifier {
          * Keep only the {@code k} most probable labels per image (probabilities are still over all labels);
          * default all. A {@code k} above the number of labels keeps all.
          *
+         * @param k the number of predictions to keep, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code k < 1}
          */
         public Builder topK(int k) {
@@ -273,6 +320,8 @@ public final class ZeroShotClassifier {
         /**
          * How many prompts go to the model per {@link EmbeddingModel#embedTexts} call; default 256.
          *
+         * @param size the batch size, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code size < 1}
          */
         public Builder textBatchSize(int size) {
@@ -283,6 +332,8 @@ public final class ZeroShotClassifier {
         /**
          * How many images go to the model per {@link EmbeddingModel#embedImages} call; default 32.
          *
+         * @param size the batch size, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code size < 1}
          */
         public Builder imageBatchSize(int size) {
@@ -298,8 +349,10 @@ public final class ZeroShotClassifier {
         }
 
         /**
-         * Embeds every prompt (labels x templates) once, in batches, and returns the classifier.
+         * Embeds every prompt (labels x templates) once, in batches, and returns the classifier. This is the slow
+         * step: e.g. 1,000 labels with 80 templates are 80,000 prompts.
          *
+         * @return a new, immutable classifier
          * @throws IllegalStateException if no labels were set
          */
         public ZeroShotClassifier build() {

@@ -44,7 +44,13 @@ public final class ClassificationChart {
 
     private ClassificationChart() {}
 
-    /** The chart of {@code classification}, titled with the image's file name. */
+    /**
+     * The chart of {@code classification}, titled with the image's file name. The image is read again from its
+     * file; a classification of an embedding, or an image Java cannot read, gets a placeholder instead.
+     *
+     * @param classification the classification to draw, not null
+     * @return a new RGB image {@value #WIDTH} pixels wide
+     */
     public static BufferedImage render(Classification classification) {
         requireNonNull(classification, "classification");
         Optional<Path> image = classification.image();
@@ -56,6 +62,9 @@ public final class ClassificationChart {
      * The chart of {@code predictions} (drawn in the order given) beside {@code picture}.
      *
      * @param picture the classified image, or null to draw a placeholder
+     * @param title the chart's title, not null; cut with an ellipsis if too wide
+     * @param predictions one or more predictions, not null; each bar is as long as its probability
+     * @return a new RGB image {@value #WIDTH} pixels wide
      * @throws IllegalArgumentException if there are no predictions
      */
     public static BufferedImage render(BufferedImage picture, String title, List<Prediction> predictions) {
@@ -74,12 +83,8 @@ public final class ClassificationChart {
         String family = ChartFonts.familyFor(texts);
         Graphics2D g = Drawing.canvas(chart);
         try {
-            g.setFont(new Font(family, Font.BOLD, 22));
-            g.setColor(Drawing.TEXT);
-            g.drawString(Drawing.ellipsize(title, g.getFontMetrics(), WIDTH - 2 * MARGIN), MARGIN, 34);
-            g.setFont(new Font(family, Font.PLAIN, 13));
-            g.setColor(Drawing.MUTED);
-            g.drawString("bars: probability (softmax over the labels); in brackets: cosine similarity", MARGIN, 54);
+            Drawing.drawHeader(g, family, title,
+                    "bars: probability (softmax over the labels); in brackets: cosine similarity", WIDTH, MARGIN);
 
             int pictureTop = HEADER + (contentHeight - PICTURE) / 2;
             g.setFont(new Font(family, Font.PLAIN, 15));
@@ -129,7 +134,13 @@ public final class ClassificationChart {
         }
     }
 
-    /** Renders the chart of {@code classification} and writes it to {@code png}. */
+    /**
+     * Renders the chart of {@code classification} and writes it to {@code png}, creating its folder if needed.
+     *
+     * @param classification the classification to draw, not null
+     * @param png the output file, not null; replaced if it exists
+     * @throws IOException if the file or its folder cannot be written
+     */
     public static void write(Classification classification, Path png) throws IOException {
         requireNonNull(png, "png");
         Drawing.writePng(render(classification), png);

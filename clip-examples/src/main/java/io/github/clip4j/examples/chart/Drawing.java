@@ -1,6 +1,7 @@
 package io.github.clip4j.examples.chart;
 
 import java.awt.Color;
+import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
@@ -32,6 +33,19 @@ final class Drawing {
         g.setColor(BACKGROUND);
         g.fillRect(0, 0, image.getWidth(), image.getHeight());
         return g;
+    }
+
+    /**
+     * Draws the title band both charts start with: {@code title} in bold, cut to fit between the margins, and below
+     * it {@code subtitle} in a small muted font that says how to read the chart.
+     */
+    static void drawHeader(Graphics2D g, String family, String title, String subtitle, int width, int margin) {
+        g.setFont(new Font(family, Font.BOLD, 22));
+        g.setColor(TEXT);
+        g.drawString(ellipsize(title, g.getFontMetrics(), width - 2 * margin), margin, 34);
+        g.setFont(new Font(family, Font.PLAIN, 13));
+        g.setColor(MUTED);
+        g.drawString(subtitle, margin, 54);
     }
 
     /** The picture in {@code file}, or empty if it cannot be read (the chart then shows a placeholder). */

@@ -38,7 +38,14 @@ public final class ResultGrid {
 
     private ResultGrid() {}
 
-    /** The grid of {@code hits} (drawn in the order given) under {@code title}; "no results" when empty. */
+    /**
+     * The grid of {@code hits}, drawn in the order given, under {@code title}; a "no results" placeholder when there
+     * are none. Each thumbnail is read from the hit's file; an unreadable one gets a placeholder.
+     *
+     * @param title the grid's title, usually the query; not null, cut with an ellipsis if too wide
+     * @param hits the hits to draw, not null; may be empty
+     * @return a new RGB image, at least {@value #MIN_WIDTH} pixels wide
+     */
     public static BufferedImage render(String title, List<SearchHit> hits) {
         requireNonNull(title, "title");
         requireNonNull(hits, "hits");
@@ -56,13 +63,8 @@ public final class ResultGrid {
         String family = ChartFonts.familyFor(texts);
         Graphics2D g = Drawing.canvas(grid);
         try {
-            g.setFont(new Font(family, Font.BOLD, 22));
-            g.setColor(Drawing.TEXT);
-            g.drawString(Drawing.ellipsize(title, g.getFontMetrics(), width - 2 * MARGIN), MARGIN, 34);
-            g.setFont(new Font(family, Font.PLAIN, 13));
-            g.setColor(Drawing.MUTED);
-            g.drawString(hits.size() + (hits.size() == 1 ? " match" : " matches")
-                    + ", best first; score: cosine similarity with the query", MARGIN, 54);
+            Drawing.drawHeader(g, family, title, hits.size() + (hits.size() == 1 ? " match" : " matches")
+                    + ", best first; score: cosine similarity with the query", width, MARGIN);
 
             if (hits.isEmpty()) {
                 g.setFont(new Font(family, Font.PLAIN, 15));
@@ -95,7 +97,14 @@ public final class ResultGrid {
                 y + THUMBNAIL + 38);
     }
 
-    /** Renders the grid of {@code hits} and writes it to {@code png}. */
+    /**
+     * Renders the grid of {@code hits} and writes it to {@code png}, creating its folder if needed.
+     *
+     * @param title the grid's title, usually the query; not null
+     * @param hits the hits to draw, not null; may be empty
+     * @param png the output file, not null; replaced if it exists
+     * @throws IOException if the file or its folder cannot be written
+     */
     public static void write(String title, List<SearchHit> hits, Path png) throws IOException {
         requireNonNull(png, "png");
         Drawing.writePng(render(title, hits), png);
