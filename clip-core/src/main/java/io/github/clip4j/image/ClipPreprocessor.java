@@ -159,13 +159,13 @@ public final class ClipPreprocessor {
         if (mode == PillowMode.I) {
             int[] values = resize
                     ? PillowResampler.bicubic32(image.wideSamples(), image.width(), image.height(), outW, outH, window)
-                    : crop(image.wideSamples(), image.width(), window);
+                    : PillowResampler.crop(image.wideSamples(), image.width(), window);
             return PillowColor.intToRgb(values);
         }
         int bands = mode.bands();
         byte[] samples;
         if (!resize) {
-            samples = crop(image.samples(), image.width(), bands, window);
+            samples = PillowResampler.crop(image.samples(), image.width(), bands, window);
         } else if (mode.alwaysNearest()) {
             samples = PillowResampler.nearest8(image.samples(), image.width(), image.height(), bands, outW, outH, window);
         } else if (mode.premultipliedResize()) {
@@ -239,23 +239,6 @@ public final class ClipPreprocessor {
     private float normalize(byte value, int channel) {
         // ToTensor (uint8 / 255 in float32), then Normalize ((x - mean) / std in float32).
         return ((value & 0xFF) / 255f - mean[channel]) / std[channel];
-    }
-
-    private static byte[] crop(byte[] samples, int width, int bands, PillowResampler.Window window) {
-        byte[] out = new byte[window.width() * window.height() * bands];
-        for (int y = 0; y < window.height(); y++) {
-            System.arraycopy(samples, ((window.y0() + y) * width + window.x0()) * bands,
-                    out, y * window.width() * bands, window.width() * bands);
-        }
-        return out;
-    }
-
-    private static int[] crop(int[] samples, int width, PillowResampler.Window window) {
-        int[] out = new int[window.width() * window.height()];
-        for (int y = 0; y < window.height(); y++) {
-            System.arraycopy(samples, (window.y0() + y) * width + window.x0(), out, y * window.width(), window.width());
-        }
-        return out;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.github.clip4j.image;
 
-
 /**
  * Pillow 9.4's {@code Image.resize} for the two filters the reference needs, bit-exact: bicubic
  * ({@code ImagingResample}: separable, antialiased, 8-bit images in fixed point) and nearest neighbour (the affine
@@ -116,18 +115,57 @@ final class PillowResampler {
         return (int) (v >= 0.0 ? v + 0.5 : v - 0.5);
     }
 
-    /** The input rows the vertical pass reads for the window's rows: {first, end}. */
-    private static int[] sourceRows(Axis vertical, Window window) {
-        if (vertical == null) {
-            return new int[] {window.y0(), window.y0() + window.height()};
+    /**
+     * What both bicubic resizes work out before their passes: the weights of each axis that changes size (null for
+     * an axis that keeps its size, whose pass is skipped as Pillow skips it) and the band of source rows
+     * {@code [rowFirst, rowFirst + rowCount)} that the window's output rows read.
+     */
+    private record BicubicPlan(Axis horizontal, Axis vertical, int rowFirst, int rowCount) {
+        static BicubicPlan of(int inW, int inH, int outW, int outH, Window window) {
+            checkWindow(outW, outH, window);
+            Axis horizontal = outW != inW ? bicubicAxis(inW, outW) : null;
+            Axis vertical = outH != inH ? bicubicAxis(inH, outH) : null;
+            if (vertical == null) {
+                return new BicubicPlan(horizontal, null, window.y0(), window.height());
+            }
+            int first = Integer.MAX_VALUE;
+            int end = 0;
+            for (int yy = window.y0(); yy < window.y0() + window.height(); yy++) {
+                first = Math.min(first, vertical.first[yy]);
+                end = Math.max(end, vertical.first[yy] + vertical.count[yy]);
+            }
+            return new BicubicPlan(horizontal, vertical, first, end - first);
         }
-        int first = Integer.MAX_VALUE;
-        int end = 0;
-        for (int yy = window.y0(); yy < window.y0() + window.height(); yy++) {
-            first = Math.min(first, vertical.first[yy]);
-            end = Math.max(end, vertical.first[yy] + vertical.count[yy]);
+
+        /** The source rows the horizontal pass reads, at the window's columns: what a skipped pass copies. */
+        Window sourceBand(Window window) {
+            return new Window(window.x0(), rowFirst, window.width(), rowCount);
         }
-        return new int[] {first, end};
+    }
+
+    /**
+     * One output sample of an 8-bit pass: {@code n} samples of {@code src} from index {@code p}, {@code stride}
+     * apart, weighted by {@code k[kBase ..]} in fixed point, rounded and clamped to 0..255. Both passes share it;
+     * one accumulator per call keeps the loop tight.
+     */
+    private static int convolve8(byte[] src, int p, int stride, int[] k, int kBase, int n) {
+        int sum = 1 << (PRECISION_BITS - 1);
+        for (int j = 0; j < n; j++, p += stride) {
+            sum += (src[p] & 0xFF) * k[kBase + j];
+        }
+        return clip8(sum);
+    }
+
+    /**
+     * One output sample of a 32-bit pass: as {@link #convolve8}, but summed in double with the double weights and
+     * rounded half away from zero, as Pillow's 32-bit resampling does.
+     */
+    private static int convolve32(int[] src, int p, int stride, double[] weights, int kBase, int n) {
+        double sum = 0.0;
+        for (int j = 0; j < n; j++, p += stride) {
+            sum += src[p] * weights[kBase + j];
+        }
+        return roundHalfAway(sum);
     }
 
     /**
@@ -135,63 +173,44 @@ final class PillowResampler {
      * vertical one, each skipped when its dimension is unchanged, with the intermediate rounded to 8 bits.
      */
     static byte[] bicubic8(byte[] in, int inW, int inH, int bands, int outW, int outH, Window window) {
-        checkWindow(outW, outH, window);
-        Axis horizontal = outW != inW ? bicubicAxis(inW, outW) : null;
-        Axis vertical = outH != inH ? bicubicAxis(inH, outH) : null;
-        int[] rows = sourceRows(vertical, window);
-        int rowFirst = rows[0];
-        int rowCount = rows[1] - rows[0];
+        BicubicPlan plan = BicubicPlan.of(inW, inH, outW, outH, window);
         int cw = window.width();
-        int x0 = window.x0();
+        int rowStride = cw * bands;
 
         // Horizontal pass over the source rows the window needs, only the window's columns.
-        byte[] temp = new byte[rowCount * cw * bands];
+        byte[] temp;
+        Axis horizontal = plan.horizontal();
         if (horizontal != null) {
+            temp = new byte[plan.rowCount() * rowStride];
             int[] k = horizontal.fixedPoint();
-            int half = 1 << (PRECISION_BITS - 1);
-            for (int r = 0; r < rowCount; r++) {
-                int rowBase = (rowFirst + r) * inW;
+            for (int r = 0; r < plan.rowCount(); r++) {
+                int rowBase = (plan.rowFirst() + r) * inW;
                 for (int xx = 0; xx < cw; xx++) {
-                    int outX = x0 + xx;
-                    int n = horizontal.count[outX];
-                    int kBase = outX * horizontal.ksize;
+                    int outX = window.x0() + xx;
                     int start = (rowBase + horizontal.first[outX]) * bands;
-                    int o = (r * cw + xx) * bands;
-                    // One band at a time: a single accumulator per loop keeps the inner loop tight.
+                    int o = r * rowStride + xx * bands;
                     for (int b = 0; b < bands; b++) {
-                        int sum = half;
-                        for (int x = 0, p = start + b; x < n; x++, p += bands) {
-                            sum += (in[p] & 0xFF) * k[kBase + x];
-                        }
-                        temp[o + b] = (byte) clip8(sum);
+                        temp[o + b] = (byte) convolve8(in, start + b, bands, k, outX * horizontal.ksize,
+                                horizontal.count[outX]);
                     }
                 }
             }
         } else {
-            for (int r = 0; r < rowCount; r++) {
-                System.arraycopy(in, ((rowFirst + r) * inW + x0) * bands, temp, r * cw * bands, cw * bands);
-            }
+            temp = crop(in, inW, bands, plan.sourceBand(window));
         }
+        Axis vertical = plan.vertical();
         if (vertical == null) {
             return temp;
         }
 
-        int ch = window.height();
-        byte[] out = new byte[cw * ch * bands];
+        byte[] out = new byte[window.height() * rowStride];
         int[] k = vertical.fixedPoint();
-        int half = 1 << (PRECISION_BITS - 1);
-        int rowStride = cw * bands;
-        for (int yy = 0; yy < ch; yy++) {
+        for (int yy = 0; yy < window.height(); yy++) {
             int outY = window.y0() + yy;
-            int n = vertical.count[outY];
-            int kBase = outY * vertical.ksize;
-            int start = (vertical.first[outY] - rowFirst) * rowStride;
+            int start = (vertical.first[outY] - plan.rowFirst()) * rowStride;
             for (int i = 0; i < rowStride; i++) {
-                int sum = half;
-                for (int y = 0, p = start + i; y < n; y++, p += rowStride) {
-                    sum += (temp[p] & 0xFF) * k[kBase + y];
-                }
-                out[yy * rowStride + i] = (byte) clip8(sum);
+                out[yy * rowStride + i] = (byte) convolve8(temp, start + i, rowStride, k, outY * vertical.ksize,
+                        vertical.count[outY]);
             }
         }
         return out;
@@ -202,53 +221,63 @@ final class PillowResampler {
      * pass rounded half away from zero to an int.
      */
     static int[] bicubic32(int[] in, int inW, int inH, int outW, int outH, Window window) {
-        checkWindow(outW, outH, window);
-        Axis horizontal = outW != inW ? bicubicAxis(inW, outW) : null;
-        Axis vertical = outH != inH ? bicubicAxis(inH, outH) : null;
-        int[] rows = sourceRows(vertical, window);
-        int rowFirst = rows[0];
-        int rowCount = rows[1] - rows[0];
+        BicubicPlan plan = BicubicPlan.of(inW, inH, outW, outH, window);
         int cw = window.width();
-        int x0 = window.x0();
 
-        int[] temp = new int[rowCount * cw];
+        int[] temp;
+        Axis horizontal = plan.horizontal();
         if (horizontal != null) {
-            for (int r = 0; r < rowCount; r++) {
-                int rowBase = (rowFirst + r) * inW;
+            temp = new int[plan.rowCount() * cw];
+            for (int r = 0; r < plan.rowCount(); r++) {
+                int rowBase = (plan.rowFirst() + r) * inW;
                 for (int xx = 0; xx < cw; xx++) {
-                    int outX = x0 + xx;
-                    int xmin = horizontal.first[outX];
-                    int kBase = outX * horizontal.ksize;
-                    double ss = 0.0;
-                    for (int x = 0; x < horizontal.count[outX]; x++) {
-                        ss += in[rowBase + xmin + x] * horizontal.weights[kBase + x];
-                    }
-                    temp[r * cw + xx] = roundHalfAway(ss);
+                    int outX = window.x0() + xx;
+                    temp[r * cw + xx] = convolve32(in, rowBase + horizontal.first[outX], 1, horizontal.weights,
+                            outX * horizontal.ksize, horizontal.count[outX]);
                 }
             }
         } else {
-            for (int r = 0; r < rowCount; r++) {
-                System.arraycopy(in, (rowFirst + r) * inW + x0, temp, r * cw, cw);
-            }
+            temp = crop(in, inW, plan.sourceBand(window));
         }
+        Axis vertical = plan.vertical();
         if (vertical == null) {
             return temp;
         }
-        int ch = window.height();
-        int[] out = new int[cw * ch];
-        for (int yy = 0; yy < ch; yy++) {
+        int[] out = new int[cw * window.height()];
+        for (int yy = 0; yy < window.height(); yy++) {
             int outY = window.y0() + yy;
-            int ymin = vertical.first[outY] - rowFirst;
-            int kBase = outY * vertical.ksize;
+            int start = (vertical.first[outY] - plan.rowFirst()) * cw;
             for (int xx = 0; xx < cw; xx++) {
-                double ss = 0.0;
-                for (int y = 0; y < vertical.count[outY]; y++) {
-                    ss += temp[(ymin + y) * cw + xx] * vertical.weights[kBase + y];
-                }
-                out[yy * cw + xx] = roundHalfAway(ss);
+                out[yy * cw + xx] = convolve32(temp, start + xx, cw, vertical.weights, outY * vertical.ksize,
+                        vertical.count[outY]);
             }
         }
         return out;
+    }
+
+    /**
+     * The samples of {@code window} of an 8-bit image {@code width} pixels wide with {@code bands} samples per
+     * pixel: a crop, and what a resize pass that keeps its axis's size leaves.
+     */
+    static byte[] crop(byte[] samples, int width, int bands, Window window) {
+        byte[] out = new byte[window.width() * window.height() * bands];
+        copyRows(samples, width * bands, window.x0() * bands, window.y0(), out, window.width() * bands,
+                window.height());
+        return out;
+    }
+
+    /** The samples of {@code window} of a 32-bit image {@code width} pixels wide: as the 8-bit {@code crop}. */
+    static int[] crop(int[] samples, int width, Window window) {
+        int[] out = new int[window.width() * window.height()];
+        copyRows(samples, width, window.x0(), window.y0(), out, window.width(), window.height());
+        return out;
+    }
+
+    /** Copies {@code rows} rows of {@code length} array elements, from column {@code x0} of row {@code y0} on. */
+    private static void copyRows(Object src, int srcStride, int x0, int y0, Object dst, int length, int rows) {
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, (y0 + r) * srcStride + x0, dst, r * length, length);
+        }
     }
 
     /**
