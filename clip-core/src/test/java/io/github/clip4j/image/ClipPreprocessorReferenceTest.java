@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,14 +80,8 @@ class ClipPreprocessorReferenceTest {
     void pngRgbStageIsExact(String name, int size) {
         byte[] actual = ClipPreprocessor.of(size).rgb(image(name));
         byte[] wanted = expectedRgb(name, size);
-        int equal = 0;
-        for (int i = 0; i < wanted.length; i++) {
-            if (actual[i] == wanted[i]) {
-                equal++;
-            }
-        }
-        LOG.info("{} at {}: rgb_u8 {}/{} samples equal", name, size, equal, wanted.length);
-        assertThat(actual).as("%s at %d: %d/%d rgb_u8 samples equal", name, size, equal, wanted.length).isEqualTo(wanted);
+        RgbDifference difference = RgbDifference.between(actual, wanted, name, size);
+        assertThat(actual).as("%s at %d: %s", name, size, difference).isEqualTo(wanted);
     }
 
     @ParameterizedTest(name = "{0} at {1}")
@@ -94,21 +89,36 @@ class ClipPreprocessorReferenceTest {
     void jpegRgbStageIsWithinOneLevelOnAverage(String name, int size) {
         byte[] actual = ClipPreprocessor.of(size).rgb(image(name));
         byte[] wanted = expectedRgb(name, size);
-        long totalDifference = 0;
-        int equal = 0;
-        int maxDifference = 0;
-        for (int i = 0; i < wanted.length; i++) {
-            int d = Math.abs((actual[i] & 0xFF) - (wanted[i] & 0xFF));
-            totalDifference += d;
-            maxDifference = Math.max(maxDifference, d);
-            if (d == 0) {
-                equal++;
+        RgbDifference difference = RgbDifference.between(actual, wanted, name, size);
+        assertThat(difference.mean()).as("%s at %d: mean absolute difference in 8-bit levels", name, size)
+                .isLessThanOrEqualTo(1.0);
+    }
+
+    /** How far an {@code rgb_u8} stage is from the reference's, in 8-bit levels; logged, for the record. */
+    private record RgbDifference(int equal, int total, double mean, int max) {
+        static RgbDifference between(byte[] actual, byte[] wanted, String name, int size) {
+            assertThat(actual).as("%s at %d: rgb_u8 length", name, size).hasSameSizeAs(wanted);
+            long sum = 0;
+            int equal = 0;
+            int max = 0;
+            for (int i = 0; i < wanted.length; i++) {
+                int d = Math.abs((actual[i] & 0xFF) - (wanted[i] & 0xFF));
+                sum += d;
+                max = Math.max(max, d);
+                if (d == 0) {
+                    equal++;
+                }
             }
+            RgbDifference difference = new RgbDifference(equal, wanted.length, (double) sum / wanted.length, max);
+            LOG.info("{} at {}: {}", name, size, difference);
+            return difference;
         }
-        double mean = (double) totalDifference / wanted.length;
-        LOG.info("{} at {}: rgb_u8 {}/{} samples equal, mean |diff| {}, max {}", name, size, equal, wanted.length, mean,
-                maxDifference);
-        assertThat(mean).as("%s at %d: mean absolute difference in 8-bit levels", name, size).isLessThanOrEqualTo(1.0);
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "rgb_u8 %d/%d samples equal, mean |diff| %.4f, max %d", equal,
+                    total, mean, max);
+        }
     }
 
     @ParameterizedTest(name = "{0} at {1}")

@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.ToIntFunction;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every bad input is an {@link InvalidImageException} that names it; nothing else escapes. */
 class ImageDecoderErrorsTest {
@@ -57,10 +60,10 @@ class ImageDecoderErrorsTest {
                 .hasMessageContaining("not a supported image");
     }
 
-    @Test
-    void jpegCutInHalf() throws IOException {
-        byte[] full = Files.readAllBytes(Fixtures.file("images/rocket.jpg"));
-        Path truncated = Files.write(dir.resolve("truncated.jpg"), Arrays.copyOf(full, full.length / 2));
+    @ParameterizedTest
+    @ValueSource(strings = {"rocket.jpg", "coffee.png"})
+    void fileCutInHalf(String fixture) throws IOException {
+        Path truncated = truncatedCopy(fixture, full -> full.length / 2);
         assertThatThrownBy(() -> ImageDecoder.decode(truncated))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining(truncated.toString())
@@ -69,21 +72,16 @@ class ImageDecoderErrorsTest {
 
     @Test
     void jpegCutInsideItsHeaders() throws IOException {
-        byte[] full = Files.readAllBytes(Fixtures.file("images/rocket.jpg"));
-        Path truncated = Files.write(dir.resolve("header-only.jpg"), Arrays.copyOf(full, 40));
+        Path truncated = truncatedCopy("rocket.jpg", full -> 40);
         assertThatThrownBy(() -> ImageDecoder.decode(truncated))
                 .isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining(truncated.toString());
     }
 
-    @Test
-    void pngCutInHalf() throws IOException {
-        byte[] full = Files.readAllBytes(Fixtures.file("images/coffee.png"));
-        Path truncated = Files.write(dir.resolve("truncated.png"), Arrays.copyOf(full, full.length / 2));
-        assertThatThrownBy(() -> ImageDecoder.decode(truncated))
-                .isInstanceOf(InvalidImageException.class)
-                .hasMessageContaining(truncated.toString())
-                .hasMessageContaining("truncated");
+    /** The first bytes of a fixture image, as many as {@code length} says for the whole file, in a file of its own. */
+    private Path truncatedCopy(String fixture, ToIntFunction<byte[]> length) throws IOException {
+        byte[] full = Files.readAllBytes(Fixtures.file("images/" + fixture));
+        return Files.write(dir.resolve("truncated-" + fixture), Arrays.copyOf(full, length.applyAsInt(full)));
     }
 
     @Test
