@@ -203,14 +203,7 @@ public final class ClipPreprocessor {
     public void pixels(DecodedImage image, float[] dst, int offset) {
         Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(offset, pixelCount(), dst.length);
-        byte[] rgb = rgb(image);
-        int plane = size * size;
-        for (int c = 0; c < 3; c++) {
-            int base = offset + c * plane;
-            for (int i = 0; i < plane; i++) {
-                dst[base + i] = normalize(rgb[i * 3 + c], c);
-            }
-        }
+        normalizeInto(rgb(image), offset, (index, value) -> dst[index] = value);
     }
 
     /**
@@ -226,19 +219,27 @@ public final class ClipPreprocessor {
     public void pixels(DecodedImage image, FloatBuffer dst, int offset) {
         Objects.requireNonNull(dst, "dst");
         Objects.checkFromIndexSize(offset, pixelCount(), dst.limit());
-        byte[] rgb = rgb(image);
+        normalizeInto(rgb(image), offset, dst::put);
+    }
+
+    /** Where {@link #normalizeInto} writes: an array or a buffer, by absolute index. */
+    @FunctionalInterface
+    private interface FloatSink {
+        void put(int index, float value);
+    }
+
+    /** Writes the HWC bytes {@code rgb} as normalized CHW floats at {@code offset .. offset + 3*S*S) of the sink. */
+    private void normalizeInto(byte[] rgb, int offset, FloatSink dst) {
         int plane = size * size;
         for (int c = 0; c < 3; c++) {
             int base = offset + c * plane;
+            // ToTensor (uint8 / 255 in float32), then Normalize ((x - mean) / std in float32).
+            float m = mean[c];
+            float s = std[c];
             for (int i = 0; i < plane; i++) {
-                dst.put(base + i, normalize(rgb[i * 3 + c], c));
+                dst.put(base + i, ((rgb[i * 3 + c] & 0xFF) / 255f - m) / s);
             }
         }
-    }
-
-    private float normalize(byte value, int channel) {
-        // ToTensor (uint8 / 255 in float32), then Normalize ((x - mean) / std in float32).
-        return ((value & 0xFF) / 255f - mean[channel]) / std[channel];
     }
 
     @Override

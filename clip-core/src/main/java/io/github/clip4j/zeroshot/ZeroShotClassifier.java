@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,14 +124,10 @@ public final class ZeroShotClassifier {
      */
     public List<Classification> classify(List<Path> images) {
         requireNonNull(images, "images");
+        List<Embedding> embeddings = embedInBatches(images, imageBatchSize, model::embedImages, "embedImages");
         List<Classification> results = new ArrayList<>(images.size());
-        for (int from = 0; from < images.size(); from += imageBatchSize) {
-            List<Path> batch = images.subList(from, Math.min(images.size(), from + imageBatchSize));
-            List<Embedding> embeddings = model.embedImages(batch);
-            checkCount(embeddings, batch.size(), "embedImages");
-            for (int i = 0; i < batch.size(); i++) {
-                results.add(classify(requireNonNull(batch.get(i), "image " + (from + i)), embeddings.get(i)));
-            }
+        for (int i = 0; i < images.size(); i++) {
+            results.add(classify(requireNonNull(images.get(i), "image " + i), embeddings.get(i)));
         }
         return results;
     }
@@ -194,11 +191,25 @@ public final class ZeroShotClassifier {
         return p;
     }
 
-    private static void checkCount(List<Embedding> embeddings, int expected, String method) {
-        if (embeddings == null || embeddings.size() != expected) {
-            throw new IllegalStateException("the model's " + method + " returned "
-                    + (embeddings == null ? "null" : embeddings.size() + " embeddings") + " for " + expected + " inputs");
+    /**
+     * The embeddings of {@code inputs}, in order, from calls of {@code embed} on at most {@code batchSize} inputs each.
+     * A model that returns the wrong number of embeddings for a batch is a bug in that model: it fails here rather
+     * than pairing labels or images with the wrong embeddings.
+     */
+    private static <T> List<Embedding> embedInBatches(List<T> inputs, int batchSize,
+            Function<List<T>, List<Embedding>> embed, String method) {
+        List<Embedding> embedded = new ArrayList<>(inputs.size());
+        for (int from = 0; from < inputs.size(); from += batchSize) {
+            List<T> batch = inputs.subList(from, Math.min(inputs.size(), from + batchSize));
+            List<Embedding> result = embed.apply(batch);
+            if (result == null || result.size() != batch.size()) {
+                throw new IllegalStateException("the model's " + method + " returned "
+                        + (result == null ? "null" : result.size() + " embeddings") + " for " + batch.size()
+                        + " inputs");
+            }
+            embedded.addAll(result);
         }
+        return embedded;
     }
 
     @Override
@@ -364,13 +375,7 @@ public final class ZeroShotClassifier {
             for (String label : labels) {
                 prompts.addAll(templates.apply(label));
             }
-            List<Embedding> embedded = new ArrayList<>(prompts.size());
-            for (int from = 0; from < prompts.size(); from += textBatchSize) {
-                List<String> batch = prompts.subList(from, Math.min(prompts.size(), from + textBatchSize));
-                List<Embedding> result = model.embedTexts(batch);
-                checkCount(result, batch.size(), "embedTexts");
-                embedded.addAll(result);
-            }
+            List<Embedding> embedded = embedInBatches(prompts, textBatchSize, model::embedTexts, "embedTexts");
             int t = templates.size();
             List<List<Embedding>> perLabel = new ArrayList<>(labels.size());
             for (int i = 0; i < labels.size(); i++) {
