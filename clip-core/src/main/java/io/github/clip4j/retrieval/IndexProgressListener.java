@@ -15,6 +15,8 @@ public interface IndexProgressListener {
     IndexProgressListener NONE = (done, total) -> { };
 
     /**
+     * Called after each batch of images is embedded (not called when nothing needs embedding).
+     *
      * @param done the files processed so far in this run (embedded or skipped)
      * @param total the files this run has to embed (new and changed ones)
      */
