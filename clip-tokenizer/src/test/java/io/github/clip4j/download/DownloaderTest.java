@@ -60,9 +60,7 @@ class DownloaderTest {
         Path result = Downloader.create().fetch(url, target, SHA);
 
         assertThat(result).isEqualTo(target);
-        assertThat(Files.readAllBytes(target)).isEqualTo(CONTENT);
-        assertThat(server.requests()).isEqualTo(1);
-        assertNoTemporaryFiles();
+        assertDownloadedOnce();
     }
 
     @Test
@@ -156,9 +154,7 @@ class DownloaderTest {
 
         Downloader.create().fetch(url, target, SHA);
 
-        assertThat(Files.readAllBytes(target)).isEqualTo(CONTENT);
-        assertThat(server.requests()).isEqualTo(1);
-        assertNoTemporaryFiles();
+        assertDownloadedOnce();
     }
 
     @Test
@@ -197,9 +193,7 @@ class DownloaderTest {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(Files.readAllBytes(target)).isEqualTo(CONTENT);
-        assertThat(server.requests()).isEqualTo(1);
-        assertNoTemporaryFiles();
+        assertDownloadedOnce();
     }
 
     @Test
@@ -233,9 +227,7 @@ class DownloaderTest {
         } finally {
             processes.forEach(Process::destroyForcibly);
         }
-        assertThat(Files.readAllBytes(target)).isEqualTo(CONTENT);
-        assertThat(server.requests()).isEqualTo(1);
-        assertNoTemporaryFiles();
+        assertDownloadedOnce();
     }
 
     @Test
@@ -344,6 +336,13 @@ class DownloaderTest {
         return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 FetchInChildProcess.class.getName(), url.toString(), target.toString(), SHA)
                 .start();
+    }
+
+    /** The target holds the content, fetched with one request, and no partial download is left beside it. */
+    private void assertDownloadedOnce() throws IOException {
+        assertThat(Files.readAllBytes(target)).isEqualTo(CONTENT);
+        assertThat(server.requests()).isEqualTo(1);
+        assertNoTemporaryFiles();
     }
 
     private void assertNoTemporaryFiles() {
