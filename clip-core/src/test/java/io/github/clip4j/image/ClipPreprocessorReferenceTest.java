@@ -78,25 +78,25 @@ class ClipPreprocessorReferenceTest {
     @ParameterizedTest(name = "{0} at {1}")
     @MethodSource("pngCases")
     void pngRgbStageIsExact(String name, int size) {
-        byte[] actual = ClipPreprocessor.of(size).rgb(image(name));
-        byte[] wanted = expectedRgb(name, size);
-        RgbDifference difference = RgbDifference.between(actual, wanted, name, size);
-        assertThat(actual).as("%s at %d: %s", name, size, difference).isEqualTo(wanted);
+        RgbStage stage = RgbStage.of(name, size);
+        assertThat(stage.actual()).as("%s at %d: %s", name, size, stage).isEqualTo(stage.wanted());
     }
 
     @ParameterizedTest(name = "{0} at {1}")
     @MethodSource("jpegCases")
     void jpegRgbStageIsWithinOneLevelOnAverage(String name, int size) {
-        byte[] actual = ClipPreprocessor.of(size).rgb(image(name));
-        byte[] wanted = expectedRgb(name, size);
-        RgbDifference difference = RgbDifference.between(actual, wanted, name, size);
-        assertThat(difference.mean()).as("%s at %d: mean absolute difference in 8-bit levels", name, size)
+        assertThat(RgbStage.of(name, size).meanDifference()).as("%s at %d: mean absolute difference in 8-bit levels", name, size)
                 .isLessThanOrEqualTo(1.0);
     }
 
-    /** How far an {@code rgb_u8} stage is from the reference's, in 8-bit levels; logged, for the record. */
-    private record RgbDifference(int equal, int total, double mean, int max) {
-        static RgbDifference between(byte[] actual, byte[] wanted, String name, int size) {
+    /**
+     * Our {@code rgb_u8} stage of a fixture next to the reference's, and how far apart they are in 8-bit levels
+     * (logged, for the record).
+     */
+    private record RgbStage(byte[] actual, byte[] wanted, int equal, double meanDifference, int maxDifference) {
+        static RgbStage of(String name, int size) {
+            byte[] actual = ClipPreprocessor.of(size).rgb(image(name));
+            byte[] wanted = expectedRgb(name, size);
             assertThat(actual).as("%s at %d: rgb_u8 length", name, size).hasSameSizeAs(wanted);
             long sum = 0;
             int equal = 0;
@@ -109,15 +109,15 @@ class ClipPreprocessorReferenceTest {
                     equal++;
                 }
             }
-            RgbDifference difference = new RgbDifference(equal, wanted.length, (double) sum / wanted.length, max);
-            LOG.info("{} at {}: {}", name, size, difference);
-            return difference;
+            RgbStage stage = new RgbStage(actual, wanted, equal, (double) sum / wanted.length, max);
+            LOG.info("{} at {}: {}", name, size, stage);
+            return stage;
         }
 
         @Override
         public String toString() {
             return String.format(Locale.ROOT, "rgb_u8 %d/%d samples equal, mean |diff| %.4f, max %d", equal,
-                    total, mean, max);
+                    wanted.length, meanDifference, maxDifference);
         }
     }
 
