@@ -37,10 +37,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -97,7 +98,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     private final int dimension;
     private final float logitScale;
     private final int batchSize;
-    private final ExecutorService decoders;
+    private final ThreadPoolExecutor decoders;
     /** Encoder calls hold the read lock; {@link #close()} takes the write lock, so it never frees weights in use. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -112,11 +113,14 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         this.dimension = model.embedDim();
         this.logitScale = model.logitScale();
         this.batchSize = batchSize;
-        this.decoders = Executors.newFixedThreadPool(decodeThreads, r -> {
-            Thread t = new Thread(r, "clip4j-decode-" + DECODER_THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // Idle decoding threads end after a while, so a Clip that is never closed does not pin threads forever.
+        this.decoders = new ThreadPoolExecutor(decodeThreads, decodeThreads, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "clip4j-decode-" + DECODER_THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.decoders.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -427,9 +431,13 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
                 return;
             }
             closed = true;
-            // Queued decodes will never run: cancel them so that no caller waits for them forever.
-            for (Runnable queued : decoders.shutdownNow()) {
-                if (queued instanceof Future<?> future) {
+            // Running decodes finish undisturbed (an interrupt would turn into a misleading read error); queued
+            // ones will never run: cancel them so that no caller waits for them forever.
+            decoders.shutdown();
+            List<Runnable> queued = new ArrayList<>();
+            decoders.getQueue().drainTo(queued);
+            for (Runnable job : queued) {
+                if (job instanceof Future<?> future) {
                     future.cancel(false);
                 }
             }
@@ -510,7 +518,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
                 jobs.add(decoders.submit(() -> input.preprocess(preprocessor, pixels, offset)));
             }
         } catch (RejectedExecutionException e) {
-            jobs.forEach(job -> job.cancel(true));
+            jobs.forEach(job -> job.cancel(false));
             throw closedException();
         }
         return new DecodingBatch(pixels, count, jobs);
@@ -562,6 +570,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
                 return pixels;
             } catch (ExecutionException e) {
                 cancel();
+                if (closed) {
+                    throw closedException();
+                }
                 Throwable cause = e.getCause();
                 if (cause instanceof RuntimeException r) {
                     throw r;
@@ -581,7 +592,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         void cancel() {
-            jobs.forEach(job -> job.cancel(true));
+            jobs.forEach(job -> job.cancel(false));
         }
     }
 
