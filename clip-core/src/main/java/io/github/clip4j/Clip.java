@@ -219,6 +219,36 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /**
+     * The L2-normalized embedding of one text (truncated to the model's context if longer).
+     *
+     * <pre>{@code
+     * Embedding cat = clip.embedText("a photo of a cat");
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    @Override
+    public Embedding embedText(String text) {
+        return embedTexts(List.of(requireNonNull(text, "text"))).get(0);
+    }
+
+    /**
+     * The L2-normalized embedding of one image file.
+     *
+     * <pre>{@code
+     * Embedding photo = clip.embedImage(Path.of("cat.jpg"));
+     * }</pre>
+     *
+     * @throws InvalidImageException if the file is missing, empty, truncated or not a supported image (the
+     *     message names it)
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    @Override
+    public Embedding embedImage(Path image) {
+        return embedImages(List.of(requireNonNull(image, "image"))).get(0);
+    }
+
+    /**
      * L2-normalized embeddings of {@code texts}, in order, encoded in batches. Texts longer than the model's
      * context are truncated like the reference's {@code tokenize(..., truncate=True)}; the empty text is allowed.
      *
