@@ -2,12 +2,15 @@ package io.github.clip4j;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.common.ClipException;
 import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.hub.ModelCache;
 import io.github.clip4j.hub.ModelLocator;
 import io.github.clip4j.hub.ModelSource;
 import io.github.clip4j.image.ClipPreprocessor;
+import io.github.clip4j.image.DecodedImage;
 import io.github.clip4j.image.ImageDecoder;
+import io.github.clip4j.image.InvalidImageException;
 import io.github.clip4j.model.ClipModel;
 import io.github.clip4j.runtime.Device;
 import io.github.clip4j.runtime.NativeRuntime;
@@ -21,8 +24,10 @@ import io.github.clip4j.weights.StateDict;
 import io.github.clip4j.zeroshot.Classification;
 import io.github.clip4j.zeroshot.PromptTemplates;
 import io.github.clip4j.zeroshot.ZeroShotClassifier;
+import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,11 +35,17 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,11 +55,11 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * try (Clip clip = Clip.load()) {                                    // ViT-B/32, cached in ~/.cache/clip
  *     Classification c = clip.classify(Path.of("street.jpg"), "cat", "dog", "car");
- *     System.out.println(c.best());
+ *     System.out.println(c.best());                                  // Prediction[label=car, ...]
  *
  *     Embedding image = clip.embedImage(Path.of("cat.jpg"));        // L2-normalized
  *     Embedding text = clip.embedText("a cute cat");
- *     float cosine = image.dot(text);
+ *     float cosine = image.dot(text);                                // same as clip.similarity(path, text)
  * }
  *
  * Clip clip = Clip.builder()
@@ -57,8 +68,18 @@ import org.slf4j.LoggerFactory;
  *         .build();
  * }</pre>
  *
- * <p>A {@code Clip} is thread-safe: many threads may embed and classify through one instance at once. It owns
- * native memory (the weights); {@link #close()} frees it.
+ * <p><b>Threads.</b> A {@code Clip} is thread-safe: share one instance; many threads may embed and classify
+ * through it at once, and get the same results as one thread would. Image files are decoded and preprocessed on
+ * a small pool of daemon threads while the previous batch runs through the encoder.
+ *
+ * <p><b>Lifetime.</b> It owns native memory (the weights); {@link #close()} frees it. {@code close()} waits for
+ * the batches in progress to finish, then every further call fails with a {@link ClipClosedException}.
+ *
+ * <p><b>Errors.</b> Everything it refuses is a {@link ClipException} whose message names the input: an
+ * {@link InvalidImageException} for an image that is missing, empty, truncated or not an image; a
+ * {@code CheckpointException}, {@code UnknownModelException} or {@code DownloadException} from {@link Builder#build()}.
+ * Programming errors (a {@code null} argument, an empty label) are {@code NullPointerException}s and
+ * {@code IllegalArgumentException}s.
  */
 public final class Clip implements EmbeddingModel, AutoCloseable {
     /** The model {@link #load()} uses. */
@@ -67,15 +88,20 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     public static final PromptTemplates DEFAULT_TEMPLATES = PromptTemplates.of("a photo of a {}");
 
     private static final Logger LOG = LoggerFactory.getLogger(Clip.class);
+    private static final AtomicInteger DECODER_THREADS = new AtomicInteger();
 
     private final ClipModel model;
     private final ClipTokenizer tokenizer;
     private final ClipPreprocessor preprocessor;
     private final String modelName;
     private final String modelId;
+    private final int dimension;
+    private final float logitScale;
     private final int batchSize;
-    private final ExecutorService decoders;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ThreadPoolExecutor decoders;
+    /** Encoder calls hold the read lock; {@link #close()} takes the write lock, so it never frees weights in use. */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     private Clip(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor preprocessor, String modelName,
                  String modelId, int batchSize, int decodeThreads) {
@@ -84,15 +110,28 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         this.preprocessor = preprocessor;
         this.modelName = modelName;
         this.modelId = modelId;
+        this.dimension = model.embedDim();
+        this.logitScale = model.logitScale();
         this.batchSize = batchSize;
-        this.decoders = Executors.newFixedThreadPool(decodeThreads, r -> {
-            Thread t = new Thread(r, "clip4j-decode");
-            t.setDaemon(true);
-            return t;
-        });
+        // Idle decoding threads end after a while, so a Clip that is never closed does not pin threads forever.
+        this.decoders = new ThreadPoolExecutor(decodeThreads, decodeThreads, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "clip4j-decode-" + DECODER_THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.decoders.allowCoreThreadTimeOut(true);
     }
 
-    /** Loads {@value #DEFAULT_MODEL} on the CPU in fp32, downloading it into the cache on first use. */
+    /**
+     * Loads {@value #DEFAULT_MODEL} on the CPU in fp32, downloading it into the cache on first use.
+     *
+     * <pre>{@code
+     * try (Clip clip = Clip.load()) { ... }
+     * }</pre>
+     *
+     * @throws ClipException if the model or the tokenizer's vocabulary can be neither found nor downloaded
+     */
     public static Clip load() {
         return builder().build();
     }
@@ -100,32 +139,58 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     /**
      * Loads a model by name ({@code "RN50"}, {@code "ViT-B/32"}, ...), checkpoint file path or Hugging Face
      * folder path, on the CPU in fp32.
+     *
+     * <pre>{@code
+     * Clip clip = Clip.load("ViT-B/16");
+     * Clip local = Clip.load("models/my-finetuned.safetensors");
+     * }</pre>
+     *
+     * @throws io.github.clip4j.hub.UnknownModelException if {@code model} is neither a released name nor an
+     *     existing path (the message lists the released names)
+     * @throws ClipException if the checkpoint cannot be downloaded or read
      */
     public static Clip load(String model) {
         return builder().model(model).build();
     }
 
-    /** Loads the checkpoint file or Hugging Face folder at {@code model}, on the CPU in fp32. */
+    /**
+     * Loads the checkpoint file or Hugging Face folder at {@code model}, on the CPU in fp32.
+     *
+     * <pre>{@code
+     * Clip clip = Clip.load(Path.of("ViT-B-32.pt"));
+     * }</pre>
+     *
+     * @throws ClipException if nothing is there or it is not a readable CLIP checkpoint (the message names it)
+     */
     public static Clip load(Path model) {
         return builder().model(model).build();
     }
 
-    /** A builder with the defaults: {@value #DEFAULT_MODEL}, CPU, fp32, all cores, batches of 16. */
+    /**
+     * A builder with the defaults: {@value #DEFAULT_MODEL}, CPU, fp32, all cores, batches of 16.
+     *
+     * <pre>{@code
+     * Clip clip = Clip.builder().model("RN50").batchSize(32).build();
+     * }</pre>
+     */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The model as it was named (a released name, or a file or folder name). */
+    /** The model as it was named (a released name, or a file or folder name), e.g. {@code "ViT-B/32"}. */
     public String modelName() {
         return modelName;
     }
 
-    /** The underlying encoders, for advanced use (raw tensors, training). Owned by this {@code Clip}. */
+    /**
+     * The underlying encoders, for advanced use (raw tensors, training). Owned by this {@code Clip}: do not close
+     * it, and do not use it after closing this {@code Clip} (its calls are not guarded by {@link #close()}).
+     */
     public ClipModel model() {
         return model;
     }
 
-    /** The tokenizer texts go through. */
+    /** The tokenizer texts go through, e.g. to count tokens: {@code clip.tokenizer().encode(text).length}. */
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }
@@ -135,116 +200,358 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return preprocessor;
     }
 
+    /** {@inheritDoc} For example {@code "ViT-B/32#3f2a...."}: the name and a fingerprint of the weights. */
     @Override
     public String modelId() {
         return modelId;
     }
 
+    /** {@inheritDoc} */
     @Override
     public int dimension() {
-        return model.embedDim();
+        return dimension;
     }
 
+    /** {@inheritDoc} */
     @Override
     public float logitScale() {
-        return model.logitScale();
+        return logitScale;
     }
 
+    /**
+     * The L2-normalized embedding of one text (truncated to the model's context if longer).
+     *
+     * <pre>{@code
+     * Embedding cat = clip.embedText("a photo of a cat");
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    @Override
+    public Embedding embedText(String text) {
+        return embedTexts(List.of(requireNonNull(text, "text"))).get(0);
+    }
+
+    /**
+     * The L2-normalized embedding of one image file.
+     *
+     * <pre>{@code
+     * Embedding photo = clip.embedImage(Path.of("cat.jpg"));
+     * }</pre>
+     *
+     * @throws InvalidImageException if the file is missing, empty, truncated or not a supported image (the
+     *     message names it)
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    @Override
+    public Embedding embedImage(Path image) {
+        return embedImages(List.of(requireNonNull(image, "image"))).get(0);
+    }
+
+    /**
+     * L2-normalized embeddings of {@code texts}, in order, encoded in batches. Texts longer than the model's
+     * context are truncated like the reference's {@code tokenize(..., truncate=True)}; the empty text is allowed.
+     *
+     * <pre>{@code
+     * List<Embedding> texts = clip.embedTexts(List.of("a cat", "a dog"));
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
     @Override
     public List<Embedding> embedTexts(List<String> texts) {
         return normalizeAll(textFeatures(texts));
     }
 
+    /**
+     * L2-normalized embeddings of image files, in order, decoded and preprocessed like the reference.
+     *
+     * <pre>{@code
+     * List<Embedding> photos = clip.embedImages(List.of(Path.of("a.jpg"), Path.of("b.png")));
+     * }</pre>
+     *
+     * @throws InvalidImageException if a file is missing, empty, truncated or not a supported image (the message
+     *     names it); no embedding is returned then
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
     @Override
     public List<Embedding> embedImages(List<Path> images) {
         return normalizeAll(imageFeatures(images));
     }
 
     /**
-     * The text encoder's raw features (before L2 normalization), one row per text. Texts longer than the context
-     * are truncated like the reference's {@code tokenize(..., truncate=True)}.
+     * The L2-normalized embedding of an image already in memory (e.g. rendered or received), preprocessed like a
+     * file with the same pixels: 8-bit gray images stay gray until after the resize, other types are read as sRGB
+     * and any alpha channel is dropped.
+     *
+     * <pre>{@code
+     * BufferedImage screenshot = robot.createScreenCapture(area);
+     * Embedding e = clip.embedImage(screenshot);
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    public Embedding embedImage(BufferedImage image) {
+        return embedBufferedImages(List.of(requireNonNull(image, "image"))).get(0);
+    }
+
+    /**
+     * The L2-normalized embeddings of images in memory, in order (see {@link #embedImage(BufferedImage)}).
+     *
+     * <pre>{@code
+     * List<Embedding> frames = clip.embedBufferedImages(List.of(frame1, frame2));
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    public List<Embedding> embedBufferedImages(List<BufferedImage> images) {
+        requireNonNull(images, "images");
+        List<ImageInput> inputs = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            BufferedImage image = requireNonNull(images.get(i), "images[" + i + "]");
+            String name = "in-memory image " + i + " (" + image.getWidth() + "x" + image.getHeight() + ")";
+            inputs.add(new ImageInput(name, () -> InMemoryImages.toDecoded(image)));
+        }
+        return normalizeAll(features(inputs));
+    }
+
+    /**
+     * The text encoder's raw features (before L2 normalization), one row of {@link #dimension()} floats per
+     * text. Texts longer than the context are truncated like the reference's {@code tokenize(..., truncate=True)}.
+     *
+     * <pre>{@code
+     * float[][] raw = clip.textFeatures(List.of("a photo of a cat"));   // as the reference's encode_text
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float[][] textFeatures(List<String> texts) {
         requireNonNull(texts, "texts");
+        for (int i = 0; i < texts.size(); i++) {
+            requireNonNull(texts.get(i), "texts[" + i + "]");
+        }
         checkOpen();
         float[][] out = new float[texts.size()][];
         for (int start = 0; start < texts.size(); start += batchSize) {
             List<String> batch = texts.subList(start, Math.min(texts.size(), start + batchSize));
             int[][] tokens = tokenizer.tokenize(batch, model.contextLength(), true);
-            float[][] features = model.encodeTexts(tokens);
+            float[][] features = whileOpen(() -> model.encodeTexts(tokens));
             System.arraycopy(features, 0, out, start, features.length);
         }
         return out;
     }
 
     /**
-     * The image encoder's raw features (before L2 normalization), one row per image file.
+     * The image encoder's raw features (before L2 normalization), one row of {@link #dimension()} floats per
+     * image file.
      *
-     * @throws io.github.clip4j.image.InvalidImageException if a file cannot be decoded (the message names it)
+     * <pre>{@code
+     * float[][] raw = clip.imageFeatures(List.of(Path.of("cat.jpg")));  // as the reference's encode_image
+     * }</pre>
+     *
+     * @throws InvalidImageException if a file cannot be decoded (the message names it)
+     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float[][] imageFeatures(List<Path> images) {
         requireNonNull(images, "images");
-        checkOpen();
-        float[][] out = new float[images.size()][];
-        int pixels = preprocessor.pixelCount();
-        for (int start = 0; start < images.size(); start += batchSize) {
-            List<Path> batch = images.subList(start, Math.min(images.size(), start + batchSize));
-            float[] input = new float[batch.size() * pixels];
-            // Decoding and resampling dominate for small models: spread them over threads, each writing its own
-            // slice of the batch.
-            List<Future<?>> jobs = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                Path path = requireNonNull(batch.get(i), "images[" + (start + i) + "]");
-                int offset = i * pixels;
-                jobs.add(decoders.submit(() -> preprocessor.pixels(ImageDecoder.decode(path), input, offset)));
-            }
-            await(jobs);
-            float[][] features = model.encodeImages(input, batch.size());
-            System.arraycopy(features, 0, out, start, features.length);
+        List<ImageInput> inputs = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            Path path = requireNonNull(images.get(i), "images[" + i + "]");
+            inputs.add(new ImageInput(path.toString(), () -> ImageDecoder.decode(path)));
         }
-        return out;
+        return features(inputs);
     }
 
-    /** The cosine similarity between an image file and a text. */
+    /**
+     * The cosine similarity between an image file and a text, in [-1, 1].
+     *
+     * <pre>{@code
+     * float s = clip.similarity(Path.of("cat.jpg"), "a photo of a cat");
+     * }</pre>
+     *
+     * @throws InvalidImageException if the file cannot be decoded (the message names it)
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
     public float similarity(Path image, String text) {
         return embedImage(image).dot(embedText(text));
     }
 
     /**
-     * Which of {@code labels} fits the image best, each label put into CLIP's default prompt
-     * {@code "a photo of a {}"}. For other
-     * templates, ensembles, top-k or many images, build a {@link #classifier()} once and reuse it.
+     * The cosine similarity between an image in memory and a text, in [-1, 1].
      *
-     * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
+     * <pre>{@code
+     * float s = clip.similarity(thumbnail, "a diagram");
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
      */
-    public Classification classify(Path image, String... labels) {
-        return classifier().labels(labels).templates(DEFAULT_TEMPLATES).build().classify(image);
+    public float similarity(BufferedImage image, String text) {
+        return embedImage(image).dot(embedText(text));
     }
 
-    /** A builder for a reusable zero-shot classifier on this model (label embeddings computed once). */
+    /**
+     * Which of {@code labels} fits the image best, each label put into CLIP's default prompt
+     * {@code "a photo of a {}"}; all labels are returned, best first. For other templates, ensembles, top-k or
+     * many images, build a {@link #classifier()} once and reuse it.
+     *
+     * <pre>{@code
+     * Classification c = clip.classify(Path.of("street.jpg"), "cat", "dog", "car");
+     * Prediction best = c.best();            // label, probability (softmax of logitScale * score), score (cosine)
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
+     * @throws InvalidImageException if the file cannot be decoded (the message names it)
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    public Classification classify(Path image, String... labels) {
+        requireNonNull(image, "image");
+        return defaultClassifier(labels).classify(image);
+    }
+
+    /**
+     * Which of {@code labels} fits an image in memory best, like {@link #classify(Path, String...)}; the result
+     * has no image path.
+     *
+     * <pre>{@code
+     * Classification c = clip.classify(upload, "invoice", "receipt", "photo");
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
+    public Classification classify(BufferedImage image, String... labels) {
+        requireNonNull(image, "image");
+        return defaultClassifier(labels).classify(embedImage(image));
+    }
+
+    /**
+     * A builder for a reusable zero-shot classifier on this model: the label embeddings are computed once, in
+     * {@code build()}. The classifier uses this {@code Clip} and stops working when it is closed.
+     *
+     * <pre>{@code
+     * ZeroShotClassifier classifier = clip.classifier()
+     *         .labels("cat", "dog", "car")
+     *         .templates(PromptTemplates.OPENAI_IMAGENET)
+     *         .build();
+     * List<Classification> results = classifier.classify(List.of(path1, path2));
+     * }</pre>
+     *
+     * @throws ClipClosedException if this {@code Clip} is closed
+     */
     public ZeroShotClassifier.Builder classifier() {
         checkOpen();
         return ZeroShotClassifier.builder(this);
     }
 
-    /** Frees the model's native memory. Further calls fail with {@link IllegalStateException}. */
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Frees the model's native memory and stops the decoding threads. Waits for the encoder batches in progress
+     * on other threads to finish; later calls fail with {@link ClipClosedException}. Idempotent.
+     */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            decoders.shutdownNow();
+        Lock lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Running decodes finish undisturbed (an interrupt would turn into a misleading read error); queued
+            // ones will never run: cancel them so that no caller waits for them forever.
+            decoders.shutdown();
+            List<Runnable> queued = new ArrayList<>();
+            decoders.getQueue().drainTo(queued);
+            for (Runnable job : queued) {
+                if (job instanceof Future<?> future) {
+                    future.cancel(false);
+                }
+            }
             model.close();
+            LOG.debug("closed {}", modelName);
+        } finally {
+            lock.unlock();
         }
     }
 
     @Override
     public String toString() {
-        return "Clip[" + modelName + ", " + model.config() + ", " + model.device() + ", " + model.precision() + "]";
+        return "Clip[" + modelName + ", " + model.config() + ", " + model.device() + ", " + model.precision()
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    private ZeroShotClassifier defaultClassifier(String... labels) {
+        return classifier().labels(labels).templates(DEFAULT_TEMPLATES).build();
     }
 
     private void checkOpen() {
-        if (closed.get()) {
-            throw new IllegalStateException("this Clip (" + modelName + ") is closed");
+        if (closed) {
+            throw closedException();
         }
+    }
+
+    private ClipClosedException closedException() {
+        return new ClipClosedException("this Clip (" + modelName + ") is closed; its weights were freed by close()."
+                + " Keep it open while embedding, or load a new one");
+    }
+
+    /** Runs {@code work} on the native model, which close() cannot free meanwhile. */
+    private <T> T whileOpen(Supplier<T> work) {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            checkOpen();
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Encodes images batch by batch; batch {@code k + 1} is decoded on the pool while batch {@code k} runs
+     * through the encoder, so decoding and inference overlap.
+     */
+    private float[][] features(List<ImageInput> inputs) {
+        checkOpen();
+        float[][] out = new float[inputs.size()][];
+        DecodingBatch next = inputs.isEmpty() ? null : startDecoding(inputs, 0);
+        try {
+            for (int start = 0; start < inputs.size(); start += batchSize) {
+                DecodingBatch current = next;
+                int following = start + batchSize;
+                next = following < inputs.size() ? startDecoding(inputs, following) : null;
+                float[] pixels = current.await();
+                float[][] features = whileOpen(() -> model.encodeImages(pixels, current.count()));
+                System.arraycopy(features, 0, out, start, features.length);
+            }
+        } finally {
+            if (next != null) {
+                next.cancel();
+            }
+        }
+        return out;
+    }
+
+    private DecodingBatch startDecoding(List<ImageInput> inputs, int start) {
+        int count = Math.min(batchSize, inputs.size() - start);
+        int pixelCount = preprocessor.pixelCount();
+        float[] pixels = new float[count * pixelCount];
+        List<Future<?>> jobs = new ArrayList<>(count);
+        try {
+            for (int i = 0; i < count; i++) {
+                ImageInput input = inputs.get(start + i);
+                int offset = i * pixelCount;
+                jobs.add(decoders.submit(() -> input.preprocess(preprocessor, pixels, offset)));
+            }
+        } catch (RejectedExecutionException e) {
+            jobs.forEach(job -> job.cancel(false));
+            throw closedException();
+        }
+        return new DecodingBatch(pixels, count, jobs);
     }
 
     private static List<Embedding> normalizeAll(float[][] features) {
@@ -255,21 +562,67 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return out;
     }
 
-    private static void await(List<Future<?>> jobs) {
-        try {
-            for (Future<?> job : jobs) {
-                job.get();
+    /** An image to decode, and the name its errors mention. */
+    private record ImageInput(String name, Supplier<DecodedImage> decoder) {
+        void preprocess(ClipPreprocessor preprocessor, float[] dst, int offset) {
+            try {
+                preprocessor.pixels(decoder.get(), dst, offset);
+            } catch (ClipException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                throw new InvalidImageException("Cannot preprocess " + name + ": " + e, e);
             }
-        } catch (ExecutionException e) {
-            jobs.forEach(j -> j.cancel(true));
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
+        }
+    }
+
+    /** One batch's pixels, filled in by decoding jobs on the pool. */
+    private final class DecodingBatch {
+        private final float[] pixels;
+        private final int count;
+        private final List<Future<?>> jobs;
+
+        DecodingBatch(float[] pixels, int count, List<Future<?>> jobs) {
+            this.pixels = pixels;
+            this.count = count;
+            this.jobs = jobs;
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** The pixels once every job is done; the first failure (in input order) is rethrown as it was. */
+        float[] await() {
+            try {
+                for (Future<?> job : jobs) {
+                    job.get();
+                }
+                return pixels;
+            } catch (ExecutionException e) {
+                cancel();
+                if (closed) {
+                    throw closedException();
+                }
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error error) {
+                    throw error;
+                }
+                throw new ClipException("image decoding failed: " + cause, cause);
+            } catch (CancellationException e) {
+                cancel();
+                throw closedException();
+            } catch (InterruptedException e) {
+                cancel();
+                Thread.currentThread().interrupt();
+                throw new ClipException("interrupted while decoding images for " + modelName, e);
             }
-            throw new IllegalStateException("image decoding failed", e.getCause());
-        } catch (InterruptedException e) {
-            jobs.forEach(j -> j.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while decoding images", e);
+        }
+
+        void cancel() {
+            jobs.forEach(job -> job.cancel(false));
         }
     }
 
@@ -284,7 +637,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
-        digest.update(architecture.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        digest.update(architecture.getBytes(StandardCharsets.UTF_8));
         for (String name : List.of("logit_scale", "text_projection", "token_embedding.weight",
                 "positional_embedding", "visual.proj", "visual.attnpool.c_proj.weight")) {
             if (!weights.contains(name)) {
@@ -294,7 +647,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             float[] values = t.toFloatArray();
             int n = Math.min(values.length, 4096);
             ByteBuffer bytes = ByteBuffer.allocate(name.length() + 4 * n).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.put(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            bytes.put(name.getBytes(StandardCharsets.UTF_8));
             bytes.asFloatBuffer().put(values, 0, n);
             digest.update(bytes.array());
         }
@@ -303,22 +656,39 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     /**
      * Configures and loads a {@link Clip}. Every setter validates its argument; {@link #build()} does the work
-     * (locating or downloading the model, reading it, copying the weights into libtorch).
+     * (locating or downloading the model, reading it, copying the weights into libtorch). The model is given one
+     * way: {@link #model(String)}, {@link #model(Path)} or {@link #weights(StateDict)}; the last call wins.
+     *
+     * <pre>{@code
+     * Clip clip = Clip.builder()
+     *         .model(Path.of("checkpoints/ViT-B-32.pt"))
+     *         .tokenizer(ClipTokenizer.load(Path.of("bpe_simple_vocab_16e6.txt.gz")))
+     *         .batchSize(32)
+     *         .build();
+     * }</pre>
+     *
+     * <p>Not thread-safe; {@code build()} may be called more than once (each call loads a new model).
      */
     public static final class Builder {
         private String modelName = DEFAULT_MODEL;
         private Path modelPath;
+        private StateDict weights;
         private Device device = Device.CPU;
         private Precision precision = Precision.FP32;
         private int threads = 0;
         private int batchSize = 16;
+        private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private ModelCache cache;
         private DownloadListener listener = DownloadListener.NONE;
         private ClipTokenizer tokenizer;
 
         private Builder() {}
 
-        /** A released name ({@code "ViT-B/32"}), or the path of a checkpoint file or Hugging Face folder. */
+        /**
+         * A released name ({@code "ViT-B/32"}), or the path of a checkpoint file or Hugging Face folder.
+         *
+         * @throws IllegalArgumentException if {@code model} is blank
+         */
         public Builder model(String model) {
             requireNonNull(model, "model");
             if (model.isBlank()) {
@@ -327,6 +697,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             }
             this.modelName = model;
             this.modelPath = null;
+            this.weights = null;
             return this;
         }
 
@@ -334,6 +705,24 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         public Builder model(Path model) {
             this.modelPath = requireNonNull(model, "model");
             this.modelName = null;
+            this.weights = null;
+            return this;
+        }
+
+        /**
+         * Weights already in memory, with OpenAI's parameter names (e.g. read by {@code CheckpointReader}, made by
+         * training, or generated by {@code TinyClip}); the model's name is {@link StateDict#source()}. Images are
+         * normalized with CLIP's mean and std.
+         *
+         * <pre>{@code
+         * StateDict weights = CheckpointReader.read(path);
+         * Clip clip = Clip.builder().weights(weights).build();
+         * }</pre>
+         */
+        public Builder weights(StateDict weights) {
+            this.weights = requireNonNull(weights, "weights");
+            this.modelName = null;
+            this.modelPath = null;
             return this;
         }
 
@@ -349,7 +738,12 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             return this;
         }
 
-        /** libtorch's intra-op threads for this process (default: all cores). */
+        /**
+         * libtorch's intra-op threads (default: libtorch's choice, all cores). This is a process-wide setting:
+         * it applies to every model in the process.
+         *
+         * @throws IllegalArgumentException if {@code threads < 1}
+         */
         public Builder threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
@@ -358,12 +752,30 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             return this;
         }
 
-        /** How many images or texts go through the encoder at once (default 16). */
+        /**
+         * How many images or texts go through the encoder at once (default 16). Larger batches are faster per
+         * item and hold more memory: a batch of images takes {@code 12 * resolution^2} bytes per image.
+         *
+         * @throws IllegalArgumentException if {@code batchSize < 1}
+         */
         public Builder batchSize(int batchSize) {
             if (batchSize < 1) {
                 throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
             }
             this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * How many threads decode and preprocess image files (default: the number of cores, at most 4).
+         *
+         * @throws IllegalArgumentException if {@code threads < 1}
+         */
+        public Builder decodeThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("decode threads must be at least 1, got " + threads);
+            }
+            this.decodeThreads = threads;
             return this;
         }
 
@@ -379,7 +791,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             return this;
         }
 
-        /** The tokenizer to use (default: {@link ClipTokenizer#load()}, which finds or downloads the vocabulary). */
+        /**
+         * The tokenizer to use (default: {@link ClipTokenizer#load()}, which finds or downloads CLIP's
+         * vocabulary). Its ids must fit the model's vocabulary.
+         */
         public Builder tokenizer(ClipTokenizer tokenizer) {
             this.tokenizer = requireNonNull(tokenizer, "tokenizer");
             return this;
@@ -388,8 +803,12 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * Locates (downloading if needed), reads and loads the model.
          *
-         * @throws io.github.clip4j.common.ClipException if the model is unknown, cannot be downloaded or read, or
-         *     is not a CLIP checkpoint; the message says which and what to do
+         * @throws io.github.clip4j.hub.UnknownModelException if the name is neither released nor an existing path
+         *     (the message lists the released names)
+         * @throws io.github.clip4j.weights.CheckpointException if the checkpoint is truncated, corrupt or not a
+         *     complete CLIP model (the message names the file and the tensors)
+         * @throws ClipException if the model or the vocabulary cannot be downloaded, or libtorch cannot be loaded
+         * @throws IllegalArgumentException if the tokenizer's ids do not fit the model's vocabulary
          */
         public Clip build() {
             long start = System.nanoTime();
@@ -397,21 +816,23 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             if (threads > 0) {
                 NativeRuntime.setThreads(threads);
             }
-            ModelLocator.Builder locatorBuilder = ModelLocator.builder().listener(listener);
-            if (cache != null) {
-                locatorBuilder.cache(cache);
-            }
-            ModelLocator locator = locatorBuilder.build();
-            ModelSource source = modelPath != null ? locator.locate(modelPath) : locator.locate(modelName);
-            StateDict weights = CheckpointReader.read(source.path());
-            ClipModel model = ClipModel.load(weights, device, precision);
+            ModelSource source = weights == null ? locate() : null;
+            StateDict stateDict = weights != null ? weights : CheckpointReader.read(source.path());
+            String name = source != null ? source.name() : stateDict.source();
+            // The vocabulary may need a download too: settle it before the weights are copied into libtorch.
+            ClipTokenizer tok = tokenizer != null ? tokenizer : ClipTokenizer.load();
+            ClipModel model = ClipModel.load(stateDict, device, precision);
             try {
+                int vocabulary = model.config().vocabSize();
+                if (tok.vocabulary().size() > vocabulary) {
+                    throw new IllegalArgumentException("the tokenizer's vocabulary (" + tok.vocabulary() + ") has "
+                            + tok.vocabulary().size() + " ids but model " + name + " knows only " + vocabulary
+                            + "; use the tokenizer the model was trained with");
+                }
                 ClipPreprocessor preprocessor = preprocessorFor(source, model.imageResolution());
-                ClipTokenizer tok = tokenizer != null ? tokenizer : ClipTokenizer.load();
-                String id = source.name() + "#" + fingerprint(model.config().toString(), weights);
-                int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-                Clip clip = new Clip(model, tok, preprocessor, source.name(), id, batchSize, decodeThreads);
-                LOG.info("loaded {} on {} ({}) in {} ms", source.name(), device, precision,
+                String id = name + "#" + fingerprint(model.config().toString(), stateDict);
+                Clip clip = new Clip(model, tok, preprocessor, name, id, batchSize, decodeThreads);
+                LOG.info("loaded {} on {} ({}) in {} ms", name, device, precision,
                         (System.nanoTime() - start) / 1_000_000);
                 return clip;
             } catch (RuntimeException | Error e) {
@@ -420,8 +841,17 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             }
         }
 
+        private ModelSource locate() {
+            ModelLocator.Builder locatorBuilder = ModelLocator.builder().listener(listener);
+            if (cache != null) {
+                locatorBuilder.cache(cache);
+            }
+            ModelLocator locator = locatorBuilder.build();
+            return modelPath != null ? locator.locate(modelPath) : locator.locate(modelName);
+        }
+
         private static ClipPreprocessor preprocessorFor(ModelSource source, int resolution) {
-            if (source.isFolder()) {
+            if (source != null && source.isFolder()) {
                 Optional<PreprocessorConfig> config = HuggingFaceReader.preprocessor(source.path());
                 if (config.isPresent()) {
                     float[] mean = config.get().mean();
@@ -442,8 +872,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
         @Override
         public String toString() {
-            return "Clip.Builder[" + (modelPath != null ? modelPath : modelName) + ", " + device + ", " + precision
-                    + ", batch " + batchSize + "]";
+            Object model = weights != null ? weights.source() : modelPath != null ? modelPath : modelName;
+            return "Clip.Builder[" + model + ", " + device + ", " + precision + ", batch " + batchSize + "]";
         }
     }
 }

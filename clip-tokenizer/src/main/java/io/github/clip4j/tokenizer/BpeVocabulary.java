@@ -180,6 +180,26 @@ public final class BpeVocabulary {
         return new BpeVocabulary(source, List.copyOf(merges));
     }
 
+    /**
+     * A vocabulary without merges: the 512 byte tokens and the two special tokens ({@code <|startoftext|>} is id
+     * 512, {@code <|endoftext|>} id 513). Every text still tokenizes, deterministically, one token per UTF-8 byte,
+     * but the ids are not CLIP's: use it only where CLIP's file is unavailable and the ids need not match a trained
+     * model, e.g. a test model with random weights.
+     *
+     * <pre>{@code
+     * ClipTokenizer bytes = ClipTokenizer.of(BpeVocabulary.byteLevel());
+     * int[] ids = bytes.encode("cat");     // three ids: 'c', 'a', then 't' as end of word
+     * }</pre>
+     */
+    public static BpeVocabulary byteLevel() {
+        return ByteLevelHolder.INSTANCE;
+    }
+
+    /** Builds the byte-level vocabulary on first use only. */
+    private static final class ByteLevelHolder {
+        static final BpeVocabulary INSTANCE = new BpeVocabulary("byte-level vocabulary (no merges)", List.of());
+    }
+
     /** The number of token ids: 512 byte tokens, one per merge, and the two special tokens. */
     public int size() {
         return tokenBytes.length;

@@ -2,10 +2,12 @@ package io.github.clip4j.tokenizer;
 
 import io.github.clip4j.download.DownloadException;
 import io.github.clip4j.download.Downloader;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -88,6 +90,37 @@ public final class VocabularyLocator {
             throw new VocabularyException("no usable BPE vocabulary: " + e.getMessage() + ". Alternatively set -D"
                     + PROPERTY + "=FILE or " + ENVIRONMENT_VARIABLE + "=FILE to a copy of " + BpeVocabulary.FILE_NAME,
                     e);
+        }
+    }
+
+    /**
+     * The vocabulary file if it is available without a download: configured by the system property or the
+     * environment variable, or already in the cache with the right SHA-256. Unlike {@link #locate()} it never
+     * touches the network, so it suits code that has a fallback (e.g. test support).
+     *
+     * <pre>{@code
+     * Optional<Path> bpe = VocabularyLocator.standard().locateWithoutDownload();
+     * }</pre>
+     *
+     * @throws VocabularyException if a configured path does not exist (a typo should not go unnoticed)
+     */
+    public Optional<Path> locateWithoutDownload() {
+        Path configured = configured(PROPERTY, properties, "system property");
+        if (configured == null) {
+            configured = configured(ENVIRONMENT_VARIABLE, environment, "environment variable");
+        }
+        if (configured != null) {
+            return Optional.of(configured);
+        }
+        Path cached = cachedFile();
+        if (!Files.isRegularFile(cached)) {
+            return Optional.empty();
+        }
+        try {
+            return sha256.equalsIgnoreCase(Downloader.sha256(cached)) ? Optional.of(cached) : Optional.empty();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the cached vocabulary {0}: {1}", cached, e);
+            return Optional.empty();
         }
     }
 

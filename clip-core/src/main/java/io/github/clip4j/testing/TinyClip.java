@@ -1,0 +1,153 @@
+package io.github.clip4j.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.clip4j.Clip;
+import io.github.clip4j.tokenizer.BpeVocabulary;
+import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.tokenizer.VocabularyLocator;
+import io.github.clip4j.weights.StateDict;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real {@link Clip} small enough for unit tests: a Vision Transformer and a text transformer with weights
+ * generated from a seed, built in memory in well under a second, with no files and no network.
+ *
+ * <pre>{@code
+ * void searchReturnsEveryPhoto() {                               // a JUnit test of your code
+ *     try (Clip clip = TinyClip.create(42)) {                    // same seed, same embeddings
+ *         PhotoSearch search = new PhotoSearch(clip);            // your class, given an EmbeddingModel or Clip
+ *         search.add(Path.of("src/test/resources/red.png"));
+ *         search.add(Path.of("src/test/resources/blue.png"));
+ *         assertThat(search.query("red")).hasSize(2);
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>What it is.</b> The architecture is OpenAI's (the same encoders, preprocessing, tokenizer and facade as a
+ * released model) at toy size: {@value #IMAGE_SIZE} px images in {@value #PATCH_SIZE} px patches, width
+ * {@value #WIDTH} (one attention head), {@value #VISION_LAYERS} vision and {@value #TEXT_LAYERS} text layers,
+ * {@value #EMBED_DIM}-dimensional embeddings, a context of {@value #CONTEXT_LENGTH} tokens and CLIP's vocabulary of
+ * {@value #VOCABULARY_SIZE} ids. The weights are random: the model understands nothing, so test plumbing (shapes,
+ * normalization, ordering, persistence, concurrency), not accuracy. Every call exercises the real native code.
+ *
+ * <p><b>Determinism.</b> The weights are a pure function of the seed (a SplitMix64 stream per tensor, independent
+ * of the JDK's {@code Random}), so the same seed gives identical weights everywhere and identical embeddings on one
+ * machine; across CPUs libtorch may round differently in the last bits. Different seeds give different models.
+ *
+ * <p><b>Tokenizer.</b> {@link #create(long)} uses CLIP's real tokenizer when its vocabulary is available without a
+ * download (the system property {@code clip4j.bpe}, the environment variable {@code CLIP4J_BPE}, or a verified
+ * copy in {@code ~/.cache/clip}); otherwise {@link #fallbackTokenizer()}, a byte-level tokenizer whose ids differ
+ * from CLIP's. Image embeddings never depend on this; text embeddings do. For text embeddings that are the same on
+ * every machine, pass a tokenizer: {@code TinyClip.create(42, TinyClip.fallbackTokenizer())}.
+ *
+ * <p>Each {@code Clip} it returns owns about 15 MB of native memory: close it (try-with-resources) or share one
+ * per test class.
+ */
+public final class TinyClip {
+    /** The side of the square images the image encoder takes. */
+    public static final int IMAGE_SIZE = 32;
+    /** The side of the square patches the image is cut into (a 4 x 4 grid). */
+    public static final int PATCH_SIZE = 8;
+    /** The width of both transformers (one attention head each). */
+    public static final int WIDTH = 64;
+    /** Residual blocks in the vision transformer. */
+    public static final int VISION_LAYERS = 2;
+    /** Residual blocks in the text transformer. */
+    public static final int TEXT_LAYERS = 1;
+    /** The embedding dimension: {@code clip.dimension()}. */
+    public static final int EMBED_DIM = 32;
+    /** Tokens per text, as in every released model. */
+    public static final int CONTEXT_LENGTH = 77;
+    /** Token ids the text encoder accepts: CLIP's vocabulary size, so either tokenizer fits. */
+    public static final int VOCABULARY_SIZE = 49408;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TinyClip.class);
+
+    private TinyClip() {}
+
+    /**
+     * A tiny CLIP with weights generated from {@code seed}, using {@link #tokenizer()}.
+     *
+     * <pre>{@code
+     * try (Clip clip = TinyClip.create(1)) {
+     *     Embedding cat = clip.embedText("a cat");     // 32 dimensions, unit length
+     * }
+     * }</pre>
+     *
+     * @throws io.github.clip4j.common.ClipException if libtorch cannot be loaded, or {@code clip4j.bpe} /
+     *     {@code CLIP4J_BPE} names a file that does not exist
+     */
+    public static Clip create(long seed) {
+        return create(seed, tokenizer());
+    }
+
+    /**
+     * A tiny CLIP with weights generated from {@code seed} and the given tokenizer (its ids must be below
+     * {@value #VOCABULARY_SIZE}).
+     *
+     * <pre>{@code
+     * Clip portable = TinyClip.create(7, TinyClip.fallbackTokenizer());   // same text embeddings everywhere
+     * }</pre>
+     */
+    public static Clip create(long seed, ClipTokenizer tokenizer) {
+        requireNonNull(tokenizer, "tokenizer");
+        return Clip.builder().weights(weights(seed)).tokenizer(tokenizer).build();
+    }
+
+    /**
+     * The weights {@link #create(long)} loads, with OpenAI's parameter names: for tests of code that saves,
+     * reads or converts checkpoints (e.g. write them with {@code SafetensorsWriter} and load the file).
+     *
+     * <pre>{@code
+     * SafetensorsWriter.write(TinyClip.weights(3), dir.resolve("tiny.safetensors"), Map.of());
+     * Clip fromFile = Clip.load(dir.resolve("tiny.safetensors"));
+     * }</pre>
+     */
+    public static StateDict weights(long seed) {
+        return TinyWeights.generate(seed, "TinyClip(seed=" + seed + ")");
+    }
+
+    /**
+     * CLIP's tokenizer if its vocabulary is available without a download, else {@link #fallbackTokenizer()}.
+     * Resolved once per JVM.
+     *
+     * @throws io.github.clip4j.tokenizer.VocabularyException if {@code clip4j.bpe} or {@code CLIP4J_BPE} names a
+     *     file that does not exist
+     */
+    public static ClipTokenizer tokenizer() {
+        return DefaultTokenizer.INSTANCE;
+    }
+
+    /**
+     * A byte-level tokenizer needing no file: CLIP's text cleaning, then one token per UTF-8 byte (no merges),
+     * start id 512 and end id 513. Every text tokenizes deterministically, but the ids are not CLIP's, so text
+     * embeddings differ from those made with the real tokenizer. Long texts are truncated sooner (75 bytes).
+     */
+    public static ClipTokenizer fallbackTokenizer() {
+        return FallbackTokenizer.INSTANCE;
+    }
+
+    private static final class FallbackTokenizer {
+        static final ClipTokenizer INSTANCE = ClipTokenizer.of(BpeVocabulary.byteLevel());
+    }
+
+    private static final class DefaultTokenizer {
+        static final ClipTokenizer INSTANCE = resolve();
+
+        private static ClipTokenizer resolve() {
+            Optional<Path> bpe = VocabularyLocator.standard().locateWithoutDownload();
+            if (bpe.isPresent()) {
+                LOG.debug("TinyClip uses CLIP's tokenizer from {}", bpe.get());
+                return ClipTokenizer.load(bpe.get());
+            }
+            LOG.info("TinyClip uses the byte-level fallback tokenizer: CLIP's vocabulary is not configured "
+                    + "(-D{} or {}) nor cached in ~/.cache/clip", VocabularyLocator.PROPERTY,
+                    VocabularyLocator.ENVIRONMENT_VARIABLE);
+            return FallbackTokenizer.INSTANCE;
+        }
+    }
+}
