@@ -5,6 +5,7 @@ import java.util.Objects;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
@@ -13,15 +14,17 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 final class Progress implements AutoCloseable {
     /** Reports nothing. */
-    static final Progress NONE = new Progress(null);
+    static final Progress NONE = new Progress(null, null);
 
     /** Wide enough for the task name, the bar, counts and the ETA; narrow enough for an 80-column terminal. */
     private static final int WIDTH = 79;
 
     private final ProgressBar bar;
+    private final LineEndingConsumer consumer;
 
-    private Progress(ProgressBar bar) {
+    private Progress(ProgressBar bar, LineEndingConsumer consumer) {
         this.bar = bar;
+        this.consumer = consumer;
     }
 
     /**
@@ -33,15 +36,16 @@ final class Progress implements AutoCloseable {
     static Progress start(PrintStream stream, String task, long total, String unit, long unitSize) {
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(task, "task");
+        LineEndingConsumer consumer = new LineEndingConsumer(new ConsoleProgressBarConsumer(stream, WIDTH));
         ProgressBar bar = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(total)
                 .setUnit(unit, unitSize)
                 .setStyle(ProgressBarStyle.ASCII) // no colour codes or block glyphs in log files
-                .setConsumer(new ConsoleProgressBarConsumer(stream, WIDTH))
+                .setConsumer(consumer)
                 .setUpdateIntervalMillis(200)
                 .build();
-        return new Progress(bar);
+        return new Progress(bar, consumer);
     }
 
     /** Sets the amount of work done so far. */
@@ -63,6 +67,37 @@ final class Progress implements AutoCloseable {
     public void close() {
         if (bar != null) {
             bar.close();
+            consumer.close(); // the bar skips it when closed before its first refresh
+        }
+    }
+
+    /** Ends the bar's line exactly once, whoever closes first. */
+    private static final class LineEndingConsumer implements ProgressBarConsumer {
+        private final ProgressBarConsumer delegate;
+        private boolean closed;
+
+        LineEndingConsumer(ProgressBarConsumer delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public int getMaxRenderedLength() {
+            return delegate.getMaxRenderedLength();
+        }
+
+        @Override
+        public synchronized void accept(String rendered) {
+            if (!closed) {
+                delegate.accept(rendered);
+            }
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                delegate.close();
+            }
         }
     }
 }
