@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "classify",
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
-        description = {"Zero-shot classification: which label fits each image best. Prints one JSON array:",
+        description = {"Zero-shot classification: which of the labels fits each image best.",
+            "Prints one JSON array:",
             "[{\"image\": P, \"predictions\": [{\"label\": L, \"probability\": p, \"score\": s}]}], best first.",
             "score = cosine similarity of the image with the label (after ensembling its templates);"
                     + " probability = softmax over all labels of logit_scale * score.",
@@ -82,7 +83,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
     /** The labels: a comma-separated list, or one option per label (for labels that contain commas). */
     static final class LabelOptions {
-        @Option(names = "--labels", paramLabel = "a,b,c", split = ",", required = true,
+        @Option(names = "--labels", paramLabel = "a,b,c", split = ",", hideParamSyntax = true, required = true,
                 description = "The labels, separated by commas.")
         List<String> list;
 

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "embed",
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
-        description = {"Embed images and texts into CLIP's joint space. Prints one JSON object:",
+        description = {"Embed images and texts into CLIP's joint space (one vector each).",
+            "Prints one JSON object:",
             "{\"model\": M, \"dim\": D, \"images\": [{\"path\": P, \"embedding\": [...]}],"
                     + " \"texts\": [{\"text\": T, \"embedding\": [...]}]}",
             "Embeddings are L2-normalized (dot product = cosine similarity) unless --raw. Texts longer than the"

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "index",
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
-        description = {"Index the images under DIR (recursively: png, jpg, jpeg, gif, bmp, webp) into FILE, creating it"
-                + " or bringing it up to date: only new and changed images are embedded, vanished ones are dropped."
-                + " Prints one JSON object:",
+        description = {"Create or update an image index of a folder, for 'clip search'.",
+            "The images under DIR (recursively: png, jpg, jpeg, gif, bmp, webp) go into FILE: only new and changed"
+                    + " images are embedded, vanished ones are dropped. Prints one JSON object:",
             "{\"added\": a, \"updated\": u, \"removed\": r, \"unchanged\": n, \"total\": t,"
                     + " \"skipped\": [{\"path\": P, \"reason\": R}]}",
             "Unreadable images are skipped and listed, never fatal. An index belongs to one model: search it with"

@@ -28,9 +28,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "preprocess",
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
-        description = {"Apply CLIP's image transform (bicubic resize of the shorter side to S, center crop, RGB,"
-                + " normalize with CLIP's mean and std) and write the result as a safetensors file holding one F32"
-                + " tensor 'pixels' of shape [N, 3, S, S], in the order of the arguments.",
+        description = {"Apply CLIP's image transform and write the pixels as safetensors.",
+            "The transform: bicubic resize of the shorter side to S, center crop, RGB, normalize with CLIP's mean and"
+                    + " std. FILE holds one F32 tensor 'pixels' of shape [N, 3, S, S], in the order of the arguments.",
             "Prints {\"images\": N}."})
 final class PreprocessCommand implements Callable<Integer> {
     @ParentCommand

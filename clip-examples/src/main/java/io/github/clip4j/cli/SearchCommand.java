@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "search",
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
-        description = {"Search an index (see 'clip index') by text or by example image. Prints one JSON array:",
+        description = {"Find the indexed images closest to a text or an example image (see 'clip index').",
+            "Prints one JSON array:",
             "[{\"path\": P, \"score\": s}], best first; score = cosine similarity with the query.",
             "Without --model, the model that built the index is used: a released name, or a checkpoint whose file"
                     + " name the index records, found beside the index file or in the working folder."})
