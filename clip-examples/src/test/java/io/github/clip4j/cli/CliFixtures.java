@@ -34,6 +34,10 @@ final class CliFixtures {
         return tokenizer;
     }
 
+    static Path bpeVocabulary() {
+        return Fixtures.bpeVocabulary();
+    }
+
     /** The tiny ViT checkpoint, in the TorchScript format of the released models. */
     static Path tinyModel() {
         return Fixtures.file("models/vit-tiny.jit.pt");

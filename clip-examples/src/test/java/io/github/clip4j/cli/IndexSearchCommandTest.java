@@ -13,10 +13,14 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.testsupport.Fixtures;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +29,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,6 +178,35 @@ class IndexSearchCommandTest {
     }
 
     @Test
+    void theBuiltJarPrintsOnlyJsonOnStdoutAndProgressOnStderr() throws Exception {
+        Path jar = Path.of("target", "clip.jar");
+        Assumptions.assumeTrue(Files.isRegularFile(jar),
+                "target/clip.jar not built yet (mvn -DskipTests package)");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(java.toString(), "-Dclip4j.bpe=" + CliFixtures.bpeVocabulary(),
+                "-jar", jar.toString(), "index", "--model", tinyModel().toString(), "--dir", photos.toString(),
+                "--index", index.toString(), "--batch-size", "2")
+                .redirectError(ProcessBuilder.Redirect.PIPE)
+                .start();
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String stderr = new String(err.get(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).as(stderr).isZero();
+        assertThat(out.lines().toList()).hasSize(1);
+        assertThat(CliFixtures.JSON.readTree(out).get("total").asInt()).isEqualTo(6);
+        assertThat(stderr).contains("Indexing").contains("7/7").contains("broken.jpg").endsWith("\n");
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void errorsFollowTheContract() throws Exception {
         Path missingDir = dir.resolve("nowhere");
         assertFails(clip("index", "--model", tinyModel().toString(), "--dir", missingDir.toString(), "--index",
@@ -180,6 +216,10 @@ class IndexSearchCommandTest {
                 missingIndex.toString());
         Path notAnIndex = Files.writeString(dir.resolve("bogus.clipindex"), "hello");
         assertFails(clip("search", "--index", notAnIndex.toString(), "--text", "a dog"), 1, notAnIndex.toString());
+        index();
+        String otherModel = Fixtures.file("models/rn-tiny.safetensors").toString();
+        assertFails(clip("search", "--index", index.toString(), "--model", otherModel, "--text", "a dog"), 1,
+                index.toString(), "rebuild");
         assertFails(clip("search", "--index", index.toString(), "--text", "a", "--image", "b.png"), 2, "--image");
         assertFails(clip("search", "--index", index.toString()), 2, "--text");
         assertFails(clip("index", "--model", tinyModel().toString(), "--dir", photos.toString()), 2, "--index");
