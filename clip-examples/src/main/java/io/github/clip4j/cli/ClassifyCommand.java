@@ -52,7 +52,7 @@ final class ClassifyCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "M", required = true,
-            description = "A released model name (ViT-B/32, RN50, ...), a checkpoint file or a Hugging Face folder.")
+            description = ModelOptions.MODEL_DESCRIPTION)
     private String model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -138,16 +138,10 @@ final class ClassifyCommand implements Callable<Integer> {
     }
 
     private List<Classification> classify(ZeroShotClassifier classifier) {
-        int batch = options.batchSize;
-        List<Classification> results = new ArrayList<>(images.size());
-        try (Progress progress = cli.progress("Classifying", images.size() > batch ? images.size() : 0)) {
-            for (int from = 0; from < images.size(); from += batch) {
-                int to = Math.min(images.size(), from + batch);
-                results.addAll(classifier.classify(images.subList(from, to)));
-                progress.stepTo(to);
-            }
+        try (Progress progress = cli.progress("Classifying",
+                images.size() > options.batchSize ? images.size() : 0)) {
+            return options.inBatches(images, progress, classifier::classify);
         }
-        return results;
     }
 
     private List<String> checkedLabels(List<String> given) {

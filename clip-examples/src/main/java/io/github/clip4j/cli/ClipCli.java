@@ -125,6 +125,10 @@ public final class ClipCli implements Callable<Integer> {
      */
     Clip loadModel(CommandLine command, String model, ModelOptions options) {
         Objects.requireNonNull(model, "model");
+        if (model.isBlank()) {
+            throw new CommandLine.ParameterException(command, "--model is blank: give a released model name such as "
+                    + Clip.DEFAULT_MODEL + ", a checkpoint file or a Hugging Face folder");
+        }
         if (options.batchSize < 1) {
             throw new CommandLine.ParameterException(command, "--batch-size must be at least 1, not "
                     + options.batchSize);

@@ -5,6 +5,7 @@ import io.github.clip4j.Embedding;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,7 @@ final class EmbedCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "M", required = true,
-            description = "A released model name (ViT-B/32, RN50, ...), a checkpoint file or a Hugging Face folder.")
+            description = ModelOptions.MODEL_DESCRIPTION)
     private String model;
 
     @Option(names = "--image", paramLabel = "PATH", description = "An image file to embed (repeatable).")
@@ -86,17 +87,10 @@ final class EmbedCommand implements Callable<Integer> {
 
     /** The raw image features, a batch at a time so that the progress bar moves. */
     private float[][] imageFeatures(Clip clip, List<Path> paths) {
-        float[][] rows = new float[paths.size()][];
-        int batch = options.batchSize;
-        try (Progress progress = cli.progress("Embedding", paths.size() > batch ? paths.size() : 0)) {
-            for (int from = 0; from < paths.size(); from += batch) {
-                int to = Math.min(paths.size(), from + batch);
-                float[][] features = clip.imageFeatures(paths.subList(from, to));
-                System.arraycopy(features, 0, rows, from, features.length);
-                progress.stepTo(to);
-            }
+        try (Progress progress = cli.progress("Embedding", paths.size() > options.batchSize ? paths.size() : 0)) {
+            return options.inBatches(paths, progress, batch -> Arrays.asList(clip.imageFeatures(batch)))
+                    .toArray(float[][]::new);
         }
-        return rows;
     }
 
     private List<Map<String, Object>> entries(String key, List<String> names, float[][] rows) {

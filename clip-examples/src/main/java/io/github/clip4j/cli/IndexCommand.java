@@ -40,7 +40,7 @@ final class IndexCommand implements Callable<Integer> {
     private CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--model", paramLabel = "M", required = true,
-            description = "A released model name (ViT-B/32, RN50, ...), a checkpoint file or a Hugging Face folder.")
+            description = ModelOptions.MODEL_DESCRIPTION)
     private String model;
 
     @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The folder of images to index.")
