@@ -1,7 +1,10 @@
 package io.github.clip4j.cli;
 
+import io.github.clip4j.Clip;
+import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -30,7 +33,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
         description = "CLIP (Contrastive Language-Image Pre-training) on the JVM. Writes JSON to stdout.",
-        subcommands = {TokenizeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TokenizeCommand.class, PreprocessCommand.class, EmbedCommand.class, ClassifyCommand.class,
+            IndexCommand.class, SearchCommand.class, CommandLine.HelpCommand.class})
 public final class ClipCli implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
@@ -39,8 +43,13 @@ public final class ClipCli implements Callable<Integer> {
             description = "Log progress to stderr and print stack traces with errors.")
     boolean verbose;
 
+    @Option(names = "--no-progress", scope = ScopeType.INHERIT,
+            description = "Draw no progress bar on stderr.")
+    boolean noProgress;
+
     private final Supplier<ClipTokenizer> tokenizerFactory;
     private ClipTokenizer tokenizer;
+    private PrintStream progressStream;
 
     /** The tool as run from the command line: the vocabulary is found as {@link ClipTokenizer#load()} says. */
     public ClipCli() {
@@ -57,7 +66,10 @@ public final class ClipCli implements Callable<Integer> {
         configureLogging(Arrays.asList(args).contains("--verbose"));
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
-        int status = commandLine(new ClipCli(), out, err).execute(args);
+        System.setProperty("java.awt.headless", "true"); // charts and grids are drawn without a display
+        ClipCli cli = new ClipCli();
+        cli.progressTo(System.err);
+        int status = commandLine(cli, out, err).execute(args);
         out.flush();
         err.flush();
         System.exit(status);
@@ -85,6 +97,59 @@ public final class ClipCli implements Callable<Integer> {
         return tokenizer;
     }
 
+    /**
+     * Sends progress bars to {@code stream} (the real stderr when run from the command line); without a stream, as
+     * in-process by default, no progress is drawn.
+     */
+    public ClipCli progressTo(PrintStream stream) {
+        this.progressStream = Objects.requireNonNull(stream, "stream");
+        return this;
+    }
+
+    /**
+     * A progress bar for {@code total} items of {@code task}, or {@link Progress#NONE} when progress is off or there
+     * is a single item.
+     */
+    Progress progress(String task, long total) {
+        if (progressStream == null || noProgress || total < 2) {
+            return Progress.NONE;
+        }
+        return Progress.start(progressStream, task, total, "", 1);
+    }
+
+    /**
+     * Loads {@code model} (a released name, a checkpoint file or a Hugging Face folder) as {@code options} say,
+     * with this run's tokenizer; a download shows a progress bar.
+     *
+     * @throws CommandLine.ParameterException (exit 2) if an option is out of range
+     */
+    Clip loadModel(CommandLine command, String model, ModelOptions options) {
+        Objects.requireNonNull(model, "model");
+        if (model.isBlank()) {
+            throw new CommandLine.ParameterException(command, "--model is blank: give a released model name such as "
+                    + Clip.DEFAULT_MODEL + ", a checkpoint file or a Hugging Face folder");
+        }
+        if (options.batchSize < 1) {
+            throw new CommandLine.ParameterException(command, "--batch-size must be at least 1, not "
+                    + options.batchSize);
+        }
+        if (options.threads != null && options.threads < 1) {
+            throw new CommandLine.ParameterException(command, "--threads must be at least 1, not " + options.threads);
+        }
+        Clip.Builder builder = Clip.builder()
+                .model(model)
+                .device(options.device)
+                .precision(options.precision)
+                .batchSize(options.batchSize)
+                .tokenizer(tokenizer());
+        if (options.threads != null) {
+            builder.threads(options.threads);
+        }
+        try (DownloadProgress download = new DownloadProgress()) {
+            return builder.progress(download).build();
+        }
+    }
+
     /** Whether {@code --verbose} was given. */
     public boolean verbose() {
         return verbose;
@@ -106,6 +171,34 @@ public final class ClipCli implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "info" : "warn");
         java.util.logging.Logger.getLogger("").setLevel(verbose ? java.util.logging.Level.INFO
                 : java.util.logging.Level.WARNING);
+    }
+
+    /** A byte-counting progress bar, started by the first chunk of a download (a cached model draws nothing). */
+    private final class DownloadProgress implements DownloadListener, AutoCloseable {
+        private Progress bar;
+
+        @Override
+        public synchronized void onProgress(String name, long bytesDone, long bytesTotal) {
+            if (bar == null) {
+                if (progressStream == null || noProgress) {
+                    bar = Progress.NONE;
+                } else {
+                    bar = Progress.start(progressStream, "Downloading " + name, Math.max(bytesTotal, 0), "MiB",
+                            1 << 20);
+                }
+            }
+            if (bytesTotal > 0) {
+                bar.maxHint(bytesTotal);
+            }
+            bar.stepTo(bytesDone);
+        }
+
+        @Override
+        public synchronized void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
     }
 
     /** The version from the jar's manifest. */

@@ -26,9 +26,14 @@ final class Json {
 
     /** Writes {@code value} as one line of compact JSON, ended by {@code \n} on every platform. */
     static void println(PrintWriter out, Object value) {
+        out.print(toJson(value));
+        out.print('\n');
+    }
+
+    /** {@code value} as compact JSON. */
+    static String toJson(Object value) {
         try {
-            out.print(MAPPER.writeValueAsString(value));
-            out.print('\n');
+            return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

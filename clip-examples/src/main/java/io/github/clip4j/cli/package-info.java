@@ -1,4 +1,10 @@
 /**
- * The {@code clip} command-line tool: {@link io.github.clip4j.cli.ClipCli} and one class per command.
+ * The {@code clip} command-line tool: {@link io.github.clip4j.cli.ClipCli} and one class per command
+ * ({@code tokenize}, {@code preprocess}, {@code embed}, {@code classify}, {@code index}, {@code search}).
+ *
+ * <p>Every command writes JSON to stdout and nothing else; logs and progress bars go to stderr. Commands that load
+ * a model share {@code ModelOptions} ({@code --precision}, {@code --device}, {@code --batch-size},
+ * {@code --threads}) and load it through {@link io.github.clip4j.cli.ClipCli}, which supplies the run's tokenizer
+ * and a download progress bar. Failures become one {@code clip: error:} line (see {@code CliErrors}).
  */
 package io.github.clip4j.cli;

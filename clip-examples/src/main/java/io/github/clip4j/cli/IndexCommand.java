@@ -1,0 +1,109 @@
+package io.github.clip4j.cli;
+
+import io.github.clip4j.Clip;
+import io.github.clip4j.retrieval.ImageIndex;
+import io.github.clip4j.retrieval.IndexUpdate;
+import io.github.clip4j.retrieval.SkippedFile;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code clip index --model M --dir DIR --index FILE}: creates or updates an image index, embedding only new and
+ * changed images; prints what changed. Unreadable files are skipped and reported, never fatal.
+ */
+@Command(name = "index",
+        mixinStandardHelpOptions = true,
+        versionProvider = ClipCli.Version.class,
+        description = {"Create or update an image index of a folder, for 'clip search'.",
+            "The images under DIR (recursively: png, jpg, jpeg, gif, bmp, webp) go into FILE: only new and changed"
+                    + " images are embedded, vanished ones are dropped. Prints one JSON object:",
+            "{\"added\": a, \"updated\": u, \"removed\": r, \"unchanged\": n, \"total\": t,"
+                    + " \"skipped\": [{\"path\": P, \"reason\": R}]}",
+            "Unreadable images are skipped and listed, never fatal. An index belongs to one model: search it with"
+                    + " the same one."})
+final class IndexCommand implements Callable<Integer> {
+    @ParentCommand
+    private ClipCli cli;
+
+    @Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "M", required = true,
+            description = ModelOptions.MODEL_DESCRIPTION)
+    private String model;
+
+    @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The folder of images to index.")
+    private Path dir;
+
+    @Option(names = "--index", paramLabel = "FILE", required = true,
+            description = "The index file (created if missing).")
+    private Path index;
+
+    @Mixin
+    private ModelOptions options;
+
+    @Override
+    public Integer call() {
+        IndexUpdate update;
+        try (Clip clip = cli.loadModel(spec.commandLine(), model, options);
+             ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize);
+             LazyProgress progress = new LazyProgress(cli, "Indexing")) {
+            update = imageIndex.addDirectory(dir, progress::update);
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("added", update.added());
+        result.put("updated", update.updated());
+        result.put("removed", update.removed());
+        result.put("unchanged", update.unchanged());
+        result.put("total", update.total());
+        List<Map<String, String>> skipped = new ArrayList<>();
+        for (SkippedFile file : update.skipped()) {
+            Map<String, String> entry = new LinkedHashMap<>();
+            entry.put("path", file.path().toString());
+            entry.put("reason", file.reason());
+            skipped.add(entry);
+        }
+        result.put("skipped", skipped);
+        PrintWriter out = spec.commandLine().getOut();
+        Json.println(out, result);
+        out.flush();
+        return 0;
+    }
+
+    /** A progress bar that starts when the total is first known (the index says it after the first batch). */
+    private static final class LazyProgress implements AutoCloseable {
+        private final ClipCli cli;
+        private final String task;
+        private Progress bar;
+
+        LazyProgress(ClipCli cli, String task) {
+            this.cli = cli;
+            this.task = task;
+        }
+
+        void update(int done, int total) {
+            if (bar == null) {
+                bar = cli.progress(task, total);
+            }
+            bar.stepTo(done);
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+}
