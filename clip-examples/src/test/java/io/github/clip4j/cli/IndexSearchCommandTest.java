@@ -16,11 +16,9 @@ import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.testsupport.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,9 +27,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -175,35 +170,6 @@ class IndexSearchCommandTest {
         assertThat(status).as(err.toString()).isZero();
         assertThat(CliFixtures.JSON.readTree(out.toString()).get("added").asInt()).isEqualTo(6);
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("Indexing").contains("7/7");
-    }
-
-    @Test
-    void theBuiltJarPrintsOnlyJsonOnStdoutAndProgressOnStderr() throws Exception {
-        Path jar = Path.of("target", "clip.jar");
-        Assumptions.assumeTrue(Files.isRegularFile(jar),
-                "target/clip.jar not built yet (mvn -DskipTests package)");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-Dclip4j.bpe=" + CliFixtures.bpeVocabulary(),
-                "-jar", jar.toString(), "index", "--model", tinyModel().toString(), "--dir", photos.toString(),
-                "--index", index.toString(), "--batch-size", "2")
-                .redirectError(ProcessBuilder.Redirect.PIPE)
-                .start();
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String stderr = new String(err.get(), StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as(stderr).isZero();
-        assertThat(out.lines().toList()).hasSize(1);
-        assertThat(CliFixtures.JSON.readTree(out).get("total").asInt()).isEqualTo(6);
-        assertThat(stderr).contains("Indexing").contains("7/7").contains("broken.jpg").endsWith("\n");
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     @Test
