@@ -412,6 +412,17 @@ public final class ContrastiveTrainer {
     }
 
     private long batchesPerEpoch(int pairs) {
+        return stepsPerEpoch(pairs, batchSize);
+    }
+
+    /**
+     * Optimizer steps per epoch for {@code pairs} training pairs: one per batch, a final single pair dropped.
+     * Example: {@code stepsPerEpoch(100, 32) == 4}, {@code stepsPerEpoch(97, 32) == 3}.
+     */
+    public static long stepsPerEpoch(int pairs, int batchSize) {
+        if (pairs < 0 || batchSize < 2) {
+            throw new IllegalArgumentException("need pairs >= 0 and batchSize >= 2, got " + pairs + ", " + batchSize);
+        }
         return pairs / batchSize + (pairs % batchSize >= 2 ? 1 : 0);
     }
 
