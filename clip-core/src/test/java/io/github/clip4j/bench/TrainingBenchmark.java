@@ -31,7 +31,7 @@ import org.bytedeco.pytorch.global.torch;
  * Training speed and memory (not a test; run by hand). Three benchmarks:
  *
  * <ul>
- *   <li>{@code clip [threads] [steps]}: optimizer steps per second of the real CLIP at batch 32, for the tiny
+ *   <li>{@code clip [threads] [steps] [tiny|vit-b32|all]}: optimizer steps per second of the real CLIP at batch 32, for the tiny
  *       fixture model and a ViT-B/32-shaped model with random weights, each in fp32 and with bf16 autocast, and
  *       the peak resident memory of each run (images are random pixels made in memory: this measures the model,
  *       the loss and AdamW, not decoding);
@@ -121,13 +121,19 @@ public final class TrainingBenchmark {
     private static void clipSpeed(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        String models = args.length > 2 ? args[2] : "all";
         NativeRuntime.setThreads(threads);
         Path vitB32 = Files.createTempFile("vit-b32-random", ".safetensors");
         try {
             EncoderBenchmark.writeRandomVitB32(vitB32);
             Path tiny = Path.of(System.getProperty("clip4j.fixtures", "../shared/fixtures"), "models",
                     "vit-tiny.state_dict.pt");
-            for (Path checkpoint : List.of(tiny, vitB32)) {
+            List<Path> checkpoints = switch (models) {
+                case "tiny" -> List.of(tiny);
+                case "vit-b32" -> List.of(vitB32);
+                default -> List.of(tiny, vitB32);
+            };
+            for (Path checkpoint : checkpoints) {
                 String name = checkpoint == tiny ? "vit-tiny" : "ViT-B/32 (random)";
                 for (boolean bf16 : new boolean[] {false, true}) {
                     resetPeakRss();
