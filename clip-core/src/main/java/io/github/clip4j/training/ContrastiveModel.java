@@ -2,6 +2,7 @@ package io.github.clip4j.training;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.model.ClipModel;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -10,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * What {@link ContrastiveTrainer} needs from a two-tower model: its parameters (through the libtorch
  * {@link Module} tree, named like OpenAI's checkpoints), both encoders, and the learnable temperature.
  *
- * <p>{@code ClipModel} implements this; tests use small toy towers. Encoders return features <em>before</em>
+ * <p>{@link #of(ClipModel)} adapts clip4j's CLIP; tests use small toy towers. Encoders return features <em>before</em>
  * normalization, shape {@code [n, embedDim]}; the loss normalizes them.
  *
  * <p>Native trap: {@code Module.register_parameter} returns a reference into the module's parameter dictionary,
@@ -40,7 +41,54 @@ public interface ContrastiveModel {
     }
 
     /**
-     * A model from its parts, e.g. for clip4j's {@code ClipModel} (loaded in fp32):
+     * clip4j's CLIP as a trainable model: its module, both encoders and its {@code logit_scale} parameter. Load
+     * it in {@code Precision.FP32} (the trainer refuses lower-precision weights; use bf16 autocast for speed),
+     * keep it open for the whole run, and call {@link ClipModel#eval()} afterwards if it is used for inference
+     * ({@code fit} leaves it in eval mode).
+     *
+     * <pre>{@code
+     * try (ClipModel clip = ClipModel.load(CheckpointReader.read(path), Device.CPU, Precision.FP32)) {
+     *     ContrastiveModel model = ContrastiveModel.of(clip);
+     *     ...
+     * }
+     * }</pre>
+     *
+     * <p>The returned view looks the {@code logit_scale} parameter up on every call, so it holds no native handle
+     * of its own and is valid exactly as long as {@code clip} is open.
+     */
+    static ContrastiveModel of(ClipModel clip) {
+        requireNonNull(clip, "clip");
+        return new ContrastiveModel() {
+            @Override
+            public Module module() {
+                return clip.module();
+            }
+
+            @Override
+            public Tensor encodeImage(Tensor pixels) {
+                return clip.encodeImage(pixels);
+            }
+
+            @Override
+            public Tensor encodeText(Tensor tokens) {
+                return clip.encodeText(tokens);
+            }
+
+            @Override
+            public Tensor logitScale() {
+                // a handle owned by the caller's scope (the trainer's per-step scope), never a stale reference
+                return new Tensor(clip.module().named_parameters(false).get("logit_scale"));
+            }
+
+            @Override
+            public String toString() {
+                return "ContrastiveModel[" + clip + "]";
+            }
+        };
+    }
+
+    /**
+     * A model from its parts, e.g. for a custom two-tower model (for clip4j's CLIP use {@link #of(ClipModel)}):
      *
      * <pre>{@code
      * ContrastiveModel trainable = ContrastiveModel.of(clip.module(), clip::encodeImage, clip::encodeText,

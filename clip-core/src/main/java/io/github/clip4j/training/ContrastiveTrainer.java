@@ -2,6 +2,7 @@ package io.github.clip4j.training;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.Clip;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -113,6 +114,26 @@ public final class ContrastiveTrainer {
         this.stopAfterSteps = b.stopAfterSteps;
         this.decodeThreads = b.decodeThreads;
         this.prefetchBatches = b.prefetchBatches;
+    }
+
+    /**
+     * Starts a configuration for a loaded {@link Clip} (in {@code Precision.FP32}): its model, its image
+     * preprocessing (so training sees exactly the pixels {@code embedImage} sees) and its tokenizer at the
+     * model's context length, truncating long captions.
+     *
+     * <pre>{@code
+     * try (Clip clip = Clip.builder().model("ViT-B/32").precision(Precision.FP32).build()) {
+     *     ImageTextDataset.Split split = ImageTextDataset.read(Path.of("captions.csv")).split(0.1, 42);
+     *     TrainingResult result = ContrastiveTrainer.builder(clip).epochs(3).batchSize(32).learningRate(1e-5)
+     *             .evaluateOn(split.heldOut()).build().fit(split.train());
+     *     FineTunedWeights.save(clip.model(), Path.of("fine-tuned.safetensors"));
+     * }
+     * }</pre>
+     */
+    public static Builder builder(Clip clip) {
+        requireNonNull(clip, "clip");
+        return builder(ContrastiveModel.of(clip.model()), ImageLoader.of(clip.preprocessor()),
+                CaptionTokenizer.of(clip.tokenizer(), clip.model().contextLength()));
     }
 
     /**
@@ -391,6 +412,17 @@ public final class ContrastiveTrainer {
     }
 
     private long batchesPerEpoch(int pairs) {
+        return stepsPerEpoch(pairs, batchSize);
+    }
+
+    /**
+     * Optimizer steps per epoch for {@code pairs} training pairs: one per batch, a final single pair dropped.
+     * Example: {@code stepsPerEpoch(100, 32) == 4}, {@code stepsPerEpoch(97, 32) == 3}.
+     */
+    public static long stepsPerEpoch(int pairs, int batchSize) {
+        if (pairs < 0 || batchSize < 2) {
+            throw new IllegalArgumentException("need pairs >= 0 and batchSize >= 2, got " + pairs + ", " + batchSize);
+        }
         return pairs / batchSize + (pairs % batchSize >= 2 ? 1 : 0);
     }
 

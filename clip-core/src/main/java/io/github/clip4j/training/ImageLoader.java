@@ -2,6 +2,8 @@ package io.github.clip4j.training;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.image.ClipPreprocessor;
+import io.github.clip4j.image.ImageDecoder;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -12,7 +14,8 @@ import java.util.Arrays;
  * pixels as {@code Clip.embedImage}). Called from background threads: implementations must be thread-safe.
  *
  * <pre>{@code
- * ImageLoader loader = ImageLoader.of(new long[] {3, 224, 224}, path -> preprocessor.pixels(path));
+ * ImageLoader loader = ImageLoader.of(clip.preprocessor());                 // what Clip.embedImage sees
+ * ImageLoader custom = ImageLoader.of(new long[] {3, 224, 224}, path -> myPixels(path));
  * }</pre>
  */
 public interface ImageLoader {
@@ -30,6 +33,17 @@ public interface ImageLoader {
     @FunctionalInterface
     interface Decoder {
         float[] decode(Path image) throws IOException;
+    }
+
+    /**
+     * clip4j's decoder and CLIP's reference transform: {@link ImageDecoder#decode(Path)}, then
+     * {@link ClipPreprocessor#pixels}; shape {@code [3, S, S]}. A file that cannot be decoded fails its batch
+     * with a {@link TrainingException} naming the file.
+     */
+    static ImageLoader of(ClipPreprocessor preprocessor) {
+        requireNonNull(preprocessor, "preprocessor");
+        int size = preprocessor.size();
+        return of(new long[] {3, size, size}, path -> preprocessor.pixels(ImageDecoder.decode(path)));
     }
 
     /** A loader of the given per-image shape backed by {@code decoder}. */

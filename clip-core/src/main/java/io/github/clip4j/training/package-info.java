@@ -1,6 +1,17 @@
 /**
  * Contrastive fine-tuning of CLIP on image/caption pairs, the way CLIP was trained.
  *
+ * <pre>{@code
+ * try (Clip clip = Clip.builder().model("ViT-B/32").precision(Precision.FP32).build()) {
+ *     ImageTextDataset.Split split = ImageTextDataset.read(Path.of("captions.csv")).split(0.1, 42);
+ *     TrainingResult result = ContrastiveTrainer.builder(clip)
+ *             .epochs(3).batchSize(32).learningRate(1e-5).warmupSteps(20)
+ *             .evaluateOn(split.heldOut()).build()
+ *             .fit(split.train());
+ *     FineTunedWeights.save(clip.model(), Path.of("fine-tuned.safetensors"));   // or .pt for torch.load
+ * }
+ * }</pre>
+ *
  * <ul>
  *   <li>{@link io.github.clip4j.training.ImageTextDataset}: pairs from CSV ({@code image,caption}) or JSON Lines,
  *       image paths relative to the file, bad rows reported in a {@link io.github.clip4j.training.DatasetReport}.
@@ -11,10 +22,12 @@
  *       resume files.
  *   <li>{@link io.github.clip4j.training.ContrastiveLoss}: the symmetric InfoNCE loss and the
  *       {@code logit_scale} clamp.
- *   <li>{@link io.github.clip4j.training.ContrastiveModel}: what the trainer needs from a model; CLIP's
- *       {@code ClipModel} provides it.
+ *   <li>{@link io.github.clip4j.training.ContrastiveModel}: what the trainer needs from a model;
+ *       {@code ContrastiveModel.of(ClipModel)} adapts clip4j's CLIP, {@code ImageLoader.of(ClipPreprocessor)} and
+ *       {@code CaptionTokenizer.of(ClipTokenizer, contextLength)} its input pipeline.
  *   <li>{@link io.github.clip4j.training.NamedParameters}: the trained weights as a
- *       {@link io.github.clip4j.weights.StateDict} for the checkpoint writers.
+ *       {@link io.github.clip4j.weights.StateDict} for the checkpoint writers;
+ *       {@link io.github.clip4j.training.FineTunedWeights} saves them as {@code .safetensors} or {@code .pt}.
  * </ul>
  *
  * <p>Determinism: with the same seed, data and settings a run is repeatable, and a run resumed from a resume

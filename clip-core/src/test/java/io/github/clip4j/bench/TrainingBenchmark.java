@@ -1,5 +1,9 @@
 package io.github.clip4j.bench;
 
+import io.github.clip4j.model.ClipModel;
+import io.github.clip4j.runtime.Device;
+import io.github.clip4j.runtime.NativeRuntime;
+import io.github.clip4j.runtime.Precision;
 import io.github.clip4j.training.CaptionTokenizer;
 import io.github.clip4j.training.ContrastiveModel;
 import io.github.clip4j.training.ContrastiveTrainer;
@@ -7,27 +11,41 @@ import io.github.clip4j.training.ImageLoader;
 import io.github.clip4j.training.ImageTextDataset;
 import io.github.clip4j.training.ImageTextPair;
 import io.github.clip4j.training.StepProgress;
+import io.github.clip4j.training.TrainingListener;
 import io.github.clip4j.training.TrainingResult;
+import io.github.clip4j.weights.CheckpointReader;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Training throughput (pairs per second) of the trainer's machinery on a synthetic two-tower model of roughly
- * CLIP's feature sizes, in three modes: plain, gradient accumulation (4 micro-batches) and bf16 autocast.
- * Measures the trainer (data pipeline, loss, AdamW, scopes), not CLIP's encoders: use the real model for that
- * once it is wired in.
+ * Training speed and memory (not a test; run by hand). Three benchmarks:
+ *
+ * <ul>
+ *   <li>{@code clip [threads] [steps] [tiny|vit-b32|all]}: optimizer steps per second of the real CLIP at batch 32, for the tiny
+ *       fixture model and a ViT-B/32-shaped model with random weights, each in fp32 and with bf16 autocast, and
+ *       the peak resident memory of each run (images are random pixels made in memory: this measures the model,
+ *       the loss and AdamW, not decoding);
+ *   <li>{@code memory [threads] [steps]}: native memory of the tiny model over 1,000 steps (batch 8): live JavaCPP
+ *       objects and resident memory after 100 steps and at the end;
+ *   <li>{@code machinery [pairs] [batch] [epochs]}: the trainer's own overhead on a synthetic two-tower model
+ *       (plain, 4 accumulated micro-batches, bf16 autocast).
+ * </ul>
  *
  * <pre>
  * mvn -q -pl clip-core -am test-compile
- * java -cp "$(cat cp.txt):clip-core/target/classes:clip-core/target/test-classes" \
- *     io.github.clip4j.bench.TrainingBenchmark [pairs=512] [batch=64] [epochs=2]
+ * mvn -q -pl clip-core dependency:build-classpath -Dmdep.outputFile=cp.txt
+ * java -Dclip4j.fixtures=../shared/fixtures -cp "$(cat clip-core/cp.txt):clip-core/target/classes:clip-core/target/test-classes" \
+ *     io.github.clip4j.bench.TrainingBenchmark clip 1 4
  * </pre>
  */
 public final class TrainingBenchmark {
@@ -37,6 +55,17 @@ public final class TrainingBenchmark {
     private TrainingBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        String mode = args.length > 0 ? args[0] : "clip";
+        String[] rest = java.util.Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (mode) {
+            case "clip" -> clipSpeed(rest);
+            case "memory" -> clipMemory(rest);
+            case "machinery" -> machinery(rest);
+            default -> throw new IllegalArgumentException("mode must be clip, memory or machinery, not " + mode);
+        }
+    }
+
+    private static void machinery(String[] args) throws Exception {
         int pairs = args.length > 0 ? Integer.parseInt(args[0]) : 512;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int epochs = args.length > 2 ? Integer.parseInt(args[2]) : 2;
@@ -83,6 +112,121 @@ public final class TrainingBenchmark {
             System.out.printf("%-14s %4d steps in %6.2f s: %7.1f pairs/s overall, %7.1f pairs/s per step after"
                     + " warm-up, loss %.3f -> %.3f%n", mode, result.steps(), seconds, result.steps() * batch / seconds,
                     steady, result.firstLoss(), result.lastLoss());
+        }
+    }
+
+    private static final int CLIP_BATCH = 32;
+
+    /** Steps/s and peak memory of the tiny fixture CLIP and a random ViT-B/32, fp32 and bf16 autocast. */
+    private static void clipSpeed(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 2;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        String models = args.length > 2 ? args[2] : "all";
+        NativeRuntime.setThreads(threads);
+        Path vitB32 = Files.createTempFile("vit-b32-random", ".safetensors");
+        try {
+            EncoderBenchmark.writeRandomVitB32(vitB32);
+            Path tiny = Path.of(System.getProperty("clip4j.fixtures", "../shared/fixtures"), "models",
+                    "vit-tiny.state_dict.pt");
+            List<Path> checkpoints = switch (models) {
+                case "tiny" -> List.of(tiny);
+                case "vit-b32" -> List.of(vitB32);
+                default -> List.of(tiny, vitB32);
+            };
+            for (Path checkpoint : checkpoints) {
+                String name = checkpoint == tiny ? "vit-tiny" : "ViT-B/32 (random)";
+                for (boolean bf16 : new boolean[] {false, true}) {
+                    resetPeakRss();
+                    long baseline = EncoderBenchmark.peakRssKb();
+                    try (ClipModel clip = ClipModel.load(CheckpointReader.read(checkpoint), Device.CPU,
+                            Precision.FP32)) {
+                        List<StepProgress> progress = new ArrayList<>();
+                        train(clip, CLIP_BATCH, steps, bf16, progress::add);
+                        // the first step allocates the optimizer state and warms up the kernels: not counted
+                        double seconds = progress.stream().skip(1)
+                                .mapToDouble(p -> CLIP_BATCH / p.samplesPerSecond()).sum();
+                        System.out.printf("%-18s %-5s batch %d, %d threads: %.3f steps/s (%.1f pairs/s) over %d"
+                                + " steps after the first; peak RSS %d MB (%d MB before loading)%n", name,
+                                bf16 ? "bf16" : "fp32", CLIP_BATCH, threads, (steps - 1) / seconds,
+                                (steps - 1) * CLIP_BATCH / seconds, steps - 1, EncoderBenchmark.peakRssKb() / 1024,
+                                baseline / 1024);
+                    }
+                }
+            }
+        } finally {
+            Files.deleteIfExists(vitB32);
+        }
+    }
+
+    /** Live native objects and resident memory of the tiny CLIP over many steps: they must not grow per step. */
+    private static void clipMemory(String[] args) throws Exception {
+        int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        NativeRuntime.setThreads(threads);
+        Path tiny = Path.of(System.getProperty("clip4j.fixtures", "../shared/fixtures"), "models",
+                "vit-tiny.state_dict.pt");
+        long[] count = new long[2];
+        long[] rss = new long[2];
+        long start = System.nanoTime();
+        try (ClipModel clip = ClipModel.load(CheckpointReader.read(tiny), Device.CPU, Precision.FP32)) {
+            train(clip, 8, steps, false, p -> {
+                if (p.step() == 100 || p.step() == steps) {
+                    int i = p.step() == 100 ? 0 : 1;
+                    System.gc();
+                    count[i] = Pointer.totalCount();
+                    rss[i] = Pointer.physicalBytes();
+                }
+                if (p.step() % 100 == 0) {
+                    System.out.printf("step %d: %d live native objects, RSS %d MB, loss %.3f%n", p.step(),
+                            Pointer.totalCount(), Pointer.physicalBytes() >> 20, p.loss());
+                }
+            });
+        }
+        System.out.printf("vit-tiny, batch 8, %d threads, %d steps in %.0f s: live native objects %d -> %d, resident"
+                + " memory %d MB -> %d MB from step 100 to %d%n", threads, steps, (System.nanoTime() - start) / 1e9,
+                count[0], count[1], rss[0] >> 20, rss[1] >> 20, steps);
+    }
+
+    /** {@code steps} steps of {@code batch} random pairs (random pixels, short random captions). */
+    private static void train(ClipModel clip, int batch, int steps, boolean bf16, TrainingListener listener)
+            throws IOException {
+        int side = clip.imageResolution();
+        int pixels = 3 * side * side;
+        Path dir = Files.createTempDirectory("clip4j-train-bench");
+        List<ImageTextPair> pairs = new ArrayList<>();
+        for (int i = 0; i < batch * steps; i++) {
+            pairs.add(new ImageTextPair(dir.resolve(i + ".png"), "caption " + i)); // never read
+        }
+        ImageLoader loader = ImageLoader.of(new long[] {3, side, side}, path -> {
+            SplittableRandom random = new SplittableRandom(path.getFileName().toString().hashCode());
+            float[] values = new float[pixels];
+            for (int i = 0; i < pixels; i++) {
+                values[i] = (float) (random.nextDouble() * 4 - 2);
+            }
+            return values;
+        });
+        int context = clip.contextLength();
+        CaptionTokenizer tokenizer = caption -> {
+            SplittableRandom random = new SplittableRandom(caption.hashCode());
+            int[] ids = new int[context];
+            ids[0] = 49406;
+            for (int i = 1; i <= 12; i++) {
+                ids[i] = random.nextInt(1, 49406);
+            }
+            ids[13] = 49407;
+            return ids;
+        };
+        ContrastiveTrainer.builder(ContrastiveModel.of(clip), loader, tokenizer)
+                .batchSize(batch).learningRate(1e-5).bf16Autocast(bf16).decodeThreads(1)
+                .listener(listener).build().fit(ImageTextDataset.of(pairs));
+    }
+
+    /** Resets the process's peak resident set (VmHWM) so that each run reports its own peak (Linux only). */
+    private static void resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            System.out.println("cannot reset the peak RSS (" + e + "); peaks are cumulative");
         }
     }
 
