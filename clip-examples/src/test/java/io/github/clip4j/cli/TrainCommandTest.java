@@ -11,8 +11,6 @@ import io.github.clip4j.weights.StateDict;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,19 +28,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    /** Runs {@code clip args...} with the train command registered as the lead will register it. */
     private static CliRun clip(Supplier<ClipTokenizer> tokenizer, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        PrintWriter outWriter = new PrintWriter(out);
-        PrintWriter errWriter = new PrintWriter(err);
-        // setOut/setErr again: picocli applies them to the subcommands that exist when they are called
-        int status = ClipCli.commandLine(new ClipCli(tokenizer), outWriter, errWriter)
-                .addSubcommand(new TrainCommand())
-                .setOut(outWriter)
-                .setErr(errWriter)
-                .execute(args);
-        return new CliRun(status, out.toString(), err.toString());
+        return CliRun.run(tokenizer, args);
     }
 
     private static CliRun clipWithFixtureVocabulary(String... args) {
