@@ -41,7 +41,7 @@ final class VisionTransformer extends Layer implements ImageEncoder {
         x = torch.cat(new TensorVector(cls, x), 1);                 // [N, grid^2 + 1, width]
         x = x.add(positionalEmbedding.to(x.scalar_type()));
         x = lnPre.forward(x);
-        x = transformer.forward(x, null);
+        x = transformer.forward(x, false);
         x = lnPost.forward(x.select(1, 0));                         // class token
         return x.matmul(proj);
     }
