@@ -12,10 +12,12 @@ import org.bytedeco.pytorch.Tensor;
  * @param trimText       run the text tower only over the positions up to the batch's last end-of-text token instead
  *     of all context positions: exact, because the causal mask keeps every position's output independent of later
  *     ones and only the end-of-text position is pooled
+ * @param patchMatmul    the Vision Transformer's patch embedding as one matrix product instead of a strided
+ *     convolution (the same sums in another order)
  */
-record Kernels(boolean fusedAttention, boolean trimText) {
-    static final Kernels FAST = new Kernels(true, true);
-    static final Kernels REFERENCE = new Kernels(false, false);
+record Kernels(boolean fusedAttention, boolean trimText, boolean patchMatmul) {
+    static final Kernels FAST = new Kernels(true, true, true);
+    static final Kernels REFERENCE = new Kernels(false, false, false);
 
     Tensor attend(Tensor q, Tensor k, Tensor v, long heads, boolean causal) {
         return fusedAttention ? Attention.fused(q, k, v, heads, causal) : Attention.attend(q, k, v, heads, causal);
