@@ -58,11 +58,17 @@ final class Attention {
         long d = q.size(2);
         long headDim = d / heads;
         torch.ScalarType type = q.scalar_type();
-        boolean widen = q.device().is_cpu() && type != torch.ScalarType.Float && type != torch.ScalarType.Double;
+        boolean widen = widens(q);
         Tensor out = torch.scaled_dot_product_attention(split(widen(q, widen), heads, headDim),
                 split(widen(k, widen), heads, headDim), split(widen(v, widen), heads, headDim),
                 new TensorOptional(), 0.0, causal, new DoubleOptional(1.0 / Math.sqrt(headDim)), false);
         return merge(widen ? out.to(type) : out, n, lq, d);
+    }
+
+    /** Whether {@link #fused} computes {@code x}'s type in fp32 (half types on the CPU). */
+    static boolean widens(Tensor x) {
+        torch.ScalarType type = x.scalar_type();
+        return x.device().is_cpu() && type != torch.ScalarType.Float && type != torch.ScalarType.Double;
     }
 
     private static Tensor widen(Tensor x, boolean widen) {

@@ -1,5 +1,6 @@
 package io.github.clip4j.model;
 
+import io.github.clip4j.runtime.CpuFeatures;
 import io.github.clip4j.runtime.Device;
 import io.github.clip4j.runtime.InferenceScope;
 import io.github.clip4j.runtime.NativeRuntime;
@@ -86,6 +87,10 @@ public final class ClipModel implements AutoCloseable {
         NativeRuntime.ensureLoaded();
         device.requireAvailable();
         ModelConfig config = ModelConfig.fromStateDict(stateDict);
+        if (device == Device.CPU && CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision)) {
+            LOG.warn("{} on this CPU has no native {} arithmetic: it will run slower than FP32 (it still halves "
+                    + "the weights' memory)", precision, precision);
+        }
         // Parameters made in inference mode (a caller's InferenceScope) could never be trained: build outside it.
         try (InferenceMode normalMode = new InferenceMode(false)) {
             // Everything created while building belongs to this scope, which is taken off the thread's scope stack

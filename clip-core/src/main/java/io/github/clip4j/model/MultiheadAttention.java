@@ -28,7 +28,12 @@ final class MultiheadAttention extends Layer {
     /** Self-attention of {@code x [N, L, D]}, causal or over all positions. */
     Tensor forward(Tensor x, boolean causal) {
         Tensor qkv = torch.linear(x, inProjWeight, new TensorOptional(inProjBias));
-        return outProj.forward(kernels.attend(qkv.narrow(2, 0, width), qkv.narrow(2, width, width),
-                qkv.narrow(2, 2 * width, width), heads, causal));
+        torch.ScalarType type = qkv.scalar_type();
+        if (kernels.fusedAttention() && Attention.widens(qkv)) {
+            qkv = qkv.to(torch.ScalarType.Float); // once here rather than q, k and v apiece in Attention.fused
+        }
+        Tensor attended = kernels.attend(qkv.narrow(2, 0, width), qkv.narrow(2, width, width),
+                qkv.narrow(2, 2 * width, width), heads, causal);
+        return outProj.forward(attended.scalar_type() == type ? attended : attended.to(type));
     }
 }
