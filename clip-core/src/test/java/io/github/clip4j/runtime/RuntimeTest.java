@@ -29,6 +29,9 @@ class RuntimeTest {
         try {
             NativeRuntime.setThreads(1);
             assertThat(NativeRuntime.threads()).isEqualTo(1);
+            assertThat(NativeRuntime.blasThreads()).as("OpenBLAS follows libtorch").isEqualTo(1);
+            NativeRuntime.setThreads(2);
+            assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
         } finally {
             NativeRuntime.setThreads(before);
         }
