@@ -31,7 +31,13 @@ import java.util.function.IntSupplier;
  * <pre>
  * mvn -B -DskipTests package -pl clip-benchmarks -am
  * java -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.ClipBenchmark \
- *     [--models ViT-B/32,ViT-B/16,RN50] [--precisions fp32,bf16] [--threads 1,2] [--batches 1,16] [--rounds 3]
+ *     [--models ViT-B/32,ViT-B/16,RN50] [--precisions fp32,bf16] [--threads 1,2,1/2] [--batches 1,16] [--rounds 3]
+ * </pre>
+ *
+ * <p>{@code --threads}: {@code T} runs libtorch and OpenBLAS on {@code T} threads each, {@code T/B} libtorch on
+ * {@code T} and OpenBLAS (fp32 matrix products) on {@code B}.
+ *
+ * <pre>
  * </pre>
  *
  * <p>Columns: {@code images/s (tensor)} encodes random preprocessed pixels; {@code images/s (files)} decodes,
@@ -51,7 +57,8 @@ public final class ClipBenchmark {
         List<String> models = list(options.getOrDefault("models", "ViT-B/32,ViT-B/16,RN50"));
         List<Precision> precisions = list(options.getOrDefault("precisions", "fp32,bf16")).stream()
                 .map(p -> Precision.valueOf(p.toUpperCase(Locale.ROOT))).toList();
-        List<Integer> threads = list(options.getOrDefault("threads", "1,2")).stream().map(Integer::parseInt).toList();
+        // "T" = T threads for libtorch and OpenBLAS alike, "T/B" = T for libtorch and B for OpenBLAS
+        List<String> threads = list(options.getOrDefault("threads", "1,2"));
         List<Integer> batches = list(options.getOrDefault("batches", "1,16")).stream().map(Integer::parseInt).toList();
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
 
@@ -92,8 +99,10 @@ public final class ClipBenchmark {
                                     String.format(Locale.ROOT, "%.5f",
                                             minCosine(features.get(precision), features.get(Precision.FP32)))));
                         }
-                        for (int t : threads) {
-                            NativeRuntime.setThreads(t);
+                        for (String t : threads) {
+                            String[] counts = t.split("/");
+                            NativeRuntime.setThreads(Integer.parseInt(counts[0]),
+                                    Integer.parseInt(counts[counts.length - 1]));
                             double files = rate(rounds, () -> {
                                 clip.imageFeatures(images);
                                 return FILE_BATCH;
