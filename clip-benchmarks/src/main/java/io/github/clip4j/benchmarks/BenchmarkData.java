@@ -43,6 +43,34 @@ final class BenchmarkData {
         return texts;
     }
 
+    /**
+     * {@code count} zero-shot prompts, the texts a classifier embeds: the four seed templates ({@code a photo of a
+     * {}}, ...) over everyday labels.
+     */
+    static List<String> prompts(int count) {
+        List<String> labels = List.of("cat", "dog", "car", "tree", "book", "rocket", "coffee cup", "camera",
+                "cello", "mountain bike", "golden retriever", "traffic light", "pizza", "sailboat", "umbrella",
+                "red fox");
+        List<String> templates = List.of("a photo of a %s", "a picture of a %s", "an image of a %s",
+                "a photo of the %s");
+        List<String> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(String.format(templates.get(i / labels.size() % templates.size()), labels.get(i % labels.size())));
+        }
+        return out;
+    }
+
+    /** The fixture images (PNG and JPEG), sorted by name. */
+    static List<Path> images() {
+        Path folder = existing(System.getProperty("clip4j.fixtures", "../shared/fixtures") + "/images");
+        try (var files = Files.list(folder)) {
+            return files.filter(f -> f.toString().endsWith(".png") || f.toString().endsWith(".jpg")).sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static List<String> corpusWords() {
         Path cases = existing(System.getProperty("clip4j.fixtures", "../shared/fixtures")
                 + "/tokenizer/cases.jsonl");

@@ -15,9 +15,11 @@ final class AttentionPool2d extends Layer {
     private final Linear vProj;
     private final Linear cProj;
     private final long heads;
+    private final Kernels kernels;
 
     AttentionPool2d(Spec spec, long spacialDim, long embedDim, long heads, long outputDim) {
         this.heads = heads;
+        this.kernels = spec.kernels;
         this.positionalEmbedding = parameter(spec, "positional_embedding", spacialDim * spacialDim + 1, embedDim);
         this.kProj = register_module("k_proj", new Linear(spec, embedDim, embedDim));
         this.qProj = register_module("q_proj", new Linear(spec, embedDim, embedDim));
@@ -30,7 +32,7 @@ final class AttentionPool2d extends Layer {
         x = torch.cat(new TensorVector(x.mean(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional()), x), 1);
         x = x.add(positionalEmbedding.to(x.scalar_type()));               // [N, HW + 1, C]
         Tensor query = x.narrow(1, 0, 1);
-        Tensor out = Attention.attend(qProj.forward(query), kProj.forward(x), vProj.forward(x), heads, null);
+        Tensor out = kernels.attend(qProj.forward(query), kProj.forward(x), vProj.forward(x), heads, false);
         return cProj.forward(out).squeeze(1);
     }
 }

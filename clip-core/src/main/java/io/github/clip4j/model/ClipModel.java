@@ -1,5 +1,6 @@
 package io.github.clip4j.model;
 
+import io.github.clip4j.runtime.CpuFeatures;
 import io.github.clip4j.runtime.Device;
 import io.github.clip4j.runtime.InferenceScope;
 import io.github.clip4j.runtime.NativeRuntime;
@@ -7,15 +8,21 @@ import io.github.clip4j.runtime.NativeScopes;
 import io.github.clip4j.runtime.Precision;
 import io.github.clip4j.runtime.Tensors;
 import io.github.clip4j.weights.StateDict;
+import java.lang.ref.Reference;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +75,11 @@ public final class ClipModel implements AutoCloseable {
      * @throws io.github.clip4j.runtime.NativeRuntimeException if libtorch cannot be loaded or the device is unavailable
      */
     public static ClipModel load(StateDict stateDict, Device device, Precision precision) {
+        return load(stateDict, device, precision, Kernels.FAST);
+    }
+
+    /** {@link #load(StateDict, Device, Precision)} with a choice of kernels (tests compare them). */
+    static ClipModel load(StateDict stateDict, Device device, Precision precision, Kernels kernels) {
         Objects.requireNonNull(stateDict, "stateDict");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(precision, "precision");
@@ -75,6 +87,10 @@ public final class ClipModel implements AutoCloseable {
         NativeRuntime.ensureLoaded();
         device.requireAvailable();
         ModelConfig config = ModelConfig.fromStateDict(stateDict);
+        if (device == Device.CPU && CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision)) {
+            LOG.warn("{} on this CPU has no native {} arithmetic: it will run slower than FP32 (it still halves "
+                    + "the weights' memory)", precision, precision);
+        }
         // Parameters made in inference mode (a caller's InferenceScope) could never be trained: build outside it.
         try (InferenceMode normalMode = new InferenceMode(false)) {
             // Everything created while building belongs to this scope, which is taken off the thread's scope stack
@@ -82,7 +98,7 @@ public final class ClipModel implements AutoCloseable {
             PointerScope owned = new PointerScope();
             try {
                 ClipNetwork network = new ClipNetwork(config,
-                        new Layer.Spec(precision.scalarType(), device.toNative()));
+                        new Layer.Spec(precision.scalarType(), device.toNative(), kernels));
                 StateDictLoader.load(network, stateDict);
                 network.eval();
                 owned.extend();
@@ -234,7 +250,44 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /**
-     * Encodes token-id rows (as made by the tokenizer: start token, text, end token, zero padding).
+     * Encodes {@code n} images from a direct buffer of normalised pixels in {@code [N, 3, R, R]} order, without
+     * copying them: a caller that decodes straight into a reused direct buffer saves a copy of every batch.
+     *
+     * <pre>{@code
+     * FloatBuffer input = ByteBuffer.allocateDirect(16 * 3 * 224 * 224 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+     * // ... fill input.put(i * pixelsPerImage + j, value) ...
+     * float[][] features = model.encodeImages(input, 16);
+     * }</pre>
+     *
+     * @param pixels a direct, native-order buffer; the {@code n * 3 * R * R} floats from its position on are read
+     * @return {@code [n][embed_dim]} features before normalisation
+     */
+    public float[][] encodeImages(FloatBuffer pixels, int n) {
+        checkOpen();
+        Objects.requireNonNull(pixels, "pixels");
+        if (!pixels.isDirect() || pixels.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("pixels must be a direct buffer in native byte order "
+                    + "(ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder()).asFloatBuffer())");
+        }
+        int r = imageResolution();
+        long needed = (long) n * 3 * r * r;
+        if (n < 1 || pixels.remaining() < needed) {
+            throw new IllegalArgumentException("expected " + n + " images of 3 x " + r + " x " + r + " = " + needed
+                    + " floats, the buffer has " + pixels.remaining());
+        }
+        try (InferenceScope scope = InferenceScope.open()) {
+            // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
+            Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
+                    new TensorOptions(torch.ScalarType.Float));
+            float[][] out = Tensors.toFloatMatrix(encodeImage(input));
+            Reference.reachabilityFence(pixels);
+            return out;
+        }
+    }
+
+    /**
+     * Encodes token-id rows (as made by the tokenizer: start token, text, end token, zero padding) in one batch.
+     * The text tower runs only up to the batch's longest text, so short prompts are cheap.
      *
      * @return {@code [rows][embed_dim]} features before normalisation
      */
@@ -244,6 +297,54 @@ public final class ClipModel implements AutoCloseable {
         try (InferenceScope scope = InferenceScope.open()) {
             return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
         }
+    }
+
+    /**
+     * Encodes many token-id rows in batches of at most {@code batchSize}, grouping rows of similar length so each
+     * batch runs only as far as its own longest text. Results are in the order of {@code tokens} and equal (within
+     * float rounding) to {@link #encodeTexts(int[][])} over all rows at once.
+     *
+     * <pre>{@code float[][] features = model.encodeTexts(tokenizer.tokenize(prompts, 77, true), 64);}</pre>
+     *
+     * @return {@code [rows][embed_dim]} features before normalisation
+     */
+    public float[][] encodeTexts(int[][] tokens, int batchSize) {
+        checkOpen();
+        checkTokens(tokens);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        }
+        Integer[] order = new Integer[tokens.length];
+        int[] ends = new int[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            order[i] = i;
+            ends[i] = endPosition(tokens[i]);
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> ends[i]));
+        float[][] out = new float[tokens.length][];
+        for (int start = 0; start < order.length; start += batchSize) {
+            int size = Math.min(batchSize, order.length - start);
+            int[][] batch = new int[size][];
+            for (int j = 0; j < size; j++) {
+                batch[j] = tokens[order[start + j]];
+            }
+            float[][] features = encodeTexts(batch);
+            for (int j = 0; j < size; j++) {
+                out[order[start + j]] = features[j];
+            }
+        }
+        return out;
+    }
+
+    /** The position the text tower pools: the first occurrence of the row's highest id, as {@code argmax}. */
+    private static int endPosition(int[] row) {
+        int best = 0;
+        for (int j = 1; j < row.length; j++) {
+            if (row[j] > row[best]) {
+                best = j;
+            }
+        }
+        return best;
     }
 
     /**

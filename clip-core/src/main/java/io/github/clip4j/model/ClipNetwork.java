@@ -1,6 +1,5 @@
 package io.github.clip4j.model;
 
-import io.github.clip4j.runtime.Tensors;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -20,8 +19,6 @@ final class ClipNetwork extends Layer {
     private final LayerNorm lnFinal;
     private final Tensor textProjection;
     private final Tensor logitScale;
-    /** The additive causal mask, a constant (not in the state dict, as in the reference). */
-    private final Tensor causalMask;
 
     ClipNetwork(ModelConfig config, Spec spec) {
         this.config = config;
@@ -38,18 +35,6 @@ final class ClipNetwork extends Layer {
         this.lnFinal = register_module("ln_final", new LayerNorm(spec, config.transformerWidth()));
         this.textProjection = parameter(spec, "text_projection", config.transformerWidth(), config.embedDim());
         this.logitScale = fp32Parameter(spec, "logit_scale");
-        this.causalMask = causalMask(config.contextLength()).to(spec.fp32.device(), torch.ScalarType.Float);
-    }
-
-    /** {@code [L, L]}, 0 on and below the diagonal, -inf above: position i attends to positions up to i. */
-    private static Tensor causalMask(int length) {
-        float[] mask = new float[length * length];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) {
-                mask[i * length + j] = Float.NEGATIVE_INFINITY;
-            }
-        }
-        return Tensors.fromFloats(mask, length, length);
     }
 
     /** @param pixels {@code [N, 3, R, R]} of any floating type and device */
@@ -61,13 +46,20 @@ final class ClipNetwork extends Layer {
     Tensor encodeText(Tensor tokens) {
         Tensor ids = tokens.to(spec.compute.device(), torch.ScalarType.Long);
         long n = ids.size(0);
+        // the end-of-text token has the highest id, so argmax finds each row's last position
+        Tensor last = ids.argmax(new LongOptional(-1), false);
+        if (spec.kernels.trimText() && n > 0 && ids.size(1) > 1) {
+            // Causal attention: positions after the batch's last end token cannot change any pooled output.
+            long used = last.max().item_long() + 1;
+            if (used < ids.size(1)) {
+                ids = ids.narrow(1, 0, used);
+            }
+        }
         long length = ids.size(1);
         Tensor x = tokenEmbedding.forward(ids).to(spec.computeType);
         x = x.add(positionalEmbedding.narrow(0, 0, length).to(spec.computeType));
-        x = transformer.forward(x, causalMask.narrow(0, 0, length).narrow(1, 0, length));
+        x = transformer.forward(x, true);
         x = lnFinal.forward(x);
-        // the end-of-text token has the highest id, so argmax finds each row's last position
-        Tensor last = ids.argmax(new LongOptional(-1), false);
         Tensor rows = torch.arange(new Scalar(n), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Long)
                 .device(new org.bytedeco.pytorch.DeviceOptional(spec.compute.device())));
         Tensor pooled = x.reshape(n * length, -1).index_select(0, rows.mul(new Scalar(length)).add(last));

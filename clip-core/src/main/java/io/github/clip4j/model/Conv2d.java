@@ -16,6 +16,11 @@ final class Conv2d extends Layer {
         this.padding = padding;
     }
 
+    /** {@code [out, in, kernel, kernel]}. */
+    Tensor weight() {
+        return weight;
+    }
+
     Tensor forward(Tensor x) {
         return torch.conv2d(x, weight, new TensorOptional(), new long[] {stride, stride},
                 new long[] {padding, padding}, new long[] {1, 1}, 1);

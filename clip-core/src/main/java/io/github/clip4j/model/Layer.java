@@ -16,9 +16,11 @@ abstract class Layer extends Module {
         final TensorOptions compute;
         final TensorOptions fp32;
         final torch.ScalarType computeType;
+        final Kernels kernels;
 
-        Spec(torch.ScalarType computeType, org.bytedeco.pytorch.Device device) {
+        Spec(torch.ScalarType computeType, org.bytedeco.pytorch.Device device, Kernels kernels) {
             this.computeType = computeType;
+            this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
             this.compute = new TensorOptions(computeType).device(new org.bytedeco.pytorch.DeviceOptional(device));
             this.fp32 = new TensorOptions(torch.ScalarType.Float)
                     .device(new org.bytedeco.pytorch.DeviceOptional(device));

@@ -16,8 +16,8 @@ final class ResidualAttentionBlock extends Layer {
         this.ln2 = register_module("ln_2", new LayerNorm(spec, width));
     }
 
-    Tensor forward(Tensor x, Tensor mask) {
-        Tensor h = x.add(attn.forward(ln1.forward(x), mask));
+    Tensor forward(Tensor x, boolean causal) {
+        Tensor h = x.add(attn.forward(ln1.forward(x), causal));
         return h.add(mlp.forward(ln2.forward(h)));
     }
 }

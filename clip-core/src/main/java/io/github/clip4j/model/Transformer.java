@@ -19,10 +19,10 @@ final class Transformer extends Layer {
         }
     }
 
-    /** @param mask additive {@code [L, L]} attention mask, or {@code null} for full attention */
-    Tensor forward(Tensor x, Tensor mask) {
+    /** @param causal whether position {@code i} attends only to positions up to {@code i} (the text tower) */
+    Tensor forward(Tensor x, boolean causal) {
         for (ResidualAttentionBlock block : blocks) {
-            x = block.forward(x, mask);
+            x = block.forward(x, causal);
         }
         return x;
     }

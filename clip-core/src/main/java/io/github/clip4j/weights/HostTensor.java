@@ -2,8 +2,11 @@ package io.github.clip4j.weights;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.EOFException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
@@ -16,6 +19,9 @@ public final class HostTensor {
     private final DType dtype;
     private final long[] shape;
     private final ByteBuffer data;
+    /** The file {@code data} maps, or {@code null}; the bytes start at {@code originOffset} there. */
+    private final FileOrigin origin;
+    private final long originOffset;
 
     /**
      * A tensor over {@code data} (not copied).
@@ -24,6 +30,13 @@ public final class HostTensor {
      * @throws IllegalArgumentException if the byte count does not match the shape
      */
     public HostTensor(DType dtype, long[] shape, ByteBuffer data) {
+        this(dtype, shape, data, null, 0);
+    }
+
+    /** A tensor over a mapping of {@code origin}'s bytes from {@code originOffset} on ({@code origin} may be null). */
+    HostTensor(DType dtype, long[] shape, ByteBuffer data, FileOrigin origin, long originOffset) {
+        this.origin = origin;
+        this.originOffset = originOffset;
         this.dtype = requireNonNull(dtype, "dtype");
         this.shape = requireNonNull(shape, "shape").clone();
         long numel = numel(this.shape);
@@ -70,6 +83,71 @@ public final class HostTensor {
     /** A read-only little-endian view of the raw bytes. */
     public ByteBuffer data() {
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** Receives a tensor's bytes chunk by chunk from {@link #copyInChunks}. */
+    @FunctionalInterface
+    public interface ChunkSink {
+        /**
+         * @param byteOffset where {@code chunk} starts within the tensor's bytes
+         * @param chunk      the next bytes (position 0, little-endian, a whole number of elements); valid only
+         *                   during the call
+         */
+        void accept(long byteOffset, ByteBuffer chunk);
+    }
+
+    /**
+     * Streams the raw bytes through {@code buffer}, in order, a whole number of elements at a time. When the tensor
+     * lies in a checkpoint file that is unchanged since it was read, the bytes are read from the file with
+     * positional reads instead of through its mapping, so loading a model never makes the file's pages part of the
+     * process's resident memory; otherwise they are copied from {@link #data()}.
+     *
+     * <pre>{@code
+     * ByteBuffer staging = ByteBuffer.allocateDirect(8 << 20);
+     * tensor.copyInChunks(staging, (offset, chunk) -> target.put(offset, chunk));
+     * }</pre>
+     *
+     * @param buffer reused for every chunk (its contents and position are overwritten); at least 8 bytes
+     * @throws CheckpointException if the file can no longer be read
+     */
+    public void copyInChunks(ByteBuffer buffer, ChunkSink sink) {
+        requireNonNull(buffer, "buffer");
+        requireNonNull(sink, "sink");
+        int step = buffer.capacity() - buffer.capacity() % dtype.byteSize();
+        if (step <= 0) {
+            throw new IllegalArgumentException("buffer of " + buffer.capacity() + " bytes cannot hold a " + dtype);
+        }
+        buffer.order(ByteOrder.LITTLE_ENDIAN);
+        long total = data.remaining();
+        FileChannel channel = origin == null || total == 0 ? null : origin.open();
+        try {
+            for (long done = 0; done < total; ) {
+                int n = (int) Math.min(step, total - done);
+                buffer.clear().limit(n);
+                if (channel != null) {
+                    while (buffer.hasRemaining()) {
+                        if (channel.read(buffer, originOffset + done + buffer.position()) < 0) {
+                            throw new EOFException("end of file");
+                        }
+                    }
+                } else {
+                    buffer.put(data.duplicate().position((int) done).limit((int) done + n));
+                }
+                buffer.flip();
+                sink.accept(done, buffer);
+                done += n;
+            }
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read tensor bytes from " + origin + ": " + e.getMessage(), e);
+        } finally {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // read-only channel: nothing was written that could be lost
+                }
+            }
+        }
     }
 
     /** The values converted to float (from F32, F16, BF16, F64 or any integer type). */

@@ -16,6 +16,12 @@ final class HostTensors {
      * @throws IllegalArgumentException if the view reaches outside the storage or is malformed
      */
     static HostTensor view(DType dtype, ByteBuffer storage, long offset, long[] size, long[] stride) {
+        return view(dtype, storage, offset, size, stride, null, 0);
+    }
+
+    /** As {@link #view(DType, ByteBuffer, long, long[], long[])}, for a storage that starts at {@code fileOffset} in {@code origin}. */
+    static HostTensor view(DType dtype, ByteBuffer storage, long offset, long[] size, long[] stride,
+                           FileOrigin origin, long fileOffset) {
         if (size.length != stride.length) {
             throw new IllegalArgumentException("size " + Arrays.toString(size) + " and stride "
                     + Arrays.toString(stride) + " differ in rank");
@@ -49,7 +55,7 @@ final class HostTensors {
         if (isContiguous(size, stride)) {
             int from = base + (int) (offset * elementSize);
             ByteBuffer slice = source.position(from).limit(from + (int) (numel * elementSize)).slice();
-            return new HostTensor(dtype, size, slice);
+            return new HostTensor(dtype, size, slice, origin, fileOffset + offset * elementSize);
         }
         int es = (int) elementSize;
         byte[] out = new byte[(int) (numel * es)];

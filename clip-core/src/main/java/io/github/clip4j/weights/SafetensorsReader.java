@@ -38,7 +38,7 @@ public final class SafetensorsReader {
      */
     public static StateDict read(Path file) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            return read(channel, file.toString());
+            return read(channel, file.toString(), FileOrigin.of(file));
         } catch (NoSuchFileException e) {
             throw new CheckpointException("safetensors file not found: " + file);
         } catch (IOException e) {
@@ -46,7 +46,7 @@ public final class SafetensorsReader {
         }
     }
 
-    private static StateDict read(FileChannel channel, String name) throws IOException {
+    private static StateDict read(FileChannel channel, String name, FileOrigin origin) throws IOException {
         long size = channel.size();
         if (size < 8) {
             throw new CheckpointException(name + ": not a safetensors file (only " + size + " bytes)");
@@ -87,13 +87,13 @@ public final class SafetensorsReader {
                 value.properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
-            tensors.put(key, tensor(channel, data, name, key, value, dataStart, dataSize));
+            tensors.put(key, tensor(channel, data, name, key, value, dataStart, dataSize, origin));
         }
         return new StateDict(tensors, metadata, name);
     }
 
     private static HostTensor tensor(FileChannel channel, ByteBuffer data, String file, String key, JsonNode entry,
-                                     long dataStart, long dataSize) throws IOException {
+                                     long dataStart, long dataSize, FileOrigin origin) throws IOException {
         JsonNode dtypeNode = entry.get("dtype");
         JsonNode shapeNode = entry.get("shape");
         JsonNode offsets = entry.get("data_offsets");
@@ -141,7 +141,7 @@ public final class SafetensorsReader {
         } else {
             bytes = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + begin, expected);
         }
-        return new HostTensor(dtype, shape, bytes.order(ByteOrder.LITTLE_ENDIAN));
+        return new HostTensor(dtype, shape, bytes.order(ByteOrder.LITTLE_ENDIAN), origin, dataStart + begin);
     }
 
     /** The node's value if it is a non-negative integer that fits a long, else -1. */

@@ -79,7 +79,7 @@ public final class TorchArchiveReader {
             checkByteOrder(zip, root, file);
             ZipArchive.Entry pickle = zip.entries().get(root + "data.pkl");
             byte[] bytes = zip.read(pickle, MAX_PICKLE_BYTES);
-            Map<String, ByteBuffer> storages = new HashMap<>();
+            Map<String, Mapped> storages = new HashMap<>();
             Object result = PickleMachine.load(bytes, file + ":" + pickle.name(), TorchArchiveReader::resolve,
                     pid -> loadStorage(pid, zip, root, storages, file));
             boolean torchScript = zip.entries().containsKey(root + "constants.pkl") || result instanceof Instance;
@@ -148,7 +148,7 @@ public final class TorchArchiveReader {
         return null;
     }
 
-    private static Object loadStorage(Object pid, ZipArchive zip, String root, Map<String, ByteBuffer> storages,
+    private static Object loadStorage(Object pid, ZipArchive zip, String root, Map<String, Mapped> storages,
                                       Path file) {
         if (!(pid instanceof Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof StorageType type) || !(t.get(2) instanceof String key)
@@ -159,26 +159,34 @@ public final class TorchArchiveReader {
         if (numel < 0) {
             throw new CheckpointException(file + ": storage " + key + " has a negative size");
         }
-        ByteBuffer bytes = storages.get(key);
-        if (bytes == null) {
+        Mapped mapped = storages.get(key);
+        if (mapped == null) {
             ZipArchive.Entry entry = zip.entries().get(root + "data/" + key);
             if (entry == null) {
                 throw new CheckpointException(file + ": storage " + key + " is missing (no entry " + root + "data/"
                         + key + "); the file is truncated or corrupt");
             }
-            bytes = zip.map(entry);
-            storages.put(key, bytes);
+            mapped = new Mapped(zip.map(entry), zip.dataOffset(entry));
+            storages.put(key, mapped);
         }
+        ByteBuffer bytes = mapped.bytes();
         long needed = Math.multiplyExact(numel, (long) type.dtype().byteSize());
         if (bytes.remaining() < needed) {
             throw new CheckpointException(file + ": storage " + key + " has " + bytes.remaining()
                     + " bytes but needs " + needed);
         }
-        return new Storage(type.dtype(), bytes.duplicate().limit((int) needed).slice());
+        return new Storage(type.dtype(), bytes.duplicate().limit((int) needed).slice(), zip.origin(),
+                mapped.fileOffset());
     }
 
-    /** A storage with its element type: what {@code _rebuild_tensor_v2} views. */
-    private record Storage(DType dtype, ByteBuffer bytes) {}
+    /** A storage entry's mapped bytes and where they start in the archive. */
+    private record Mapped(ByteBuffer bytes, long fileOffset) {}
+
+    /**
+     * A storage with its element type: what {@code _rebuild_tensor_v2} views. {@code origin} is the archive
+     * (or null), in which the bytes start at {@code fileOffset}.
+     */
+    private record Storage(DType dtype, ByteBuffer bytes, FileOrigin origin, long fileOffset) {}
 
     private static Object rebuildTensor(Tuple args) {
         if (args.size() < 4 || !(args.get(0) instanceof Storage storage) || !(args.get(1) instanceof Long offset)
@@ -186,7 +194,8 @@ public final class TorchArchiveReader {
             throw new CheckpointException("_rebuild_tensor_v2 called with unexpected arguments " + args);
         }
         try {
-            return HostTensors.view(storage.dtype(), storage.bytes(), offset, longs(size), longs(stride));
+            return HostTensors.view(storage.dtype(), storage.bytes(), offset, longs(size), longs(stride),
+                    storage.origin(), storage.fileOffset());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CheckpointException("malformed tensor: " + e.getMessage());
         }

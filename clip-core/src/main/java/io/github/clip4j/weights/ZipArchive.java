@@ -41,11 +41,13 @@ final class ZipArchive implements AutoCloseable {
     private final long fileSize;
     private final Map<String, Entry> entries;
     private ByteBuffer whole;
+    private final FileOrigin origin;
 
     private ZipArchive(Path file, FileChannel channel) throws IOException {
         this.file = file;
         this.channel = channel;
         this.fileSize = channel.size();
+        this.origin = FileOrigin.of(file);
         this.entries = Collections.unmodifiableMap(readCentralDirectory());
     }
 
@@ -79,6 +81,16 @@ final class ZipArchive implements AutoCloseable {
      *
      * @throws CheckpointException if the entry is compressed, larger than 2 GiB or lies outside the file
      */
+    /** Where a STORED entry's bytes start in the file. */
+    long dataOffset(Entry entry) {
+        return dataStart(entry);
+    }
+
+    /** The archive file as it was when opened, or {@code null} (see {@link FileOrigin}). */
+    FileOrigin origin() {
+        return origin;
+    }
+
     ByteBuffer map(Entry entry) {
         if (entry.method() != STORED) {
             throw error("entry " + entry.name() + " is compressed (method " + entry.method()

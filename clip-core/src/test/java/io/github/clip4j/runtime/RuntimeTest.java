@@ -29,10 +29,17 @@ class RuntimeTest {
         try {
             NativeRuntime.setThreads(1);
             assertThat(NativeRuntime.threads()).isEqualTo(1);
+            assertThat(NativeRuntime.blasThreads()).as("OpenBLAS follows libtorch").isEqualTo(1);
+            NativeRuntime.setThreads(2);
+            assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
+            NativeRuntime.setThreads(1, 2);
+            assertThat(NativeRuntime.threads()).isEqualTo(1);
+            assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
         } finally {
             NativeRuntime.setThreads(before);
         }
         assertThatThrownBy(() -> NativeRuntime.setThreads(0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> NativeRuntime.setThreads(1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
