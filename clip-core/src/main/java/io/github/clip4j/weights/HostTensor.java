@@ -152,7 +152,20 @@ public final class HostTensor {
 
     /** The values converted to float (from F32, F16, BF16, F64 or any integer type). */
     public float[] toFloatArray() {
-        int n = Math.toIntExact(numel());
+        return toFloatArray(Integer.MAX_VALUE);
+    }
+
+    /**
+     * The first {@code limit} values (or all, if there are fewer) converted to float, without touching the rest.
+     *
+     * @param limit how many values at most, at least 0
+     * @return a new array of {@code min(limit, numel())} floats
+     */
+    public float[] toFloatArray(int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        int n = (int) Math.min(limit, numel());
         float[] out = new float[n];
         ByteBuffer b = data();
         switch (dtype) {

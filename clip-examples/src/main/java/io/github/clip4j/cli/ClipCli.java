@@ -142,9 +142,8 @@ public final class ClipCli implements Callable<Integer> {
                 .precision(options.precision)
                 .batchSize(options.batchSize)
                 .tokenizer(tokenizer());
-        if (options.threads != null) {
-            builder.threads(options.threads);
-        }
+        // Always set: Clip then splits the cores between libtorch and the matrix library the fastest way.
+        builder.threads(options.threads != null ? options.threads : Runtime.getRuntime().availableProcessors());
         try (DownloadProgress download = new DownloadProgress()) {
             return builder.progress(download).build();
         }

@@ -26,7 +26,7 @@ final class ModelOptions {
     int batchSize = 16;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "libtorch threads (default: all cores).")
+            description = "Threads per encoder call (default: all cores; fp32 gives them to the matrix library).")
     Integer threads;
 
     /**
