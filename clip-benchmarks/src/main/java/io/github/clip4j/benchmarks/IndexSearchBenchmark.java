@@ -1,4 +1,4 @@
-package io.github.clip4j.bench;
+package io.github.clip4j.benchmarks;
 
 import io.github.clip4j.Embedding;
 import io.github.clip4j.retrieval.EmbeddingMatrix;
@@ -13,9 +13,8 @@ import java.util.Random;
  * indexed with ViT-B/32), the scan behind {@code ImageIndex.search}. A program, not a test:
  *
  * <pre>
- * mvn -q -o -pl clip-core -am test-compile
- * java -cp clip-core/target/classes:clip-core/target/test-classes:SLF4J_API_JAR \
- *     io.github.clip4j.bench.IndexSearchBenchmark [rows=100000] [dimension=512] [k=10] [queries=200]
+ * mvn -B -DskipTests package -pl clip-benchmarks -am
+ * java -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.IndexSearchBenchmark [rows=100000] [dimension=512] [k=10] [queries=200]
  * </pre>
  *
  * <p>It warms the JIT up first, then prints the median, 90th-percentile and fastest wall time per query (the scan

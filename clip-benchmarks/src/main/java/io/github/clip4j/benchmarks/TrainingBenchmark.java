@@ -1,4 +1,4 @@
-package io.github.clip4j.bench;
+package io.github.clip4j.benchmarks;
 
 import io.github.clip4j.model.ClipModel;
 import io.github.clip4j.runtime.Device;
@@ -42,10 +42,9 @@ import org.bytedeco.pytorch.global.torch;
  * </ul>
  *
  * <pre>
- * mvn -q -pl clip-core -am test-compile
- * mvn -q -pl clip-core dependency:build-classpath -Dmdep.outputFile=cp.txt
- * java -Dclip4j.fixtures=../shared/fixtures -cp "$(cat clip-core/cp.txt):clip-core/target/classes:clip-core/target/test-classes" \
- *     io.github.clip4j.bench.TrainingBenchmark clip 1 4
+ * mvn -B -DskipTests package -pl clip-benchmarks -am
+ * java -Dclip4j.fixtures=../shared/fixtures -cp clip-benchmarks/target/benchmarks.jar \
+ *     io.github.clip4j.benchmarks.TrainingBenchmark clip 1 4
  * </pre>
  */
 public final class TrainingBenchmark {
@@ -125,7 +124,7 @@ public final class TrainingBenchmark {
         NativeRuntime.setThreads(threads);
         Path vitB32 = Files.createTempFile("vit-b32-random", ".safetensors");
         try {
-            EncoderBenchmark.writeRandomVitB32(vitB32);
+            RandomCheckpoints.writeSafetensors(ModelShape.VIT_B_32, vitB32);
             Path tiny = Path.of(System.getProperty("clip4j.fixtures", "../shared/fixtures"), "models",
                     "vit-tiny.state_dict.pt");
             List<Path> checkpoints = switch (models) {
@@ -137,7 +136,7 @@ public final class TrainingBenchmark {
                 String name = checkpoint == tiny ? "vit-tiny" : "ViT-B/32 (random)";
                 for (boolean bf16 : new boolean[] {false, true}) {
                     resetPeakRss();
-                    long baseline = EncoderBenchmark.peakRssKb();
+                    long baseline = ProcessMemory.peakResidentKb();
                     try (ClipModel clip = ClipModel.load(CheckpointReader.read(checkpoint), Device.CPU,
                             Precision.FP32)) {
                         List<StepProgress> progress = new ArrayList<>();
@@ -148,7 +147,7 @@ public final class TrainingBenchmark {
                         System.out.printf("%-18s %-5s batch %d, %d threads: %.3f steps/s (%.1f pairs/s) over %d"
                                 + " steps after the first; peak RSS %d MB (%d MB before loading)%n", name,
                                 bf16 ? "bf16" : "fp32", CLIP_BATCH, threads, (steps - 1) / seconds,
-                                (steps - 1) * CLIP_BATCH / seconds, steps - 1, EncoderBenchmark.peakRssKb() / 1024,
+                                (steps - 1) * CLIP_BATCH / seconds, steps - 1, ProcessMemory.peakResidentKb() / 1024,
                                 baseline / 1024);
                     }
                 }
