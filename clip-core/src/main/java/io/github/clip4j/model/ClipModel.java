@@ -68,8 +68,15 @@ public final class ClipModel implements AutoCloseable {
 
     /**
      * Builds the model the tensors describe and copies them in (converted once to {@code precision}, except
-     * normalisation weights, which stay fp32). The result is in eval mode.
+     * normalisation weights, which stay fp32). The result is in eval mode. The state dict is only read, and may be
+     * dropped (or its file closed) once this returns.
      *
+     * @param stateDict the weights with OpenAI's parameter names, e.g. from
+     *                  {@link io.github.clip4j.weights.CheckpointReader#read}; not null
+     * @param device    where the parameters live and the encoders run; not null
+     * @param precision the type the weights are converted to; {@link Precision#FP32} matches the reference most
+     *                  closely; not null
+     * @return a new model, which the caller closes
      * @throws io.github.clip4j.weights.CheckpointException if the tensors are not a complete CLIP model: every
      *     missing, unexpected and misshapen tensor is named
      * @throws io.github.clip4j.runtime.NativeRuntimeException if libtorch cannot be loaded or the device is unavailable
@@ -113,32 +120,56 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
-    /** The architecture, as the reference's {@code CLIP} constructor arguments. */
+    /**
+     * The architecture, as the reference's {@code CLIP} constructor arguments.
+     *
+     * @return the configuration inferred from the checkpoint at load
+     */
     public ModelConfig config() {
         return network.config();
     }
 
-    /** The side of the square images the image encoder takes. */
+    /**
+     * The side of the square images the image encoder takes.
+     *
+     * @return the input resolution in pixels, e.g. 224 for ViT-B/32 and 336 for ViT-L/14@336px
+     */
     public int imageResolution() {
         return network.config().imageResolution();
     }
 
-    /** The number of tokens per text (77 for OpenAI's models). */
+    /**
+     * The number of tokens per text (77 for OpenAI's models); token rows may be shorter, never longer.
+     *
+     * @return the text encoder's maximum sequence length
+     */
     public int contextLength() {
         return network.config().contextLength();
     }
 
-    /** The size of the image and text embeddings. */
+    /**
+     * The size of the image and text embeddings.
+     *
+     * @return the embedding dimension, e.g. 512 for ViT-B/32
+     */
     public int embedDim() {
         return network.config().embedDim();
     }
 
-    /** The device the parameters live on and the encoders run on. */
+    /**
+     * The device the parameters live on and the encoders run on.
+     *
+     * @return the device given at {@link #load}
+     */
     public Device device() {
         return device;
     }
 
-    /** The type the weights were converted to at load. */
+    /**
+     * The type the weights were converted to at load.
+     *
+     * @return the precision given at {@link #load}
+     */
     public Precision precision() {
         return precision;
     }
@@ -146,6 +177,9 @@ public final class ClipModel implements AutoCloseable {
     /**
      * The libtorch module, with OpenAI's parameter names in {@code named_parameters()} ({@code visual.conv1.weight},
      * ...), for training and saving. It stays owned by this model.
+     *
+     * @return the live module; do not use it after {@link #close()}
+     * @throws IllegalStateException if the model is closed
      */
     public Module module() {
         checkOpen();
@@ -155,6 +189,9 @@ public final class ClipModel implements AutoCloseable {
     /**
      * The model's parameters and buffers by OpenAI's names, in the reference's order. The map's tensors are new
      * handles to the live parameters, owned by the caller's innermost {@code PointerScope}.
+     *
+     * @return an ordered map from parameter name to a tensor sharing the parameter's storage
+     * @throws IllegalStateException if the model is closed
      */
     public Map<String, Tensor> namedTensors() {
         checkOpen();
@@ -177,6 +214,9 @@ public final class ClipModel implements AutoCloseable {
      * Image features before normalisation, as fp32 {@code [N, embed_dim]}.
      *
      * @param pixels {@code [N, 3, R, R]} normalised pixels ({@code R = imageResolution()}), any float type/device
+     * @return a new tensor on the model's device, owned as described in the class comment
+     * @throws IllegalArgumentException if {@code pixels} has another shape
+     * @throws IllegalStateException    if the model is closed
      */
     public Tensor encodeImage(Tensor pixels) {
         checkOpen();
@@ -197,6 +237,9 @@ public final class ClipModel implements AutoCloseable {
      *
      * @param tokens {@code [N, L]} integer token ids ({@code L <= contextLength()}), each row ending with the
      *     end-of-text token (the highest id), padded with zeros
+     * @return a new tensor on the model's device, owned as described in the class comment
+     * @throws IllegalArgumentException if {@code tokens} is not two-dimensional or its rows are too long
+     * @throws IllegalStateException    if the model is closed
      */
     public Tensor encodeText(Tensor tokens) {
         checkOpen();
@@ -214,6 +257,13 @@ public final class ClipModel implements AutoCloseable {
     /**
      * The reference's {@code forward}: cosine similarities of the normalised features scaled by
      * {@link #logitScale()}.
+     *
+     * @param pixels as for {@link #encodeImage}: {@code [N, 3, R, R]} normalised pixels
+     * @param tokens as for {@link #encodeText}: {@code [M, L]} token ids
+     * @return {@code [N, M]} logits per image and their {@code [M, N]} transpose, owned like the result of
+     *         {@link #encodeImage}
+     * @throws IllegalArgumentException if either input has the wrong shape
+     * @throws IllegalStateException    if the model is closed
      */
     public Logits forward(Tensor pixels, Tensor tokens) {
         checkOpen();
@@ -234,7 +284,12 @@ public final class ClipModel implements AutoCloseable {
     /**
      * Encodes {@code n} images given as one array of normalised pixels in {@code [N, 3, R, R]} order.
      *
+     * @param pixels exactly {@code n * 3 * R * R} floats ({@code R = imageResolution()}), image after image, each
+     *               channel-major (all R, then all G, then all B), normalised with the model's mean and std
+     * @param n      the number of images, at least 1
      * @return {@code [n][embed_dim]} features before normalisation
+     * @throws IllegalArgumentException if {@code n} or the array length is wrong
+     * @throws IllegalStateException    if the model is closed
      */
     public float[][] encodeImages(float[] pixels, int n) {
         checkOpen();
@@ -260,7 +315,11 @@ public final class ClipModel implements AutoCloseable {
      * }</pre>
      *
      * @param pixels a direct, native-order buffer; the {@code n * 3 * R * R} floats from its position on are read
+     *               (its position is not changed)
+     * @param n      the number of images, at least 1
      * @return {@code [n][embed_dim]} features before normalisation
+     * @throws IllegalArgumentException if the buffer is not direct and native-order, or holds too few floats
+     * @throws IllegalStateException    if the model is closed
      */
     public float[][] encodeImages(FloatBuffer pixels, int n) {
         checkOpen();
@@ -289,7 +348,11 @@ public final class ClipModel implements AutoCloseable {
      * Encodes token-id rows (as made by the tokenizer: start token, text, end token, zero padding) in one batch.
      * The text tower runs only up to the batch's longest text, so short prompts are cheap.
      *
-     * @return {@code [rows][embed_dim]} features before normalisation
+     * @param tokens one row per text, all of the same length between 1 and {@link #contextLength()}, every id in
+     *               the model's vocabulary
+     * @return {@code [rows][embed_dim]} features before normalisation, in the order of {@code tokens}
+     * @throws IllegalArgumentException if there are no rows, the rows differ in length or an id is out of range
+     * @throws IllegalStateException    if the model is closed
      */
     public float[][] encodeTexts(int[][] tokens) {
         checkOpen();
@@ -306,7 +369,12 @@ public final class ClipModel implements AutoCloseable {
      *
      * <pre>{@code float[][] features = model.encodeTexts(tokenizer.tokenize(prompts, 77, true), 64);}</pre>
      *
+     * @param tokens    rows as for {@link #encodeTexts(int[][])}
+     * @param batchSize the most rows encoded at once, at least 1; larger batches are faster but use more memory
      * @return {@code [rows][embed_dim]} features before normalisation
+     * @throws IllegalArgumentException if {@code batchSize} is not positive, or as for
+     *                                  {@link #encodeTexts(int[][])}
+     * @throws IllegalStateException    if the model is closed
      */
     public float[][] encodeTexts(int[][] tokens, int batchSize) {
         checkOpen();
@@ -348,7 +416,15 @@ public final class ClipModel implements AutoCloseable {
     }
 
     /**
-     * {@code logits_per_image} for {@code n} images and the token rows: {@code [n][rows]}.
+     * {@code logits_per_image} for {@code n} images and the token rows: {@code [n][rows]}. Apply a softmax along
+     * each row for the reference's zero-shot probabilities.
+     *
+     * @param pixels images as for {@link #encodeImages(float[], int)}
+     * @param n      the number of images, at least 1
+     * @param tokens rows as for {@link #encodeTexts(int[][])}
+     * @return {@code [n][rows]} scaled cosine similarities
+     * @throws IllegalArgumentException if an input has the wrong size or an id is out of range
+     * @throws IllegalStateException    if the model is closed
      */
     public float[][] logits(float[] pixels, int n, int[][] tokens) {
         checkOpen();
@@ -360,7 +436,12 @@ public final class ClipModel implements AutoCloseable {
         }
     }
 
-    /** {@code exp(logit_scale)}, the temperature the cosine similarities are multiplied by (100 for OpenAI's). */
+    /**
+     * {@code exp(logit_scale)}, the temperature the cosine similarities are multiplied by.
+     *
+     * @return the current scale, 100 for OpenAI's released models
+     * @throws IllegalStateException if the model is closed
+     */
     public float logitScale() {
         checkOpen();
         try (InferenceScope scope = InferenceScope.open()) {
@@ -412,9 +493,17 @@ public final class ClipModel implements AutoCloseable {
     /**
      * The result of {@link #forward}: {@code perImage [images, texts]} and its transpose {@code perText}, both
      * owned like any tensor {@code forward} returns.
+     *
+     * @param perImage fp32 {@code [images, texts]}: the reference's {@code logits_per_image}
+     * @param perText  fp32 {@code [texts, images]}: the reference's {@code logits_per_text}
      */
     public record Logits(Tensor perImage, Tensor perText) {
-        /** Checks both tensors are present. */
+        /**
+         * Checks both tensors are present.
+         *
+         * @param perImage the logits per image; not null
+         * @param perText  the logits per text; not null
+         */
         public Logits {
             Objects.requireNonNull(perImage, "perImage");
             Objects.requireNonNull(perText, "perText");

@@ -17,6 +17,18 @@ import java.util.TreeSet;
  * <pre>{@code
  * ModelConfig vitB32 = new ModelConfig(512, 224, List.of(12), 768, 32, 77, 49408, 512, 8, 12);
  * }</pre>
+ *
+ * @param embedDim          the size of the shared image-text embedding space (512 for ViT-B/32)
+ * @param imageResolution   the side in pixels of the square input images (224, or 336 for ViT-L/14@336px)
+ * @param visionLayers      residual blocks of the image encoder: {@code [layers]} for a ViT, blocks per stage
+ *                          for a ResNet (e.g. {@code [3, 4, 6, 3]} for RN50); unmodifiable
+ * @param visionWidth       the ViT's hidden size, or the ResNet's base channel count (64 for RN50)
+ * @param visionPatchSize   the side in pixels of a ViT patch (32 for ViT-B/32), 0 for a ResNet
+ * @param contextLength     the number of token positions of the text encoder (77)
+ * @param vocabSize         the number of token ids of the text encoder (49408 for OpenAI's BPE vocabulary)
+ * @param transformerWidth  the text encoder's hidden size
+ * @param transformerHeads  the text encoder's attention heads per layer
+ * @param transformerLayers the text encoder's residual attention blocks
  */
 public record ModelConfig(
         int embedDim,
@@ -30,7 +42,22 @@ public record ModelConfig(
         int transformerHeads,
         int transformerLayers) {
 
-    /** Validates the arguments and copies {@code visionLayers}. */
+    /**
+     * Validates the arguments and copies {@code visionLayers}.
+     *
+     * @param embedDim          positive
+     * @param imageResolution   positive; a multiple of the patch size (ViT) or of 32 (ResNet)
+     * @param visionLayers      1 or 4 positive counts; copied, not null
+     * @param visionWidth       for a ViT at least 64 and divisible by its head count {@code visionWidth / 64};
+     *                          even for a ResNet
+     * @param visionPatchSize   positive for a ViT, 0 for a ResNet
+     * @param contextLength     positive
+     * @param vocabSize         positive
+     * @param transformerWidth  positive and divisible by {@code transformerHeads}
+     * @param transformerHeads  positive
+     * @param transformerLayers positive
+     * @throws IllegalArgumentException if the values cannot describe a CLIP model
+     */
     public ModelConfig {
         visionLayers = List.copyOf(Objects.requireNonNull(visionLayers, "visionLayers"));
         if (visionLayers.size() != 1 && visionLayers.size() != 4) {
@@ -72,12 +99,20 @@ public record ModelConfig(
         }
     }
 
-    /** Whether the image encoder is a Vision Transformer (else a ModifiedResNet). */
+    /**
+     * Whether the image encoder is a Vision Transformer (else a ModifiedResNet).
+     *
+     * @return {@code true} if {@link #visionLayers()} has a single entry
+     */
     public boolean isVisionTransformer() {
         return visionLayers.size() == 1;
     }
 
-    /** Attention heads of the image encoder: {@code width / 64} for a ViT, {@code width * 32 / 64} for a ResNet. */
+    /**
+     * Attention heads of the image encoder, as the reference computes them.
+     *
+     * @return {@code visionWidth / 64} for a ViT; {@code visionWidth * 32 / 64} for a ResNet's attention pool
+     */
     public int visionHeads() {
         return isVisionTransformer() ? visionWidth / 64 : visionWidth * 32 / 64;
     }
@@ -85,6 +120,8 @@ public record ModelConfig(
     /**
      * Infers the architecture from tensor shapes, exactly as the reference's {@code build_model} does.
      *
+     * @param stateDict weights with OpenAI's parameter names; not null
+     * @return the configuration those tensors describe
      * @throws CheckpointException if a tensor the inference needs is missing or has an impossible shape
      */
     public static ModelConfig fromStateDict(StateDict stateDict) {

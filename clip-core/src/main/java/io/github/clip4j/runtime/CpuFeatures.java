@@ -25,12 +25,22 @@ public final class CpuFeatures {
         this.flags = Set.copyOf(flags);
     }
 
-    /** This machine's features (none known where {@code /proc/cpuinfo} is unavailable, e.g. macOS, Windows). */
+    /**
+     * This machine's features, read once per process (none known where {@code /proc/cpuinfo} is unavailable,
+     * e.g. macOS, Windows).
+     *
+     * @return the shared, immutable instance for this machine
+     */
     public static CpuFeatures current() {
         return CURRENT;
     }
 
-    /** Whether the features are known at all (false off Linux): then {@link #isFast} answers only for fp32. */
+    /**
+     * Whether the features are known at all.
+     *
+     * @return {@code false} off Linux or when {@code /proc/cpuinfo} has no flags: then {@link #isFast} answers
+     *         {@code true} only for fp32, whatever the CPU can really do
+     */
     public boolean isKnown() {
         return !flags.isEmpty();
     }
@@ -38,6 +48,9 @@ public final class CpuFeatures {
     /**
      * Whether {@code precision} runs natively on this CPU: always for fp32; bf16 with AVX512-BF16 or AMX-BF16; fp16
      * with AVX512-FP16 or AMX-FP16.
+     *
+     * @param precision the precision a model would be loaded in; not null
+     * @return {@code true} if this CPU multiplies in that type without converting to fp32
      */
     public boolean isFast(Precision precision) {
         return switch (precision) {

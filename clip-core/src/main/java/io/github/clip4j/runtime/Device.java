@@ -2,7 +2,13 @@ package io.github.clip4j.runtime;
 
 import org.bytedeco.pytorch.global.torch;
 
-/** Where tensors live and models run. */
+/**
+ * Where tensors live and models run.
+ *
+ * <pre>{@code
+ * Device device = NativeRuntime.cudaAvailable() ? Device.CUDA : Device.CPU;
+ * }</pre>
+ */
 public enum Device {
     /** The CPU; always available. */
     CPU(torch.DeviceType.CPU),
@@ -31,6 +37,9 @@ public enum Device {
 
     /**
      * A new libtorch device handle. The caller owns it (it belongs to the innermost {@code PointerScope}).
+     *
+     * @return a handle for this device (CUDA device index unset, meaning the current GPU); loads libtorch if needed
+     * @throws NativeRuntimeException if libtorch cannot be loaded
      */
     public org.bytedeco.pytorch.Device toNative() {
         NativeRuntime.ensureLoaded();

@@ -34,7 +34,12 @@ public final class InferenceScope implements AutoCloseable {
         this.guard = NativeScopes.escape(pointers, new InferenceMode());
     }
 
-    /** Opens a scope on the current thread (loading libtorch if needed). */
+    /**
+     * Opens a scope on the current thread (loading libtorch if needed).
+     *
+     * @return the new innermost scope of this thread, to close on this thread
+     * @throws NativeRuntimeException if libtorch cannot be loaded
+     */
     public static InferenceScope open() {
         NativeRuntime.ensureLoaded();
         return new InferenceScope();
@@ -43,6 +48,18 @@ public final class InferenceScope implements AutoCloseable {
     /**
      * Moves {@code pointer} out of this scope: it survives {@link #close()} and belongs to the next outer scope,
      * or, with none, to the caller, who must {@code close()} it.
+     *
+     * <pre>{@code
+     * Tensor features;
+     * try (InferenceScope scope = InferenceScope.open()) {
+     *     features = scope.keep(model.encodeImage(pixels));
+     * }
+     * try (features) { ... } // a tensor made in inference mode: fine to read, never to train on
+     * }</pre>
+     *
+     * @param <P>     the pointer's type, kept so the result needs no cast
+     * @param pointer a native object created in this scope; not null
+     * @return {@code pointer} itself
      */
     public <P extends org.bytedeco.javacpp.Pointer> P keep(P pointer) {
         return NativeScopes.escape(pointers, pointer);

@@ -116,7 +116,13 @@ public final class NativeRuntime {
         }
     }
 
-    /** The number of threads libtorch uses for one operation (process-wide). */
+    /**
+     * The number of threads libtorch uses for one operation (process-wide). Loads libtorch if needed.
+     *
+     * @return libtorch's intra-op thread count: the system property {@code clip4j.threads} if set, else the
+     *         number of available processors, until {@link #setThreads} changes it
+     * @throws NativeRuntimeException if libtorch cannot be loaded
+     */
     public static int threads() {
         ensureLoaded();
         return torch.get_num_threads();
@@ -127,6 +133,7 @@ public final class NativeRuntime {
      * this JVM.
      *
      * @param threads at least 1
+     * @throws IllegalArgumentException if {@code threads} is less than 1
      */
     public static void setThreads(int threads) {
         if (threads < 1) {
@@ -144,6 +151,7 @@ public final class NativeRuntime {
      *
      * @param intraOp at least 1
      * @param blas    at least 1
+     * @throws IllegalArgumentException if either count is less than 1
      */
     public static void setThreads(int intraOp, int blas) {
         if (intraOp < 1 || blas < 1) {
@@ -179,7 +187,13 @@ public final class NativeRuntime {
         return org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
     }
 
-    /** Whether libtorch sees a usable CUDA device (false with the CPU-only native artifacts). */
+    /**
+     * Whether libtorch sees a usable CUDA device. Loads libtorch if needed.
+     *
+     * @return {@code true} if {@link Device#CUDA} can be used; always {@code false} with the CPU-only native
+     *         artifacts
+     * @throws NativeRuntimeException if libtorch cannot be loaded
+     */
     public static boolean cudaAvailable() {
         ensureLoaded();
         return torch.cuda_is_available();

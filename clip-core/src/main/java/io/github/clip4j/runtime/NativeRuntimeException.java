@@ -10,10 +10,21 @@ import io.github.clip4j.common.ClipException;
 public class NativeRuntimeException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * An exception with a message that names the problem and the fix.
+     *
+     * @param message what failed and what to do, e.g. which artifact to add to the class path
+     */
     public NativeRuntimeException(String message) {
         super(message);
     }
 
+    /**
+     * An exception wrapping the native failure that caused it.
+     *
+     * @param message what failed and what to do
+     * @param cause   the underlying error, typically an {@link UnsatisfiedLinkError} from loading a library
+     */
     public NativeRuntimeException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -17,6 +17,18 @@ public final class NativeScopes {
      * {@code close()} it (or leave it to the garbage collector).
      *
      * <p>Call it while {@code scope} is still the innermost scope, just before closing it.
+     *
+     * <pre>{@code
+     * try (PointerScope scope = new PointerScope()) {
+     *     Tensor hidden = layer.forward(x);                   // freed with the scope
+     *     return NativeScopes.escape(scope, hidden.relu());   // survives it
+     * }
+     * }</pre>
+     *
+     * @param <P>     the pointer's type, kept so the result needs no cast
+     * @param scope   the scope {@code pointer} belongs to; not null
+     * @param pointer the native object to keep; not null
+     * @return {@code pointer} itself
      */
     public static <P extends Pointer> P escape(PointerScope scope, P pointer) {
         Objects.requireNonNull(scope, "scope");
@@ -33,6 +45,11 @@ public final class NativeScopes {
 
     /**
      * Keeps {@code pointer} alive regardless of any scope: the caller owns it and must {@code close()} it.
+     * For objects that outlive every scope of the current thread, such as a model's parameters.
+     *
+     * @param <P>     the pointer's type, kept so the result needs no cast
+     * @param pointer the native object to keep; not null
+     * @return {@code pointer} itself
      */
     public static <P extends Pointer> P own(P pointer) {
         Objects.requireNonNull(pointer, "pointer");

@@ -22,7 +22,11 @@ public enum Precision {
         this.scalarType = scalarType;
     }
 
-    /** The libtorch element type. */
+    /**
+     * The libtorch element type.
+     *
+     * @return {@code Float}, {@code BFloat16} or {@code Half}
+     */
     public torch.ScalarType scalarType() {
         return scalarType;
     }

@@ -28,6 +28,12 @@ public final class Tensors {
      * A new CPU fp32 tensor holding a copy of {@code values}, shaped {@code shape}.
      *
      * <pre>{@code Tensor pixels = Tensors.fromFloats(data, n, 3, 224, 224);}</pre>
+     *
+     * @param values the elements in row-major order; copied, not null
+     * @param shape  the dimensions, whose product must equal {@code values.length} (none for a scalar)
+     * @return a new tensor owned as described in the class comment
+     * @throws IllegalArgumentException if the shape does not hold exactly {@code values.length} elements
+     * @throws NativeRuntimeException   if libtorch cannot be loaded
      */
     public static Tensor fromFloats(float[] values, long... shape) {
         Objects.requireNonNull(values, "values");
@@ -42,7 +48,14 @@ public final class Tensors {
         }
     }
 
-    /** A new CPU int64 tensor {@code [rows, columns]} from equally long rows (e.g. token ids). */
+    /**
+     * A new CPU int64 tensor {@code [rows, columns]} from equally long rows (e.g. token ids).
+     *
+     * @param rows at least one row, all of the same length; copied, not null
+     * @return a new tensor owned as described in the class comment
+     * @throws IllegalArgumentException if there are no rows or a row is null or of another length
+     * @throws NativeRuntimeException   if libtorch cannot be loaded
+     */
     public static Tensor fromIntRows(int[][] rows) {
         Objects.requireNonNull(rows, "rows");
         if (rows.length == 0) {
@@ -73,6 +86,10 @@ public final class Tensors {
      * A tensor over the bytes of {@code host}, without copying them when they are direct (memory-mapped): then it is
      * only valid while {@code host}'s buffer is; {@code copy_} it into a parameter, or {@code clone()} it, to keep
      * the values. Heap buffers are copied once into an owning tensor.
+     *
+     * @param host the stored tensor; not null
+     * @return a CPU tensor of the matching libtorch type and shape (see {@link #scalarType(DType)})
+     * @throws NativeRuntimeException if libtorch cannot be loaded
      */
     public static Tensor view(HostTensor host) {
         Objects.requireNonNull(host, "host");
@@ -98,7 +115,14 @@ public final class Tensors {
         }
     }
 
-    /** The values of a floating-point tensor of any shape, device and type, as fp32, in row-major order. */
+    /**
+     * The values of a floating-point tensor of any shape, device and type, as fp32, in row-major order. The
+     * tensor is not modified; a GPU tensor is copied to the host first.
+     *
+     * @param tensor any floating-point tensor with at most {@code Integer.MAX_VALUE} elements; not null
+     * @return a new array of {@code tensor.numel()} values
+     * @throws ArithmeticException if the tensor has too many elements for a Java array
+     */
     public static float[] toFloatArray(Tensor tensor) {
         Objects.requireNonNull(tensor, "tensor");
         try (PointerScope scope = new PointerScope()) {
@@ -112,7 +136,13 @@ public final class Tensors {
         }
     }
 
-    /** A 2-D tensor's values as fp32 rows. */
+    /**
+     * A 2-D tensor's values as fp32 rows, as {@link #toFloatArray(Tensor)} reads them.
+     *
+     * @param tensor a floating-point {@code [rows, columns]} tensor, e.g. a batch of embeddings; not null
+     * @return a new {@code [rows][columns]} array
+     * @throws IllegalArgumentException if the tensor is not two-dimensional
+     */
     public static float[][] toFloatMatrix(Tensor tensor) {
         Objects.requireNonNull(tensor, "tensor");
         if (tensor.dim() != 2) {
@@ -128,7 +158,12 @@ public final class Tensors {
         return out;
     }
 
-    /** The shape of {@code tensor}. */
+    /**
+     * The shape of {@code tensor}.
+     *
+     * @param tensor any defined tensor
+     * @return a new array of its dimensions (empty for a scalar)
+     */
     public static long[] shape(Tensor tensor) {
         long[] shape = new long[Math.toIntExact(tensor.dim())];
         for (int i = 0; i < shape.length; i++) {
@@ -137,7 +172,12 @@ public final class Tensors {
         return shape;
     }
 
-    /** The libtorch element type of a stored tensor type. */
+    /**
+     * The libtorch element type of a stored tensor type.
+     *
+     * @param dtype a checkpoint element type; not null
+     * @return the libtorch type with the same bits per element, e.g. {@code Half} for {@link DType#F16}
+     */
     public static torch.ScalarType scalarType(DType dtype) {
         return switch (dtype) {
             case F64 -> torch.ScalarType.Double;
@@ -153,7 +193,13 @@ public final class Tensors {
         };
     }
 
-    /** An uninitialised tensor of {@code type} on {@code options}' device. */
+    /**
+     * An uninitialised tensor with {@code options}' type and device; every element must be written before use.
+     *
+     * @param options the element type and device (and layout) of the result
+     * @param shape   the dimensions
+     * @return a new tensor owned by the innermost {@code PointerScope}, or the caller
+     */
     public static Tensor empty(TensorOptions options, long... shape) {
         return torch.empty(shape, options, new MemoryFormatOptional());
     }

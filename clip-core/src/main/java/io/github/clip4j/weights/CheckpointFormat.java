@@ -17,7 +17,11 @@ public enum CheckpointFormat {
         this.description = description;
     }
 
-    /** A short human-readable description, used in error messages. */
+    /**
+     * A short human-readable description, used in error messages.
+     *
+     * @return one line naming the format and how it is recognised, e.g. for listing the supported formats
+     */
     public String description() {
         return description;
     }

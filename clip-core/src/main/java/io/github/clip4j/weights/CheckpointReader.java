@@ -32,6 +32,8 @@ public final class CheckpointReader {
     /**
      * Reads the checkpoint at {@code path}: a file in any {@link CheckpointFormat} or a transformers folder.
      *
+     * @param path a checkpoint file or a Hugging Face model folder; not null
+     * @return every tensor of the checkpoint under OpenAI's parameter names, with the metadata described above
      * @throws CheckpointException if the path is missing, of an unknown format, truncated or corrupt
      */
     public static StateDict read(Path path) {
@@ -46,6 +48,8 @@ public final class CheckpointReader {
      * The format of the checkpoint at {@code path}, from its first bytes (or, for a folder, its {@code config.json}).
      * Zip archives are told apart by the TorchScript-only {@code constants.pkl}.
      *
+     * @param path a checkpoint file or a model folder; not null
+     * @return the detected format; the file is only sniffed, not fully validated
      * @throws CheckpointException if the path is missing or the content matches no supported format
      */
     public static CheckpointFormat detect(Path path) {

@@ -2,9 +2,32 @@ package io.github.clip4j.weights;
 
 import java.util.Locale;
 
-/** Element types of stored tensors, with their safetensors names. */
+/**
+ * Element types of stored tensors. The constant names are the safetensors dtype names, so
+ * {@code DType.valueOf("BF16")} and {@link #fromSafetensorsName(String)} agree; every element is stored
+ * little-endian.
+ */
 public enum DType {
-    F64(8), F32(4), F16(2), BF16(2), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+    /** IEEE 754 double precision (8 bytes); PyTorch's {@code torch.float64}. */
+    F64(8),
+    /** IEEE 754 single precision (4 bytes); PyTorch's {@code torch.float32}, the usual weight type. */
+    F32(4),
+    /** IEEE 754 half precision (2 bytes); PyTorch's {@code torch.float16}, used by OpenAI's GPU releases. */
+    F16(2),
+    /** bfloat16 (2 bytes): the upper half of a float32, PyTorch's {@code torch.bfloat16}. */
+    BF16(2),
+    /** Signed 64-bit integer; PyTorch's {@code torch.int64} (e.g. {@code position_ids} buffers). */
+    I64(8),
+    /** Signed 32-bit integer; PyTorch's {@code torch.int32}. */
+    I32(4),
+    /** Signed 16-bit integer; PyTorch's {@code torch.int16}. */
+    I16(2),
+    /** Signed 8-bit integer; PyTorch's {@code torch.int8}. */
+    I8(1),
+    /** Unsigned 8-bit integer; PyTorch's {@code torch.uint8}. */
+    U8(1),
+    /** Boolean stored as one byte, 0 or 1; PyTorch's {@code torch.bool}. */
+    BOOL(1);
 
     private final int byteSize;
 
@@ -12,12 +35,20 @@ public enum DType {
         this.byteSize = byteSize;
     }
 
-    /** Bytes per element. */
+    /**
+     * Bytes per element.
+     *
+     * @return the size of one element in bytes: 1, 2, 4 or 8
+     */
     public int byteSize() {
         return byteSize;
     }
 
-    /** Whether this is a floating-point type. */
+    /**
+     * Whether this is a floating-point type.
+     *
+     * @return {@code true} for {@link #F64}, {@link #F32}, {@link #F16} and {@link #BF16}
+     */
     public boolean isFloatingPoint() {
         return this == F64 || this == F32 || this == F16 || this == BF16;
     }
@@ -25,6 +56,8 @@ public enum DType {
     /**
      * The type with this safetensors name ({@code "F32"}, {@code "BF16"}, ...).
      *
+     * @param name a safetensors dtype name, in any letter case; not null
+     * @return the matching type
      * @throws CheckpointException for a name clip4j cannot read
      */
     public static DType fromSafetensorsName(String name) {

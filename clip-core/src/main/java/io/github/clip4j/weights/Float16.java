@@ -1,10 +1,24 @@
 package io.github.clip4j.weights;
 
-/** IEEE 754 half-precision conversions (Java 17 has no {@code Float.float16ToFloat}). */
+/**
+ * IEEE 754 half-precision conversions (Java 17 has no {@code Float.float16ToFloat}). A half is carried as the
+ * raw bits in a {@code short}, as read from a little-endian F16 tensor. Stateless and thread-safe.
+ *
+ * <pre>{@code
+ * short h = Float16.fromFloat(0.1f);   // 0x2e66
+ * float f = Float16.toFloat(h);        // 0.0999755859375f
+ * }</pre>
+ */
 public final class Float16 {
     private Float16() {}
 
-    /** The float value of the half-precision bits {@code h}; exact for every input. */
+    /**
+     * The float value of the half-precision bits {@code h}; exact for every input, since every half is
+     * representable as a float. Infinities stay infinite and NaN payloads are kept.
+     *
+     * @param h the 16 bits of an IEEE 754 half (sign, 5 exponent bits, 10 mantissa bits)
+     * @return the same number as a float
+     */
     public static float toFloat(short h) {
         int bits = h & 0xffff;
         int sign = (bits & 0x8000) << 16;
@@ -21,7 +35,14 @@ public final class Float16 {
         return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 
-    /** The half-precision bits nearest to {@code f} (round half to even, overflow to infinity). */
+    /**
+     * The half-precision bits nearest to {@code f}, rounding half to even like PyTorch's {@code .half()}.
+     * Values beyond the half range (about &plusmn;65504) become infinities, values that round below the
+     * smallest subnormal become signed zeros, and NaN stays NaN.
+     *
+     * @param f any float
+     * @return the 16 bits of the nearest IEEE 754 half
+     */
     public static short fromFloat(float f) {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;

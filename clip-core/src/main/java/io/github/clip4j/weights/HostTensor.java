@@ -24,10 +24,12 @@ public final class HostTensor {
     private final long originOffset;
 
     /**
-     * A tensor over {@code data} (not copied).
+     * A tensor over {@code data} (not copied: later writes to the buffer's content show through).
      *
+     * @param dtype the element type; not null
+     * @param shape the dimensions, each at least 0 ({@code {}} for a scalar); copied, not null
      * @param data exactly {@code numel * dtype.byteSize()} bytes, little-endian, position 0
-     * @throws IllegalArgumentException if the byte count does not match the shape
+     * @throws IllegalArgumentException if the byte count does not match the shape, or a dimension is negative
      */
     public HostTensor(DType dtype, long[] shape, ByteBuffer data) {
         this(dtype, shape, data, null, 0);
@@ -48,47 +50,87 @@ public final class HostTensor {
         this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A float32 tensor holding a copy of {@code values}. */
+    /**
+     * A float32 tensor holding a copy of {@code values}; handy for tests and for building a state dict in memory.
+     *
+     * <pre>{@code
+     * HostTensor scale = HostTensor.ofFloats(new long[] {}, new float[] {4.6052f}); // a scalar
+     * }</pre>
+     *
+     * @param shape  the dimensions; their product must equal {@code values.length}
+     * @param values the elements in row-major order; copied
+     * @return a new {@link DType#F32} tensor on the Java heap
+     * @throws IllegalArgumentException if the shape does not hold exactly {@code values.length} elements
+     */
     public static HostTensor ofFloats(long[] shape, float[] values) {
         ByteBuffer buffer = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         buffer.asFloatBuffer().put(values);
         return new HostTensor(DType.F32, shape, buffer);
     }
 
-    /** The element type, as stored in the checkpoint. */
+    /**
+     * The element type, as stored in the checkpoint.
+     *
+     * @return the dtype; never null
+     */
     public DType dtype() {
         return dtype;
     }
 
-    /** The shape (a copy). */
+    /**
+     * The shape.
+     *
+     * @return a new array of the dimensions (empty for a scalar) that the caller may modify
+     */
     public long[] shape() {
         return shape.clone();
     }
 
-    /** Size of dimension {@code i}; negative {@code i} counts from the end. */
+    /**
+     * Size of dimension {@code i}; negative {@code i} counts from the end, as in PyTorch.
+     *
+     * @param i a dimension index in {@code [-rank(), rank())}; {@code -1} is the last dimension
+     * @return the number of elements along that dimension
+     * @throws ArrayIndexOutOfBoundsException if {@code i} is out of range
+     */
     public long dim(int i) {
         return shape[i < 0 ? shape.length + i : i];
     }
 
-    /** The number of dimensions (0 for a scalar). */
+    /**
+     * The number of dimensions.
+     *
+     * @return the rank: 0 for a scalar, 2 for a weight matrix
+     */
     public int rank() {
         return shape.length;
     }
 
-    /** The number of elements (1 for a scalar). */
+    /**
+     * The number of elements.
+     *
+     * @return the product of the dimensions: 1 for a scalar, 0 if any dimension is 0
+     */
     public long numel() {
         return numel(shape);
     }
 
-    /** A read-only little-endian view of the raw bytes. */
+    /**
+     * A read-only little-endian view of the raw bytes. Reading a mapped tensor through it pages the file in;
+     * prefer {@link #copyInChunks} for bulk copies.
+     *
+     * @return a new buffer (own position and limit) over all {@code numel() * dtype().byteSize()} bytes
+     */
     public ByteBuffer data() {
         return data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** Receives a tensor's bytes chunk by chunk from {@link #copyInChunks}. */
+    /** Receives a tensor's bytes chunk by chunk from {@link #copyInChunks}, in order, on the calling thread. */
     @FunctionalInterface
     public interface ChunkSink {
         /**
+         * Consumes one chunk; copy what you need before returning.
+         *
          * @param byteOffset where {@code chunk} starts within the tensor's bytes
          * @param chunk      the next bytes (position 0, little-endian, a whole number of elements); valid only
          *                   during the call
@@ -108,7 +150,9 @@ public final class HostTensor {
      * }</pre>
      *
      * @param buffer reused for every chunk (its contents and position are overwritten); at least 8 bytes
-     * @throws CheckpointException if the file can no longer be read
+     * @param sink   receives each chunk with its byte offset in the tensor; not null
+     * @throws CheckpointException      if the file can no longer be read
+     * @throws IllegalArgumentException if {@code buffer} cannot hold a single element
      */
     public void copyInChunks(ByteBuffer buffer, ChunkSink sink) {
         requireNonNull(buffer, "buffer");
@@ -150,7 +194,12 @@ public final class HostTensor {
         }
     }
 
-    /** The values converted to float (from F32, F16, BF16, F64 or any integer type). */
+    /**
+     * The values converted to float (from F32, F16, BF16, F64 or any integer type). F16 and BF16 convert
+     * exactly; F64 and large integers round to the nearest float.
+     *
+     * @return a new array of all {@link #numel()} values in row-major order
+     */
     public float[] toFloatArray() {
         return toFloatArray(Integer.MAX_VALUE);
     }
@@ -195,7 +244,13 @@ public final class HostTensor {
         return out;
     }
 
-    /** The values of an integer (or bool) tensor as longs; unsigned for U8. */
+    /**
+     * The values of an integer (or bool) tensor as longs; unsigned for U8, 0 or 1 for BOOL.
+     *
+     * @return a new array of all {@link #numel()} values in row-major order
+     * @throws IllegalStateException if this is a floating-point tensor
+     * @throws ArithmeticException   if the tensor has more than {@code Integer.MAX_VALUE} elements
+     */
     public long[] toLongArray() {
         int n = Math.toIntExact(numel());
         long[] out = new long[n];

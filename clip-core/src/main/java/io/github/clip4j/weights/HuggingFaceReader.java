@@ -69,7 +69,13 @@ public final class HuggingFaceReader {
 
     private HuggingFaceReader() {}
 
-    /** Whether {@code folder} looks like a transformers model folder (it has a {@code config.json}). */
+    /**
+     * Whether {@code folder} looks like a transformers model folder (it has a {@code config.json}). Only the
+     * file's presence is checked; {@link #read} validates the content.
+     *
+     * @param folder any path; not null
+     * @return {@code true} if it is a directory containing a regular file {@code config.json}
+     */
     public static boolean isModelFolder(Path folder) {
         return Files.isDirectory(folder) && Files.isRegularFile(folder.resolve("config.json"));
     }
@@ -77,6 +83,11 @@ public final class HuggingFaceReader {
     /**
      * Reads the CLIP weights of a transformers folder with OpenAI's names.
      *
+     * @param folder a {@code CLIPModel} folder as saved by {@code save_pretrained} or downloaded from the Hub;
+     *               not null
+     * @return the weights renamed (and, for the projections, transposed) to OpenAI's layout, with
+     *         {@code input_resolution}, {@code context_length}, {@code vocab_size} and, when a
+     *         {@code preprocessor_config.json} is present, the {@code image_*} entries in its metadata
      * @throws CheckpointException if the folder has no config or weights, is not a CLIP model, or a file is corrupt
      */
     public static StateDict read(Path folder) {
@@ -104,6 +115,8 @@ public final class HuggingFaceReader {
     /**
      * The folder's {@code preprocessor_config.json} as a value, or empty when the file is absent.
      *
+     * @param folder a transformers model folder; not null
+     * @return the declared preprocessing, or empty if the folder has no {@code preprocessor_config.json}
      * @throws CheckpointException if the file exists but is malformed
      */
     public static Optional<PreprocessorConfig> preprocessor(Path folder) {

@@ -21,8 +21,12 @@ public final class PreprocessorConfig {
     private final int cropSize;
 
     /**
-     * @param mean per-channel mean (3 values)
-     * @param std per-channel standard deviation (3 positive values)
+     * A preprocessing description; the arrays are copied.
+     *
+     * @param mean               per-channel (R, G, B) mean of pixel values scaled to [0, 1] (3 values)
+     * @param std                per-channel standard deviation, same scale (3 positive values)
+     * @param resizeShortestEdge the length in pixels the shorter image side is resized to; positive
+     * @param cropSize           the side in pixels of the square center crop; positive
      * @throws IllegalArgumentException if a value is out of range
      */
     public PreprocessorConfig(float[] mean, float[] std, int resizeShortestEdge, int cropSize) {
@@ -47,22 +51,38 @@ public final class PreprocessorConfig {
         this.cropSize = cropSize;
     }
 
-    /** Per-channel (R, G, B) mean, a copy. */
+    /**
+     * Per-channel mean, subtracted from pixel values scaled to [0, 1].
+     *
+     * @return a new 3-element array in R, G, B order
+     */
     public float[] mean() {
         return mean.clone();
     }
 
-    /** Per-channel (R, G, B) standard deviation, a copy. */
+    /**
+     * Per-channel standard deviation that mean-subtracted pixel values are divided by.
+     *
+     * @return a new 3-element array in R, G, B order, every value positive
+     */
     public float[] std() {
         return std.clone();
     }
 
-    /** The length the shorter image side is resized to. */
+    /**
+     * The length the shorter image side is resized to, keeping the aspect ratio.
+     *
+     * @return a size in pixels, e.g. 224
+     */
     public int resizeShortestEdge() {
         return resizeShortestEdge;
     }
 
-    /** The side of the square center crop. */
+    /**
+     * The side of the square center crop taken after resizing; the model's input resolution.
+     *
+     * @return a size in pixels, e.g. 224
+     */
     public int cropSize() {
         return cropSize;
     }

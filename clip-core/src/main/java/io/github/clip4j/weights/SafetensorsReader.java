@@ -32,8 +32,11 @@ public final class SafetensorsReader {
     private SafetensorsReader() {}
 
     /**
-     * Reads all tensors and the metadata of {@code file}.
+     * Reads all tensors and the metadata of {@code file}. The tensors map the file, which therefore must not be
+     * modified while they are in use.
      *
+     * @param file a {@code .safetensors} file; not null
+     * @return every tensor in header order, with the header's {@code __metadata__} (or none) as metadata
      * @throws CheckpointException if the file is missing, unreadable, truncated or malformed
      */
     public static StateDict read(Path file) {

@@ -28,8 +28,13 @@ public final class SafetensorsWriter {
     private SafetensorsWriter() {}
 
     /**
-     * Writes {@code weights} and {@code metadata} (stored as {@code __metadata__}) to {@code file}.
+     * Writes {@code weights} and {@code metadata} (stored as {@code __metadata__}) to {@code file}. The file is
+     * written beside its target and renamed into place, so a failure leaves any existing file untouched.
      *
+     * @param weights  the tensors to store, in their own dtypes and in iteration order; not null
+     * @param file     the target path; missing parent folders are created; an existing file is replaced
+     * @param metadata free-form string pairs for the header ({@link StateDict#metadata()} is not added
+     *                 implicitly); may be empty, not null
      * @throws CheckpointException if a name is invalid or the file cannot be written
      */
     public static void write(StateDict weights, Path file, Map<String, String> metadata) {

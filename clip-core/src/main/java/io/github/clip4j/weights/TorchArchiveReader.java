@@ -67,8 +67,12 @@ public final class TorchArchiveReader {
     private record TensorType(String name) {}
 
     /**
-     * Reads the parameters and buffers of a TorchScript archive or {@code torch.save}d state dict.
+     * Reads the parameters and buffers of a TorchScript archive or {@code torch.save}d state dict. No code in the
+     * archive runs: the pickle is interpreted by a restricted machine that only rebuilds tensors and containers.
      *
+     * @param file a zip-format {@code .pt} file; not null
+     * @return the tensors under OpenAI's names (memory-mapped from the archive), with {@code input_resolution},
+     *         {@code context_length} and {@code vocab_size} in the metadata for TorchScript archives
      * @throws CheckpointException if the file is not such an archive, is truncated or corrupt, or its pickle
      *     uses anything beyond tensors and plain containers
      */

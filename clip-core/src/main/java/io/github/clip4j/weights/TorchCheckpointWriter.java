@@ -29,8 +29,11 @@ public final class TorchCheckpointWriter {
     private TorchCheckpointWriter() {}
 
     /**
-     * Writes {@code weights} to {@code file} (metadata is not stored: a state dict has no place for it).
+     * Writes {@code weights} to {@code file} (metadata is not stored: a state dict has no place for it). The file
+     * is written beside its target and renamed into place, so a failure leaves any existing file untouched.
      *
+     * @param weights the tensors to store, keeping their dtypes; not null
+     * @param file    the target path, conventionally ending in {@code .pt}; an existing file is replaced
      * @throws CheckpointException if the file cannot be written
      */
     public static void write(StateDict weights, Path file) {
