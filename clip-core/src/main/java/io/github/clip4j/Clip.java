@@ -27,6 +27,7 @@ import io.github.clip4j.zeroshot.ZeroShotClassifier;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -95,8 +96,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     private final ClipPreprocessor preprocessor;
     private final String modelName;
     private final String modelId;
+    private volatile float lastLogitScale;
     private final int dimension;
-    private final float logitScale;
     private final int batchSize;
     private final ThreadPoolExecutor decoders;
     /** Encoder calls hold the read lock; {@link #close()} takes the write lock, so it never frees weights in use. */
@@ -110,8 +111,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         this.preprocessor = preprocessor;
         this.modelName = modelName;
         this.modelId = modelId;
+        this.lastLogitScale = model.logitScale();
         this.dimension = model.embedDim();
-        this.logitScale = model.logitScale();
         this.batchSize = batchSize;
         // Idle decoding threads end after a while, so a Clip that is never closed does not pin threads forever.
         this.decoders = new ThreadPoolExecutor(decodeThreads, decodeThreads, 10, TimeUnit.SECONDS,
@@ -215,7 +216,16 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     /** {@inheritDoc} */
     @Override
     public float logitScale() {
-        return logitScale;
+        // Read from the model while it is open (fine-tuning changes it); after close(), the last value read.
+        lifecycle.readLock().lock();
+        try {
+            if (!closed) {
+                lastLogitScale = model.logitScale();
+            }
+            return lastLogitScale;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
     }
 
     /**
@@ -331,8 +341,11 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             requireNonNull(texts.get(i), "texts[" + i + "]");
         }
         checkOpen();
+        if (texts.isEmpty()) {
+            return new float[0][];
+        }
         int[][] tokens = tokenizer.tokenize(texts, model.contextLength(), true);
-        // The model groups texts of similar length into batches, so short prompts are not padded to long ones.
+        // The model groups texts of similar length into batches: short prompts are not padded to long ones.
         return whileOpen(() -> model.encodeTexts(tokens, batchSize));
     }
 
@@ -519,7 +532,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
                 DecodingBatch current = next;
                 int following = start + batchSize;
                 next = following < inputs.size() ? startDecoding(inputs, following) : null;
-                float[] pixels = current.await();
+                FloatBuffer pixels = current.await();
                 float[][] features = whileOpen(() -> model.encodeImages(pixels, current.count()));
                 System.arraycopy(features, 0, out, start, features.length);
             }
@@ -534,7 +547,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     private DecodingBatch startDecoding(List<ImageInput> inputs, int start) {
         int count = Math.min(batchSize, inputs.size() - start);
         int pixelCount = preprocessor.pixelCount();
-        float[] pixels = new float[count * pixelCount];
+        // Decoded straight into native memory that libtorch reads in place: no copy of the batch.
+        FloatBuffer pixels = ByteBuffer.allocateDirect(Math.multiplyExact(count * pixelCount, Float.BYTES))
+                .order(ByteOrder.nativeOrder()).asFloatBuffer();
         List<Future<?>> jobs = new ArrayList<>(count);
         try {
             for (int i = 0; i < count; i++) {
@@ -559,7 +574,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     /** An image to decode, and the name its errors mention. */
     private record ImageInput(String name, Supplier<DecodedImage> decoder) {
-        void preprocess(ClipPreprocessor preprocessor, float[] dst, int offset) {
+        void preprocess(ClipPreprocessor preprocessor, FloatBuffer dst, int offset) {
             try {
                 preprocessor.pixels(decoder.get(), dst, offset);
             } catch (ClipException e) {
@@ -572,11 +587,11 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     /** One batch's pixels, filled in by decoding jobs on the pool. */
     private final class DecodingBatch {
-        private final float[] pixels;
+        private final FloatBuffer pixels;
         private final int count;
         private final List<Future<?>> jobs;
 
-        DecodingBatch(float[] pixels, int count, List<Future<?>> jobs) {
+        DecodingBatch(FloatBuffer pixels, int count, List<Future<?>> jobs) {
             this.pixels = pixels;
             this.count = count;
             this.jobs = jobs;
@@ -587,7 +602,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /** The pixels once every job is done; the first failure (in input order) is rethrown as it was. */
-        float[] await() {
+        FloatBuffer await() {
             try {
                 for (Future<?> job : jobs) {
                     job.get();

@@ -83,8 +83,10 @@ class TinyClipTest {
                 assertThat(all.get(i).dot(all.get(j))).as("cosine %d, %d", i, j).isLessThan(0.9999f);
             }
         }
+        // Alone, the text runs over fewer positions than in the batch (the text tower stops at the batch's longest
+        // text): the same embedding up to float rounding.
         float[][] raw = clip.textFeatures(TEXTS.subList(0, 1));
-        assertThat(Embedding.normalize(raw[0])).isEqualTo(texts.get(0));
+        assertThat(Embedding.normalize(raw[0]).dot(texts.get(0))).isCloseTo(1f, offset(1e-6f));
     }
 
     @Test
