@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * }
  *
  * Clip clip = Clip.builder()
- *         .model("ViT-B/16")                                         // a released name, a checkpoint file or a Hugging Face folder
+ *         .model("ViT-B/16")                     // a released name, a checkpoint file or a Hugging Face folder
  *         .device(Device.CPU).precision(Precision.FP32).threads(2)
  *         .build();
  * }</pre>
@@ -131,6 +131,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * try (Clip clip = Clip.load()) { ... }
      * }</pre>
      *
+     * @return an open model; close it to free its native memory
      * @throws ClipException if the model or the tokenizer's vocabulary can be neither found nor downloaded
      */
     public static Clip load() {
@@ -146,6 +147,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Clip local = Clip.load("models/my-finetuned.safetensors");
      * }</pre>
      *
+     * @param model a released name, a checkpoint file ({@code .pt}, {@code .safetensors}) or a Hugging Face
+     *     folder; not null
+     * @return an open model; close it to free its native memory
      * @throws io.github.clip4j.hub.UnknownModelException if {@code model} is neither a released name nor an
      *     existing path (the message lists the released names)
      * @throws ClipException if the checkpoint cannot be downloaded or read
@@ -161,6 +165,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Clip clip = Clip.load(Path.of("ViT-B-32.pt"));
      * }</pre>
      *
+     * @param model a checkpoint file or Hugging Face folder, not null
+     * @return an open model; close it to free its native memory
      * @throws ClipException if nothing is there or it is not a readable CLIP checkpoint (the message names it)
      */
     public static Clip load(Path model) {
@@ -173,12 +179,14 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * <pre>{@code
      * Clip clip = Clip.builder().model("RN50").batchSize(32).build();
      * }</pre>
+     *
+     * @return a new builder; nothing is loaded until {@link Builder#build()}
      */
     public static Builder builder() {
         return new Builder();
     }
 
-    /** The model as it was named (a released name, or a file or folder name), e.g. {@code "ViT-B/32"}. */
+    /** {@return the model as it was named (a released name, or a file or folder name), e.g. {@code "ViT-B/32"}} */
     public String modelName() {
         return modelName;
     }
@@ -186,17 +194,22 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     /**
      * The underlying encoders, for advanced use (raw tensors, training). Owned by this {@code Clip}: do not close
      * it, and do not use it after closing this {@code Clip} (its calls are not guarded by {@link #close()}).
+     *
+     * @return the model this {@code Clip} runs
      */
     public ClipModel model() {
         return model;
     }
 
-    /** The tokenizer texts go through, e.g. to count tokens: {@code clip.tokenizer().encode(text).length}. */
+    /**
+     * {@return the tokenizer texts go through} For example, to count tokens:
+     * {@code clip.tokenizer().encode(text).length}. Thread-safe, and usable after {@link #close()}.
+     */
     public ClipTokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** The image transform images go through (the model's resolution, CLIP's mean and std). */
+    /** {@return the image transform images go through (the model's resolution, CLIP's mean and std)} */
     public ClipPreprocessor preprocessor() {
         return preprocessor;
     }
@@ -299,6 +312,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Embedding e = clip.embedImage(screenshot);
      * }</pre>
      *
+     * @param image the image, not null; it is read, not changed
+     * @return a unit-length embedding of {@link #dimension()} floats
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public Embedding embedImage(BufferedImage image) {
@@ -312,6 +327,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * List<Embedding> frames = clip.embedBufferedImages(List.of(frame1, frame2));
      * }</pre>
      *
+     * @param images the images, not null and without null elements; run in batches of the configured size
+     * @return one unit-length embedding per image, in the same order
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public List<Embedding> embedBufferedImages(List<BufferedImage> images) {
@@ -333,6 +350,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * float[][] raw = clip.textFeatures(List.of("a photo of a cat"));   // as the reference's encode_text
      * }</pre>
      *
+     * @param texts the texts, not null and without null elements
+     * @return a new {@code [texts.size()][dimension()]} array, rows in the order of {@code texts}
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float[][] textFeatures(List<String> texts) {
@@ -357,6 +376,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * float[][] raw = clip.imageFeatures(List.of(Path.of("cat.jpg")));  // as the reference's encode_image
      * }</pre>
      *
+     * @param images the image files, not null and without null elements
+     * @return a new {@code [images.size()][dimension()]} array, rows in the order of {@code images}
      * @throws InvalidImageException if a file cannot be decoded (the message names it)
      * @throws ClipClosedException if this {@code Clip} is closed
      */
@@ -377,6 +398,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * float s = clip.similarity(Path.of("cat.jpg"), "a photo of a cat");
      * }</pre>
      *
+     * @param image the image file, not null
+     * @param text the text, not null; truncated to the context if too long
+     * @return the cosine of the two embeddings; CLIP's cosines are small, typically 0.2 to 0.35 for a good match
      * @throws InvalidImageException if the file cannot be decoded (the message names it)
      * @throws ClipClosedException if this {@code Clip} is closed
      */
@@ -391,6 +415,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * float s = clip.similarity(thumbnail, "a diagram");
      * }</pre>
      *
+     * @param image the image, not null
+     * @param text the text, not null; truncated to the context if too long
+     * @return the cosine of the two embeddings
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float similarity(BufferedImage image, String text) {
@@ -407,6 +434,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Prediction best = c.best();            // label, probability (softmax of logitScale * score), score (cosine)
      * }</pre>
      *
+     * @param image the image file, not null
+     * @param labels the candidate labels, e.g. {@code "cat"}, at least one, distinct and not blank
+     * @return every label with its probability and score, best first
      * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
      * @throws InvalidImageException if the file cannot be decoded (the message names it)
      * @throws ClipClosedException if this {@code Clip} is closed
@@ -424,6 +454,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Classification c = clip.classify(upload, "invoice", "receipt", "photo");
      * }</pre>
      *
+     * @param image the image, not null
+     * @param labels the candidate labels, at least one, distinct and not blank
+     * @return every label with its probability and score, best first
      * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
      * @throws ClipClosedException if this {@code Clip} is closed
      */
@@ -444,6 +477,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * List<Classification> results = classifier.classify(List.of(path1, path2));
      * }</pre>
      *
+     * @return a new classifier builder bound to this {@code Clip}
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public ZeroShotClassifier.Builder classifier() {
@@ -451,7 +485,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return ZeroShotClassifier.builder(this);
     }
 
-    /** Whether {@link #close()} has been called. */
+    /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
         return closed;
     }
@@ -699,6 +733,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * A released name ({@code "ViT-B/32"}), or the path of a checkpoint file or Hugging Face folder.
          *
+         * @param model the name or path, not null; checked by {@link #build()}, which lists the released names
+         * @return this builder
          * @throws IllegalArgumentException if {@code model} is blank
          */
         public Builder model(String model) {
@@ -713,7 +749,12 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             return this;
         }
 
-        /** A checkpoint file ({@code .pt}, {@code .safetensors}) or a Hugging Face folder. */
+        /**
+         * A checkpoint file ({@code .pt}, {@code .safetensors}) or a Hugging Face folder.
+         *
+         * @param model the file or folder, not null; it must exist when {@link #build()} runs
+         * @return this builder
+         */
         public Builder model(Path model) {
             this.modelPath = requireNonNull(model, "model");
             this.modelName = null;
@@ -730,6 +771,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * StateDict weights = CheckpointReader.read(path);
          * Clip clip = Clip.builder().weights(weights).build();
          * }</pre>
+         *
+         * @param weights the full state dict, not null; {@code build()} copies it into libtorch, so it may be
+         *     dropped afterwards
+         * @return this builder
          */
         public Builder weights(StateDict weights) {
             this.weights = requireNonNull(weights, "weights");
@@ -738,13 +783,23 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             return this;
         }
 
-        /** Where the model runs (default {@link Device#CPU}). */
+        /**
+         * Where the model runs (default {@link Device#CPU}).
+         *
+         * @param device the device, not null
+         * @return this builder
+         */
         public Builder device(Device device) {
             this.device = requireNonNull(device, "device");
             return this;
         }
 
-        /** The compute precision (default {@link Precision#FP32}). */
+        /**
+         * The compute precision (default {@link Precision#FP32}, which matches the reference exactly).
+         *
+         * @param precision the precision the weights are converted to and computed in, not null
+         * @return this builder
+         */
         public Builder precision(Precision precision) {
             this.precision = requireNonNull(precision, "precision");
             return this;
@@ -755,6 +810,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * matrix library (OpenBLAS) and libtorch's own pool gets one; in bf16 and fp16 libtorch gets them all.
          * This is a process-wide setting: it applies to every model in the process.
          *
+         * @param threads at least 1, usually the number of cores to give this process's inference
+         * @return this builder
          * @throws IllegalArgumentException if {@code threads < 1}
          */
         public Builder threads(int threads) {
@@ -769,6 +826,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * How many images or texts go through the encoder at once (default 16). Larger batches are faster per
          * item and hold more memory: a batch of images takes {@code 12 * resolution^2} bytes per image.
          *
+         * @param batchSize items per encoder call, at least 1
+         * @return this builder
          * @throws IllegalArgumentException if {@code batchSize < 1}
          */
         public Builder batchSize(int batchSize) {
@@ -782,6 +841,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * How many threads decode and preprocess image files (default: the number of cores, at most 4).
          *
+         * @param threads at least 1; the daemon threads end after 10 idle seconds
+         * @return this builder
          * @throws IllegalArgumentException if {@code threads < 1}
          */
         public Builder decodeThreads(int threads) {
@@ -792,13 +853,23 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             return this;
         }
 
-        /** The folder released models are downloaded to (default {@code ~/.cache/clip}). */
+        /**
+         * The folder released models are downloaded to (default {@code ~/.cache/clip}).
+         *
+         * @param folder the cache folder, not null; created when a download needs it
+         * @return this builder
+         */
         public Builder cacheFolder(Path folder) {
             this.cache = ModelCache.at(requireNonNull(folder, "folder"));
             return this;
         }
 
-        /** Receives download progress when a released model is fetched. */
+        /**
+         * Receives download progress when a released model is fetched (default: none).
+         *
+         * @param listener the listener, not null; called on the thread running {@link #build()}
+         * @return this builder
+         */
         public Builder progress(DownloadListener listener) {
             this.listener = requireNonNull(listener, "listener");
             return this;
@@ -807,6 +878,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * The tokenizer to use (default: {@link ClipTokenizer#load()}, which finds or downloads CLIP's
          * vocabulary). Its ids must fit the model's vocabulary.
+         *
+         * @param tokenizer the tokenizer, not null, e.g. {@code ClipTokenizer.load(path)} for an offline machine
+         * @return this builder
          */
         public Builder tokenizer(ClipTokenizer tokenizer) {
             this.tokenizer = requireNonNull(tokenizer, "tokenizer");
@@ -816,6 +890,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * Locates (downloading if needed), reads and loads the model.
          *
+         * @return an open {@code Clip}; the caller closes it
          * @throws io.github.clip4j.hub.UnknownModelException if the name is neither released nor an existing path
          *     (the message lists the released names)
          * @throws io.github.clip4j.weights.CheckpointException if the checkpoint is truncated, corrupt or not a

@@ -15,7 +15,11 @@ import io.github.clip4j.common.ClipException;
 public class ClipClosedException extends ClipException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception whose message names the closed model. */
+    /**
+     * An exception for a call made after {@link Clip#close()}.
+     *
+     * @param message names the closed model and says to keep it open until its last use
+     */
     public ClipClosedException(String message) {
         super(message);
     }

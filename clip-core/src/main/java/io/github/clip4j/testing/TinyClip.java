@@ -78,6 +78,8 @@ public final class TinyClip {
      * }
      * }</pre>
      *
+     * @param seed any value; the same seed gives the same weights, and so the same embeddings, on every machine
+     * @return an open model (a few megabytes of native memory); close it
      * @throws io.github.clip4j.common.ClipException if libtorch cannot be loaded, or {@code clip4j.bpe} /
      *     {@code CLIP4J_BPE} names a file that does not exist
      */
@@ -92,6 +94,11 @@ public final class TinyClip {
      * <pre>{@code
      * Clip portable = TinyClip.create(7, TinyClip.fallbackTokenizer());   // same text embeddings everywhere
      * }</pre>
+     *
+     * @param seed any value; the same seed gives the same weights
+     * @param tokenizer the tokenizer, not null
+     * @return an open model; close it
+     * @throws IllegalArgumentException if the tokenizer's vocabulary is larger than {@value #VOCABULARY_SIZE}
      */
     public static Clip create(long seed, ClipTokenizer tokenizer) {
         requireNonNull(tokenizer, "tokenizer");
@@ -106,6 +113,9 @@ public final class TinyClip {
      * SafetensorsWriter.write(TinyClip.weights(3), dir.resolve("tiny.safetensors"), Map.of());
      * Clip fromFile = Clip.load(dir.resolve("tiny.safetensors"));
      * }</pre>
+     *
+     * @param seed any value; the same seed gives the same values
+     * @return a new state dict in float32 named {@code "TinyClip(seed=N)"}, owned by the caller
      */
     public static StateDict weights(long seed) {
         return TinyWeights.generate(seed, "TinyClip(seed=" + seed + ")");
@@ -115,6 +125,7 @@ public final class TinyClip {
      * CLIP's tokenizer if its vocabulary is available without a download, else {@link #fallbackTokenizer()}.
      * Resolved once per JVM.
      *
+     * @return the shared tokenizer; {@code tokenizer().vocabulary().size()} tells which one it is
      * @throws io.github.clip4j.tokenizer.VocabularyException if {@code clip4j.bpe} or {@code CLIP4J_BPE} names a
      *     file that does not exist
      */
@@ -126,6 +137,8 @@ public final class TinyClip {
      * A byte-level tokenizer needing no file: CLIP's text cleaning, then one token per UTF-8 byte (no merges),
      * start id 512 and end id 513. Every text tokenizes deterministically, but the ids are not CLIP's, so text
      * embeddings differ from those made with the real tokenizer. Long texts are truncated sooner (75 bytes).
+     *
+     * @return the shared byte-level tokenizer
      */
     public static ClipTokenizer fallbackTokenizer() {
         return FallbackTokenizer.INSTANCE;

@@ -15,7 +15,12 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface CaptionTokenizer {
-    /** The ids of {@code caption}; every call must return the same length. */
+    /**
+     * The ids of {@code caption}; every call must return the same length.
+     *
+     * @param caption one caption from the dataset, not null
+     * @return a new row of token ids, padded to the encoder's context length
+     */
     int[] tokenize(String caption);
 
     /**
@@ -23,6 +28,9 @@ public interface CaptionTokenizer {
      * becomes the end token, as {@code clip.tokenize(..., truncate=True)} does) rather than refused, since a
      * long caption is still a useful training example.
      *
+     * @param tokenizer CLIP's tokenizer (thread-safe), not null
+     * @param contextLength the row length, the text encoder's context length (77 for released models)
+     * @return a thread-safe caption tokenizer
      * @throws IllegalArgumentException if {@code contextLength < 2} (no room for the start and end tokens)
      */
     static CaptionTokenizer of(ClipTokenizer tokenizer, int contextLength) {

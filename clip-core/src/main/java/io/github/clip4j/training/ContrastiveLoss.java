@@ -34,13 +34,29 @@ public final class ContrastiveLoss {
      * The loss for unnormalized features {@code [n, d]} and the raw log-scale parameter; computed in float32
      * whatever the feature precision (autocast outputs are bfloat16).
      *
+     * @param imageFeatures the image encoder's output {@code [n, d]}, row {@code i} matching text {@code i}
+     * @param textFeatures the text encoder's output {@code [n, d]}
+     * @param logitScale the model's raw {@code logit_scale} parameter (a scalar, the log of the temperature's
+     *     inverse), not its exponential
+     * @return a new float32 scalar tensor (0-dimensional), the mean of the two directions' cross-entropies
      * @throws IllegalArgumentException if the batches differ in shape or hold fewer than two pairs
      */
     public static Tensor loss(Tensor imageFeatures, Tensor textFeatures, Tensor logitScale) {
         return fromLogits(logitsPerImage(imageFeatures, textFeatures, logitScale));
     }
 
-    /** {@code logit_scale.exp() * normalize(image) @ normalize(text).T}, shape {@code [n, n]}. */
+    /**
+     * {@code logit_scale.exp() * normalize(image) @ normalize(text).T}, shape {@code [n, n]}; transpose it for the
+     * logits per text.
+     *
+     * @param imageFeatures the image encoder's output {@code [n, d]}, any floating-point type
+     * @param textFeatures the text encoder's output {@code [n, d]}
+     * @param logitScale the raw {@code logit_scale} parameter (a scalar); it is exponentiated here
+     * @return a new float32 {@code [n, n]} tensor: entry {@code (i, j)} scores image {@code i} against text
+     *     {@code j}
+     * @throws IllegalArgumentException if the features are not both {@code [n, d]} with the same {@code n} and
+     *     {@code d}
+     */
     public static Tensor logitsPerImage(Tensor imageFeatures, Tensor textFeatures, Tensor logitScale) {
         requireNonNull(imageFeatures, "imageFeatures");
         requireNonNull(textFeatures, "textFeatures");
@@ -56,7 +72,13 @@ public final class ContrastiveLoss {
         return image.mm(text.t()).mul(logitScale.to(torch.ScalarType.Float).exp());
     }
 
-    /** The symmetric cross-entropy of a square logits matrix whose diagonal holds the matching pairs. */
+    /**
+     * The symmetric cross-entropy of a square logits matrix whose diagonal holds the matching pairs.
+     *
+     * @param logitsPerImage the scaled similarities {@code [n, n]}, as {@link #logitsPerImage} returns
+     * @return a new scalar tensor: the mean of the cross-entropy over rows and over columns
+     * @throws IllegalArgumentException if the matrix is not square or {@code n < 2}
+     */
     public static Tensor fromLogits(Tensor logitsPerImage) {
         requireNonNull(logitsPerImage, "logitsPerImage");
         long n = logitsPerImage.size(0);
@@ -72,12 +94,21 @@ public final class ContrastiveLoss {
         return perImage.add(perText).div(new Scalar(2.0));
     }
 
-    /** Rows divided by their L2 norm. */
+    /**
+     * Rows divided by their L2 norm. A zero row becomes NaN, as in the reference.
+     *
+     * @param features a {@code [n, d]} tensor
+     * @return a new tensor of the same shape and type whose rows have norm 1
+     */
     public static Tensor normalizeRows(Tensor features) {
         return features.div(features.norm(new ScalarOptional(new Scalar(2.0)), new long[] {1}, true));
     }
 
-    /** Clamps the raw log-scale parameter in place to {@code [0, ln 100]}, outside autograd (after a step). */
+    /**
+     * Clamps the raw log-scale parameter in place to {@code [0, ln 100]}, outside autograd (after a step).
+     *
+     * @param logitScale the model's {@code logit_scale} parameter, modified in place
+     */
     public static void clampLogitScale(Tensor logitScale) {
         try (NoGradGuard guard = new NoGradGuard()) {
             logitScale.clamp_(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(MAX_LOGIT_SCALE)));

@@ -21,20 +21,40 @@ import org.bytedeco.pytorch.Tensor;
  * object, and a collected one fails with a {@code NullPointerException} from native code.
  */
 public interface ContrastiveModel {
-    /** The module whose {@code named_parameters()} are trained and checkpointed. */
+    /**
+     * {@return the module whose {@code named_parameters()} are trained and checkpointed} The trainer switches it
+     * between train and eval mode.
+     */
     Module module();
 
-    /** Image features {@code [n, embedDim]} for preprocessed pixels {@code [n, 3, S, S]}. */
+    /**
+     * Image features {@code [n, embedDim]} for preprocessed pixels {@code [n, 3, S, S]}.
+     *
+     * @param pixels normalized pixels on the model's device, {@code S} the model's input resolution
+     * @return unnormalized features, part of the autograd graph when gradients are enabled
+     */
     Tensor encodeImage(Tensor pixels);
 
-    /** Text features {@code [n, embedDim]} for token ids {@code [n, contextLength]} (int64). */
+    /**
+     * Text features {@code [n, embedDim]} for token ids {@code [n, contextLength]} (int64).
+     *
+     * @param tokens token rows as {@link CaptionTokenizer} makes them, on the model's device
+     * @return unnormalized features, part of the autograd graph when gradients are enabled
+     */
     Tensor encodeText(Tensor tokens);
 
-    /** The raw learnable log-temperature parameter (a scalar; its {@code exp()} multiplies the cosines). */
+    /**
+     * {@return the raw learnable log-temperature parameter (a scalar; its {@code exp()} multiplies the cosines)}
+     * It must be the parameter itself, not a copy, since the trainer clamps it in place after each step.
+     */
     Tensor logitScale();
 
     /**
      * Which tower a named parameter belongs to; by default OpenAI's naming ({@link Tower#ofClipParameter}).
+     * Override it for a custom model whose parameter names differ.
+     *
+     * @param parameterName a name from {@link #module()}'s {@code named_parameters()}, e.g. {@code "visual.proj"}
+     * @return the tower, used to choose the learning rate and to freeze a tower
      */
     default Tower towerOf(String parameterName) {
         return Tower.ofClipParameter(parameterName);
@@ -55,6 +75,9 @@ public interface ContrastiveModel {
      *
      * <p>The returned view looks the {@code logit_scale} parameter up on every call, so it holds no native handle
      * of its own and is valid exactly as long as {@code clip} is open.
+     *
+     * @param clip an open FP32 model, not null
+     * @return a view of {@code clip}; it does not own or close the model
      */
     static ContrastiveModel of(ClipModel clip) {
         requireNonNull(clip, "clip");
@@ -95,7 +118,11 @@ public interface ContrastiveModel {
      *         clip.namedTensors().get("logit_scale"));   // take the handle outside any short-lived PointerScope
      * }</pre>
      *
+     * @param module the module holding every trainable parameter, not null
+     * @param imageEncoder maps pixels {@code [n, 3, S, S]} to unnormalized features {@code [n, d]}, not null
+     * @param textEncoder maps int64 token ids {@code [n, L]} to unnormalized features {@code [n, d]}, not null
      * @param logitScale the raw {@code logit_scale} parameter itself (not a copy, not its exp)
+     * @return a model that delegates to the given parts; the caller keeps them alive and closes them
      */
     static ContrastiveModel of(Module module, UnaryOperator<Tensor> imageEncoder, UnaryOperator<Tensor> textEncoder,
             Tensor logitScale) {

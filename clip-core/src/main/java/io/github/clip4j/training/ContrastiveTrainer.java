@@ -129,6 +129,10 @@ public final class ContrastiveTrainer {
      *     FineTunedWeights.save(clip.model(), Path.of("fine-tuned.safetensors"));
      * }
      * }</pre>
+     *
+     * @param clip an open model loaded in FP32, not null; training changes its weights in place and it must stay
+     *     open until the trainer is done
+     * @return a builder with CLIP's defaults (AdamW, warm-up + cosine, batch 32, one epoch)
      */
     public static Builder builder(Clip clip) {
         requireNonNull(clip, "clip");
@@ -142,6 +146,7 @@ public final class ContrastiveTrainer {
      * @param model the model to train in place
      * @param images decodes and preprocesses image files exactly as inference does
      * @param tokenizer turns captions into fixed-length token rows
+     * @return a builder with CLIP's defaults (AdamW, warm-up + cosine, batch 32, one epoch)
      */
     public static Builder builder(ContrastiveModel model, ImageLoader images, CaptionTokenizer tokenizer) {
         return new Builder(model, images, tokenizer);
@@ -153,6 +158,8 @@ public final class ContrastiveTrainer {
      * every parameter's {@code requires_grad} is as before. Decoded images of up to {@code prefetchBatches}
      * batches are held in Java memory ({@code 4 * 3 * S * S} bytes per image).
      *
+     * @param train the training pairs, not null; at least two
+     * @return what the run did: steps, per-step losses, per-epoch evaluations, whether it stopped early
      * @throws TrainingException before any step if the dataset is empty, the checkpoint path is not writable or
      *     the resume file does not fit; during training if an image cannot be decoded
      */
@@ -264,7 +271,13 @@ public final class ContrastiveTrainer {
         stopRequested.set(true);
     }
 
-    /** Retrieval metrics of the model as it is now on {@code heldOut} (evaluation mode, no autograd). */
+    /**
+     * Retrieval metrics of the model as it is now on {@code heldOut} (evaluation mode, no autograd). The module's
+     * train/eval mode is restored afterwards.
+     *
+     * @param heldOut the pairs to evaluate on, not null
+     * @return recall@1 and recall@5 in both directions and the zero-shot accuracy
+     */
     public RetrievalMetrics evaluate(ImageTextDataset heldOut) {
         requireNonNull(heldOut, "heldOut");
         try (BatchPrefetcher prefetcher = new BatchPrefetcher(images, tokenizer, decodeThreads, prefetchBatches)) {
@@ -418,6 +431,11 @@ public final class ContrastiveTrainer {
     /**
      * Optimizer steps per epoch for {@code pairs} training pairs: one per batch, a final single pair dropped.
      * Example: {@code stepsPerEpoch(100, 32) == 4}, {@code stepsPerEpoch(97, 32) == 3}.
+     *
+     * @param pairs the number of training pairs, at least 0
+     * @param batchSize pairs per step, at least 2
+     * @return the number of optimizer steps one epoch takes
+     * @throws IllegalArgumentException if {@code pairs < 0} or {@code batchSize < 2}
      */
     public static long stepsPerEpoch(int pairs, int batchSize) {
         if (pairs < 0 || batchSize < 2) {
@@ -492,14 +510,27 @@ public final class ContrastiveTrainer {
             this.tokenizer = requireNonNull(tokenizer, "tokenizer");
         }
 
-        /** Passes over the training data (default 1). */
+        /**
+         * Passes over the training data (default 1).
+         *
+         * @param epochs at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code epochs < 1}
+         */
         public Builder epochs(int epochs) {
             check(epochs >= 1, "epochs must be >= 1, got " + epochs);
             this.epochs = epochs;
             return this;
         }
 
-        /** Pairs per optimizer step, the contrastive batch (default 32); at least 2, since pairs are each other's negatives. */
+        /**
+         * Pairs per optimizer step, the contrastive batch (default 32). Larger batches give each pair more
+         * negatives; use {@link #microBatchSize} to fit them in memory.
+         *
+         * @param batchSize at least 2, since pairs are each other's negatives
+         * @return this builder
+         * @throws IllegalArgumentException if {@code batchSize < 2}
+         */
         public Builder batchSize(int batchSize) {
             check(batchSize >= 2, "batch size must be >= 2: the contrastive loss needs negatives, got " + batchSize);
             this.batchSize = batchSize;
@@ -509,6 +540,10 @@ public final class ContrastiveTrainer {
         /**
          * Pairs per forward/backward pass (default: the batch size, no accumulation); smaller values save memory
          * and keep the full-batch loss (see the class comment).
+         *
+         * @param microBatchSize at least 1 and at most the batch size (checked by {@link #build()})
+         * @return this builder
+         * @throws IllegalArgumentException if {@code microBatchSize < 1}
          */
         public Builder microBatchSize(int microBatchSize) {
             check(microBatchSize >= 1, "micro-batch size must be >= 1, got " + microBatchSize);
@@ -516,7 +551,13 @@ public final class ContrastiveTrainer {
             return this;
         }
 
-        /** Peak learning rate of the default warm-up + cosine schedule (default 1e-5). */
+        /**
+         * Peak learning rate of the default warm-up + cosine schedule (default 1e-5).
+         *
+         * @param learningRate a positive, finite rate
+         * @return this builder
+         * @throws IllegalArgumentException if the rate is not positive and finite
+         */
         public Builder learningRate(double learningRate) {
             check(learningRate > 0 && Double.isFinite(learningRate),
                     "learning rate must be a positive finite number, got " + learningRate);
@@ -524,33 +565,63 @@ public final class ContrastiveTrainer {
             return this;
         }
 
-        /** Linear warm-up steps of the default schedule (default 0). */
+        /**
+         * Linear warm-up steps of the default schedule (default 0).
+         *
+         * @param warmupSteps optimizer steps of warm-up, at least 0 and at most the run's total steps
+         * @return this builder
+         * @throws IllegalArgumentException if {@code warmupSteps < 0}
+         */
         public Builder warmupSteps(long warmupSteps) {
             check(warmupSteps >= 0, "warm-up steps must be >= 0, got " + warmupSteps);
             this.warmupSteps = warmupSteps;
             return this;
         }
 
-        /** Replaces the default warm-up + cosine schedule (then {@link #learningRate} is ignored). */
+        /**
+         * Replaces the default warm-up + cosine schedule (then {@link #learningRate} and {@link #warmupSteps} are
+         * ignored).
+         *
+         * @param schedule the rate of every optimizer step, not null
+         * @return this builder
+         */
         public Builder schedule(LearningRateSchedule schedule) {
             this.schedule = requireNonNull(schedule, "schedule");
             return this;
         }
 
-        /** AdamW's decoupled weight decay for the parameters {@link #weightDecayRule} selects (default 0.2). */
+        /**
+         * AdamW's decoupled weight decay for the parameters {@link #weightDecayRule} selects (default 0.2).
+         *
+         * @param weightDecay the decay coefficient, at least 0 and finite; 0 turns decay off
+         * @return this builder
+         * @throws IllegalArgumentException if it is negative or not finite
+         */
         public Builder weightDecay(double weightDecay) {
             check(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay must be >= 0, got " + weightDecay);
             this.weightDecay = weightDecay;
             return this;
         }
 
-        /** Which parameters decay (default {@link WeightDecayRule#CLIP}; {@link WeightDecayRule#ALL} for all). */
+        /**
+         * Which parameters decay (default {@link WeightDecayRule#CLIP}; {@link WeightDecayRule#ALL} for all).
+         *
+         * @param rule chooses the decayed parameters by name and rank, not null
+         * @return this builder
+         */
         public Builder weightDecayRule(WeightDecayRule rule) {
             this.decayRule = requireNonNull(rule, "rule");
             return this;
         }
 
-        /** AdamW's moment decay rates (default CLIP's 0.9, 0.98). */
+        /**
+         * AdamW's moment decay rates (default CLIP's 0.9, 0.98).
+         *
+         * @param beta1 the first moment's decay, in [0, 1)
+         * @param beta2 the second moment's decay, in [0, 1)
+         * @return this builder
+         * @throws IllegalArgumentException if a beta is outside [0, 1)
+         */
         public Builder betas(double beta1, double beta2) {
             check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "betas must be in [0, 1), got " + beta1
                     + ", " + beta2);
@@ -559,27 +630,55 @@ public final class ContrastiveTrainer {
             return this;
         }
 
-        /** AdamW's epsilon (default CLIP's 1e-6). */
+        /**
+         * AdamW's epsilon (default CLIP's 1e-6).
+         *
+         * @param eps the term added to the denominator for stability, positive
+         * @return this builder
+         * @throws IllegalArgumentException if {@code eps <= 0}
+         */
         public Builder eps(double eps) {
             check(eps > 0, "eps must be > 0, got " + eps);
             this.eps = eps;
             return this;
         }
 
-        /** Clips the total gradient L2 norm to this value before each step; 0 (default) turns clipping off. */
+        /**
+         * Clips the total gradient L2 norm to this value before each step; 0 (default) turns clipping off.
+         *
+         * @param maxGradientNorm the largest total norm, at least 0 (e.g. 1.0)
+         * @return this builder
+         * @throws IllegalArgumentException if it is negative
+         */
         public Builder maxGradientNorm(double maxGradientNorm) {
             check(maxGradientNorm >= 0, "max gradient norm must be >= 0, got " + maxGradientNorm);
             this.maxGradientNorm = maxGradientNorm;
             return this;
         }
 
-        /** Seed of the per-epoch shuffling (default 0). */
+        /**
+         * Seed of the per-epoch shuffling (default 0). The same seed and data give the same batches.
+         *
+         * @param seed any value
+         * @return this builder
+         */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
         }
 
-        /** Keeps the given towers' parameters fixed ({@code requires_grad = false}, not in the optimizer). */
+        /**
+         * Keeps the given towers' parameters fixed ({@code requires_grad = false}, not in the optimizer). Calls
+         * add up; {@code logit_scale} is frozen only when both towers are.
+         *
+         * <pre>{@code
+         * builder.freeze(Tower.IMAGE);   // train the text tower (and logit_scale) only
+         * }</pre>
+         *
+         * @param towers {@link Tower#IMAGE} and/or {@link Tower#TEXT}
+         * @return this builder
+         * @throws IllegalArgumentException if {@link Tower#SHARED} is given
+         */
         public Builder freeze(Tower... towers) {
             for (Tower t : towers) {
                 check(t != Tower.SHARED, "logit_scale cannot be frozen on its own; freeze IMAGE and/or TEXT");
@@ -591,19 +690,32 @@ public final class ContrastiveTrainer {
         /**
          * Runs the encoders under libtorch's CPU autocast in bfloat16 (the loss and the optimizer stay float32);
          * faster on CPUs with bf16 support, slightly less precise. Default off.
+         *
+         * @param enabled true to run the encoders in bfloat16
+         * @return this builder
          */
         public Builder bf16Autocast(boolean enabled) {
             this.bf16Autocast = enabled;
             return this;
         }
 
-        /** Receives progress after each step and evaluation. */
+        /**
+         * Receives progress after each step and evaluation, on the training thread (default: none).
+         *
+         * @param listener the listener, not null; it replaces any earlier one
+         * @return this builder
+         */
         public Builder listener(TrainingListener listener) {
             this.listener = requireNonNull(listener, "listener");
             return this;
         }
 
-        /** Held-out pairs evaluated after every epoch (recall@1/5 both ways, zero-shot accuracy). */
+        /**
+         * Held-out pairs evaluated after every epoch (recall@1/5 both ways, zero-shot accuracy).
+         *
+         * @param heldOut the evaluation pairs, not null; e.g. {@link ImageTextDataset.Split#heldOut()}
+         * @return this builder
+         */
         public Builder evaluateOn(ImageTextDataset heldOut) {
             this.evaluation = requireNonNull(heldOut, "heldOut");
             return this;
@@ -612,6 +724,11 @@ public final class ContrastiveTrainer {
         /**
          * Writes a resume file (weights, optimizer state, step) to {@code file} every {@code everySteps} steps
          * (0: only at the end of the run, also when stopped early).
+         *
+         * @param file the resume file, replaced at each write, not null
+         * @param everySteps the interval in optimizer steps, at least 0
+         * @return this builder
+         * @throws IllegalArgumentException if {@code everySteps < 0}
          */
         public Builder checkpoint(Path file, long everySteps) {
             check(everySteps >= 0, "checkpoint interval must be >= 0, got " + everySteps);
@@ -623,27 +740,48 @@ public final class ContrastiveTrainer {
         /**
          * Continues a run from a resume file written by {@link #checkpoint}; the run must use the same dataset,
          * batch size and seed, and then gives the same result as if it had never stopped.
+         *
+         * @param file a resume file, not null; {@link ContrastiveTrainer#fit} checks that it exists and fits
+         * @return this builder
          */
         public Builder resumeFrom(Path file) {
             this.resumeFrom = requireNonNull(file, "file");
             return this;
         }
 
-        /** Stops once this many optimizer steps (counted from the start, resumes included) are done; 0 = never. */
+        /**
+         * Stops once this many optimizer steps (counted from the start, resumes included) are done.
+         *
+         * @param steps the step count to stop at, at least 0; 0 (default) never stops early
+         * @return this builder
+         * @throws IllegalArgumentException if {@code steps < 0}
+         */
         public Builder stopAfterSteps(long steps) {
             check(steps >= 0, "stopAfterSteps must be >= 0, got " + steps);
             this.stopAfterSteps = steps;
             return this;
         }
 
-        /** Background threads decoding images (default min(4, cores)). */
+        /**
+         * Background threads decoding images (default min(4, cores)).
+         *
+         * @param threads at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code threads < 1}
+         */
         public Builder decodeThreads(int threads) {
             check(threads >= 1, "decode threads must be >= 1, got " + threads);
             this.decodeThreads = threads;
             return this;
         }
 
-        /** Batches decoded ahead of the training step (default 2). */
+        /**
+         * Batches decoded ahead of the training step (default 2); each holds its decoded images in Java memory.
+         *
+         * @param batches at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code batches < 1}
+         */
         public Builder prefetchBatches(int batches) {
             check(batches >= 1, "prefetch batches must be >= 1, got " + batches);
             this.prefetchBatches = batches;
@@ -651,6 +789,9 @@ public final class ContrastiveTrainer {
         }
 
         /**
+         * Builds the trainer; the builder can be reused afterwards.
+         *
+         * @return a trainer with these settings
          * @throws IllegalArgumentException if the micro-batch is larger than the batch
          */
         public ContrastiveTrainer build() {

@@ -12,6 +12,14 @@ import java.util.List;
  * @param skipped rows left out, in file order
  */
 public record DatasetReport(String source, int kept, List<SkippedRow> skipped) {
+    /**
+     * Copies the skipped rows, so a report never changes.
+     *
+     * @param source the dataset file, not null
+     * @param kept rows that became pairs
+     * @param skipped rows left out, in file order; copied
+     * @throws NullPointerException if {@code source} or {@code skipped} is null, or a skipped row is
+     */
     public DatasetReport {
         requireNonNull(source, "source");
         skipped = List.copyOf(skipped);
@@ -24,6 +32,13 @@ public record DatasetReport(String source, int kept, List<SkippedRow> skipped) {
      * @param reason what is wrong, e.g. {@code "image not found: photos/cat.jpg"}
      */
     public record SkippedRow(long line, String reason) {
+        /**
+         * Checks the reason.
+         *
+         * @param line the 1-based line of the file where the row starts
+         * @param reason what is wrong, not null
+         * @throws NullPointerException if {@code reason} is null
+         */
         public SkippedRow {
             requireNonNull(reason, "reason");
         }

@@ -45,8 +45,10 @@ public final class FineTunedWeights {
         TORCH;
 
         /**
-         * The format of {@code file}'s extension.
+         * The format of {@code file}'s extension, ignoring case.
          *
+         * @param file the checkpoint path, not null; only its file name is looked at
+         * @return {@link #SAFETENSORS} for {@code .safetensors}, {@link #TORCH} for {@code .pt} and {@code .pth}
          * @throws TrainingException if the extension is neither {@code .safetensors} nor {@code .pt}/{@code .pth}
          */
         public static Format of(Path file) {
@@ -68,13 +70,21 @@ public final class FineTunedWeights {
      * Checks that {@code file}'s extension names a supported format, so that a run is refused before training
      * rather than after.
      *
+     * @param file the planned output path, not null
      * @throws TrainingException if it does not
      */
     public static void requireSupported(Path file) {
         Format.of(file);
     }
 
-    /** Saves {@code model}'s weights to {@code file} without metadata; see {@link #save(Module, Path, Map)}. */
+    /**
+     * Saves {@code model}'s weights to {@code file} without metadata; see {@link #save(Module, Path, Map)}.
+     *
+     * @param model the open model whose weights are saved, not null; it is not closed
+     * @param file the output file, its extension choosing the format; an existing file is replaced
+     * @throws TrainingException if the extension is not supported
+     * @throws io.github.clip4j.weights.CheckpointException if the file cannot be written
+     */
     public static void save(ClipModel model, Path file) {
         requireNonNull(model, "model");
         save(model.module(), file, Map.of());
@@ -84,6 +94,8 @@ public final class FineTunedWeights {
      * Saves every parameter and buffer of {@code module} (float32) to {@code file}, atomically (a temporary file,
      * then a rename), in the format of its extension.
      *
+     * @param module the module whose {@code named_parameters} and {@code named_buffers} are saved, not null
+     * @param file the output file, its extension choosing the format; an existing file is replaced
      * @param metadata strings stored in a safetensors header (ignored for {@code .pt}), e.g. the training settings
      * @throws TrainingException if the extension is not supported
      * @throws io.github.clip4j.weights.CheckpointException if the file cannot be written

@@ -19,19 +19,28 @@ import java.util.Arrays;
  * }</pre>
  */
 public interface ImageLoader {
-    /** The shape of one image, e.g. {@code [3, 224, 224]}. */
+    /** {@return the shape of one image, e.g. {@code [3, 224, 224]}} The array is a copy the caller may change. */
     long[] shape();
 
     /**
      * The pixels of {@code image}, exactly {@code product(shape())} values.
      *
+     * @param image the image file, as given in the dataset
+     * @return the preprocessed pixels in CHW order; the caller may keep the array
      * @throws IOException if the file cannot be read or decoded
      */
     float[] load(Path image) throws IOException;
 
-    /** A function that decodes a file. */
+    /** A function that decodes a file; it must be thread-safe. */
     @FunctionalInterface
     interface Decoder {
+        /**
+         * Decodes and preprocesses one image.
+         *
+         * @param image the image file
+         * @return the pixels in CHW order, as many as the loader's shape holds (checked by the loader)
+         * @throws IOException if the file cannot be read or decoded
+         */
         float[] decode(Path image) throws IOException;
     }
 
@@ -39,6 +48,9 @@ public interface ImageLoader {
      * clip4j's decoder and CLIP's reference transform: {@link ImageDecoder#decode(Path)}, then
      * {@link ClipPreprocessor#pixels}; shape {@code [3, S, S]}. A file that cannot be decoded fails its batch
      * with a {@link TrainingException} naming the file.
+     *
+     * @param preprocessor the model's preprocessor (its {@code size()} is the input resolution), not null
+     * @return a thread-safe loader producing {@code [3, S, S]} normalized pixels
      */
     static ImageLoader of(ClipPreprocessor preprocessor) {
         requireNonNull(preprocessor, "preprocessor");
@@ -46,7 +58,14 @@ public interface ImageLoader {
         return of(new long[] {3, size, size}, path -> preprocessor.pixels(ImageDecoder.decode(path)));
     }
 
-    /** A loader of the given per-image shape backed by {@code decoder}. */
+    /**
+     * A loader of the given per-image shape backed by {@code decoder}.
+     *
+     * @param shape the dimensions of one image, all positive, e.g. {@code {3, 224, 224}}; copied
+     * @param decoder turns a file into exactly {@code product(shape)} values, not null
+     * @return a loader that fails with an {@link IOException} when the decoder returns the wrong count
+     * @throws IllegalArgumentException if a dimension is not positive
+     */
     static ImageLoader of(long[] shape, Decoder decoder) {
         long[] dims = requireNonNull(shape, "shape").clone();
         requireNonNull(decoder, "decoder");

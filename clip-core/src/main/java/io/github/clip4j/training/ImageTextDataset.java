@@ -45,7 +45,13 @@ public final class ImageTextDataset {
         this.report = report;
     }
 
-    /** A dataset of the given pairs (may be empty; the trainer refuses an empty one). */
+    /**
+     * A dataset of the given pairs (may be empty; the trainer refuses an empty one). Image paths are used as given
+     * and not checked here.
+     *
+     * @param pairs the pairs, copied; not null and without null elements
+     * @return a dataset whose report names {@code "in-memory pairs"} and lists no skipped row
+     */
     public static ImageTextDataset of(List<ImageTextPair> pairs) {
         return new ImageTextDataset(pairs, new DatasetReport("in-memory pairs", pairs.size(), List.of()));
     }
@@ -53,6 +59,8 @@ public final class ImageTextDataset {
     /**
      * Reads a {@code .csv} file, or a {@code .jsonl} / {@code .ndjson} / {@code .json} JSON Lines file.
      *
+     * @param file the dataset file (UTF-8), not null; the extension, in any case, chooses the format
+     * @return the usable pairs in file order, with the skipped rows in {@link #report()}
      * @throws TrainingException if the file cannot be read, is malformed (the message names the line), or has no
      *     usable row
      */
@@ -69,7 +77,13 @@ public final class ImageTextDataset {
                 + " or a .jsonl file with {\"image\": ..., \"caption\": ...} per line");
     }
 
-    /** Reads a CSV file with an {@code image,caption} header (see the class comment). */
+    /**
+     * Reads a CSV file with an {@code image,caption} header (see the class comment), whatever its extension.
+     *
+     * @param file the UTF-8 CSV file
+     * @return the usable pairs in file order, with the skipped rows in {@link #report()}
+     * @throws TrainingException if the file cannot be read, is malformed, lacks the header, or has no usable row
+     */
     public static ImageTextDataset readCsv(Path file) {
         List<CsvRow> rows;
         try {
@@ -102,7 +116,14 @@ public final class ImageTextDataset {
         return builder.build();
     }
 
-    /** Reads a JSON Lines file of {@code {"image": ..., "caption": ...}} objects (see the class comment). */
+    /**
+     * Reads a JSON Lines file of {@code {"image": ..., "caption": ...}} objects (see the class comment), whatever
+     * its extension. A line that is not such an object is skipped and reported, not fatal.
+     *
+     * @param file the UTF-8 JSON Lines file
+     * @return the usable pairs in file order, with the skipped rows in {@link #report()}
+     * @throws TrainingException if the file cannot be read or has no usable row
+     */
     public static ImageTextDataset readJsonLines(Path file) {
         Builder builder = new Builder(file);
         List<String> lines;
@@ -135,22 +156,22 @@ public final class ImageTextDataset {
         return builder.build();
     }
 
-    /** The pairs, in file order (unmodifiable). */
+    /** {@return the pairs, in file order (unmodifiable)} */
     public List<ImageTextPair> pairs() {
         return pairs;
     }
 
-    /** The number of pairs. */
+    /** {@return the number of pairs} */
     public int size() {
         return pairs.size();
     }
 
-    /** Whether there is no pair. */
+    /** {@return whether there is no pair} */
     public boolean isEmpty() {
         return pairs.isEmpty();
     }
 
-    /** Which rows were kept and which skipped. */
+    /** {@return which rows were kept and which skipped, and why} */
     public DatasetReport report() {
         return report;
     }
@@ -159,6 +180,8 @@ public final class ImageTextDataset {
      * A seeded random split into training and held-out pairs; the same seed gives the same split.
      *
      * @param heldOutFraction in (0, 1): the share of pairs held out (at least one pair on each side)
+     * @param seed the shuffle's seed
+     * @return the two parts, each an in-memory dataset; together they hold every pair once
      * @throws IllegalArgumentException if the fraction is out of range or the dataset has fewer than 2 pairs
      */
     public Split split(double heldOutFraction, long seed) {

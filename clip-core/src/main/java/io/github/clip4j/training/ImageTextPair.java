@@ -11,6 +11,14 @@ import java.nio.file.Path;
  * @param caption the matching text, not blank
  */
 public record ImageTextPair(Path image, String caption) {
+    /**
+     * Checks both parts; the image file's existence is checked only when it is read.
+     *
+     * @param image the image file, not null
+     * @param caption the matching text, not blank
+     * @throws NullPointerException if {@code image} or {@code caption} is null
+     * @throws IllegalArgumentException if {@code caption} is blank
+     */
     public ImageTextPair {
         requireNonNull(image, "image");
         requireNonNull(caption, "caption");

@@ -8,10 +8,21 @@ package io.github.clip4j.training;
  */
 @FunctionalInterface
 public interface LearningRateSchedule {
-    /** The rate for optimizer step {@code step} (0-based, counts optimizer updates, not micro-batches). */
+    /**
+     * The rate for one optimizer step.
+     *
+     * @param step the 0-based optimizer step; counts optimizer updates, not micro-batches
+     * @return the learning rate, at least 0
+     */
     double rate(long step);
 
-    /** The same rate at every step. */
+    /**
+     * The same rate at every step.
+     *
+     * @param rate a positive, finite learning rate
+     * @return a schedule that always returns {@code rate}
+     * @throws IllegalArgumentException if {@code rate} is not positive and finite
+     */
     static LearningRateSchedule constant(double rate) {
         checkRate(rate);
         return step -> rate;
@@ -29,6 +40,10 @@ public interface LearningRateSchedule {
      *
      * Steps past {@code totalSteps} keep the rate at 0.
      *
+     * @param base the peak learning rate, positive and finite (e.g. {@code 1e-5} for fine-tuning)
+     * @param warmupSteps the number of warm-up steps, 0 for none
+     * @param totalSteps the run's total optimizer steps, at least 1
+     * @return the schedule
      * @throws IllegalArgumentException unless {@code base > 0} and {@code 0 <= warmupSteps <= totalSteps}
      */
     static LearningRateSchedule warmupCosine(double base, long warmupSteps, long totalSteps) {

@@ -20,12 +20,22 @@ import org.bytedeco.pytorch.global.torch;
 public final class NamedParameters {
     private NamedParameters() {}
 
-    /** Parameters in registration order (the tensors share storage with the module's). */
+    /**
+     * Parameters in registration order (the tensors share storage with the module's).
+     *
+     * @param module the module, its children included (names like {@code visual.conv1.weight})
+     * @return an unmodifiable map of new handles to the parameters; a write through one changes the module
+     */
     public static Map<String, Tensor> parameters(Module module) {
         return toMap(module.named_parameters(true));
     }
 
-    /** Buffers (e.g. batch-norm running statistics) in registration order. */
+    /**
+     * Buffers (e.g. batch-norm running statistics) in registration order.
+     *
+     * @param module the module, its children included
+     * @return an unmodifiable map of new handles sharing the buffers' storage
+     */
     public static Map<String, Tensor> buffers(Module module) {
         return toMap(module.named_buffers(true));
     }
@@ -34,7 +44,9 @@ public final class NamedParameters {
      * A host copy of every parameter and buffer, float32 for floating-point tensors and int64 for integer ones
      * (what {@code model.state_dict()} would hold after {@code model.float()}).
      *
+     * @param module the module to copy, not changed
      * @param source a description for messages, e.g. {@code "fine-tuned ViT-B/32, step 1200"}
+     * @return the copy, parameters first and then buffers, each in registration order
      */
     public static StateDict toStateDict(Module module, String source) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();

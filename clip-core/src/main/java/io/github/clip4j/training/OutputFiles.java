@@ -21,6 +21,7 @@ public final class OutputFiles {
      * OutputFiles.requireWritable(Path.of("out/finetuned.safetensors"), "output weights");
      * }</pre>
      *
+     * @param file the file to be written later, not null; an existing file is left in place
      * @param role what the file is for, used in the message, e.g. {@code "checkpoint"}
      * @throws TrainingException naming the file and the problem
      */

@@ -14,6 +14,9 @@ public enum Tower {
      *
      * <p>Example: {@code Tower.ofClipParameter("visual.conv1.weight") == IMAGE},
      * {@code Tower.ofClipParameter("ln_final.bias") == TEXT}, {@code Tower.ofClipParameter("logit_scale") == SHARED}.
+     *
+     * @param name a parameter name from OpenAI's checkpoints, not null
+     * @return {@link #IMAGE} under {@code visual.}, {@link #SHARED} for {@code logit_scale}, else {@link #TEXT}
      */
     public static Tower ofClipParameter(String name) {
         if (name.startsWith("visual.")) {

@@ -9,10 +9,20 @@ package io.github.clip4j.training;
  */
 @FunctionalInterface
 public interface TrainingListener {
-    /** After every optimizer step. */
+    /**
+     * Called after every optimizer step.
+     *
+     * @param progress the step just done: its number, loss and learning rate
+     */
     void onStep(StepProgress progress);
 
-    /** After each epoch's evaluation on the held-out pairs (only when an evaluation set is configured). */
+    /**
+     * Called after each epoch's evaluation on the held-out pairs (only when an evaluation set is configured).
+     * Does nothing by default.
+     *
+     * @param epoch the 0-based epoch just finished, as in {@link StepProgress#epoch()}
+     * @param metrics image-to-text and text-to-image retrieval on the held-out pairs
+     */
     default void onEvaluation(int epoch, RetrievalMetrics metrics) {}
 
     /** A listener that ignores everything. */

@@ -13,17 +13,27 @@ import java.util.List;
  */
 public record TrainingResult(int epochs, long steps, List<Double> losses, List<RetrievalMetrics> evaluations,
         boolean stopped) {
+    /**
+     * Copies the lists, so a result never changes after {@code fit} returns.
+     *
+     * @param epochs epochs completed
+     * @param steps optimizer steps done in total, including those before a resume
+     * @param losses the loss of every step this run performed, in order; copied
+     * @param evaluations the held-out metrics after each epoch; copied
+     * @param stopped whether the run stopped early
+     * @throws NullPointerException if a list is null or holds null
+     */
     public TrainingResult {
         losses = List.copyOf(losses);
         evaluations = List.copyOf(evaluations);
     }
 
-    /** The first step's loss of this run (NaN if it made no step). */
+    /** {@return the first step's loss of this run (NaN if it made no step)} */
     public double firstLoss() {
         return losses.isEmpty() ? Double.NaN : losses.get(0);
     }
 
-    /** The last step's loss of this run (NaN if it made no step). */
+    /** {@return the last step's loss of this run (NaN if it made no step)} */
     public double lastLoss() {
         return losses.isEmpty() ? Double.NaN : losses.get(losses.size() - 1);
     }

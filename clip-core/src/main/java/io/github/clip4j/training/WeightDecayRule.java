@@ -16,6 +16,16 @@ public interface WeightDecayRule {
     /** Decay on every parameter, as a plain {@code AdamW(model.parameters())} does (the training fixture). */
     WeightDecayRule ALL = (name, rank) -> true;
 
-    /** Whether the parameter {@code name} with {@code rank} dimensions gets weight decay. */
+    /**
+     * Whether a parameter gets weight decay. Called once per parameter when the optimizer is built.
+     *
+     * <pre>{@code
+     * WeightDecayRule matricesOnly = (name, rank) -> rank >= 2;
+     * }</pre>
+     *
+     * @param name the parameter's name in the model, e.g. {@code "visual.conv1.weight"}
+     * @param rank its number of dimensions (1 for biases and gains, 2 for matrices, 4 for convolution kernels)
+     * @return true to decay it, false to put it in the group with weight decay 0
+     */
     boolean decays(String name, long rank);
 }

@@ -56,12 +56,20 @@ public final class ClipCli implements Callable<Integer> {
         this(ClipTokenizer::load);
     }
 
-    /** The tool with its services replaced, e.g. a tokenizer over a given vocabulary (tests, embedding). */
+    /**
+     * The tool with its services replaced, e.g. a tokenizer over a given vocabulary (tests, embedding).
+     *
+     * @param tokenizerFactory makes the tokenizer on first use, at most once per instance; not null
+     */
     public ClipCli(Supplier<ClipTokenizer> tokenizerFactory) {
         this.tokenizerFactory = Objects.requireNonNull(tokenizerFactory, "tokenizerFactory");
     }
 
-    /** Runs the tool and exits with its status. */
+    /**
+     * Runs the tool and exits the JVM with its status: 0 on success, 2 for a usage error, 1 for any other failure.
+     *
+     * @param args the command line, e.g. {@code classify --model ViT-B/32 cat.jpg --labels cat,dog}
+     */
     public static void main(String[] args) {
         configureLogging(Arrays.asList(args).contains("--verbose"));
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
@@ -78,6 +86,17 @@ public final class ClipCli implements Callable<Integer> {
     /**
      * A picocli command line for {@code cli}, writing to {@code out} and {@code err}, with the tool's error
      * handling; {@code execute(args)} returns the exit status. Tests run commands in-process with it.
+     *
+     * <pre>{@code
+     * StringWriter out = new StringWriter();
+     * int status = ClipCli.commandLine(new ClipCli(), new PrintWriter(out), new PrintWriter(System.err))
+     *         .execute("tokenize", "a photo of a cat");
+     * }</pre>
+     *
+     * @param cli the tool, not null; it keeps its tokenizer between executions
+     * @param out where results go (flush it after {@code execute})
+     * @param err where error messages and usage help go
+     * @return a configured command line; not thread-safe, one execution at a time
      */
     public static CommandLine commandLine(ClipCli cli, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(cli)
@@ -89,7 +108,11 @@ public final class ClipCli implements Callable<Integer> {
         return commandLine;
     }
 
-    /** The tokenizer, loaded on first use and shared by the commands of this run. */
+    /**
+     * {@return the tokenizer, loaded on first use and shared by the commands of this run}
+     *
+     * @throws io.github.clip4j.tokenizer.VocabularyException if the default factory finds no vocabulary
+     */
     public synchronized ClipTokenizer tokenizer() {
         if (tokenizer == null) {
             tokenizer = tokenizerFactory.get();
@@ -100,6 +123,9 @@ public final class ClipCli implements Callable<Integer> {
     /**
      * Sends progress bars to {@code stream} (the real stderr when run from the command line); without a stream, as
      * in-process by default, no progress is drawn.
+     *
+     * @param stream where progress bars are drawn, not null; usually {@code System.err}
+     * @return this tool
      */
     public ClipCli progressTo(PrintStream stream) {
         this.progressStream = Objects.requireNonNull(stream, "stream");
@@ -149,7 +175,7 @@ public final class ClipCli implements Callable<Integer> {
         }
     }
 
-    /** Whether {@code --verbose} was given. */
+    /** {@return whether {@code --verbose} was given} */
     public boolean verbose() {
         return verbose;
     }

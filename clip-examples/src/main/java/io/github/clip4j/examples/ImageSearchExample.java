@@ -26,7 +26,13 @@ public final class ImageSearchExample {
 
     private ImageSearchExample() {}
 
-    /** {@code MODEL DIR QUERY OUT.png}. */
+    /**
+     * Indexes the images of a folder, prints the best matches for a query and draws them as a grid.
+     *
+     * @param args {@code MODEL DIR QUERY OUT.png}: a model name or checkpoint path, the folder of images, the
+     *     text to search for, and the PNG file the grid is written to; prints the usage when there are not four
+     * @throws IOException if the temporary index or the grid cannot be written
+     */
     public static void main(String[] args) throws IOException {
         if (args.length != 4) {
             System.err.println("usage: ImageSearchExample MODEL DIR QUERY OUT.png");

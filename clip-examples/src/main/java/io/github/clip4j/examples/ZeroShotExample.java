@@ -27,7 +27,14 @@ public final class ZeroShotExample {
 
     private ZeroShotExample() {}
 
-    /** {@code MODEL IMAGE OUT.png [LABELS...]}. */
+    /**
+     * Classifies one image with a single template and with the SEED ensemble, prints both, and draws a chart.
+     *
+     * @param args {@code MODEL IMAGE OUT.png [LABELS...]}: a model name or checkpoint path, the image, the PNG
+     *     file the chart is written to, and the labels ({@link #DEFAULT_LABELS} when none); prints the usage when
+     *     fewer than three are given
+     * @throws IOException if the chart cannot be written
+     */
     public static void main(String[] args) throws IOException {
         if (args.length < 3) {
             System.err.println("usage: ZeroShotExample MODEL IMAGE OUT.png [LABELS...]");

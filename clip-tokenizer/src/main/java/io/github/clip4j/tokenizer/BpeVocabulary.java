@@ -137,7 +137,16 @@ public final class BpeVocabulary {
 
     /**
      * Reads CLIP's vocabulary from a {@code bpe_simple_vocab_16e6.txt.gz} file, using its first 48,894 merges.
+     * Reading decompresses and parses the whole file: read it once and share the result, which is immutable and
+     * thread-safe.
      *
+     * <pre>{@code
+     * BpeVocabulary vocabulary = BpeVocabulary.read(Path.of("bpe_simple_vocab_16e6.txt.gz"));
+     * ClipTokenizer tokenizer = ClipTokenizer.of(vocabulary);
+     * }</pre>
+     *
+     * @param file the gzip-compressed merges file, not null; {@link VocabularyLocator} finds or downloads it
+     * @return the vocabulary: 49,408 tokens for CLIP's file
      * @throws VocabularyException if the file is missing, not gzip, truncated, or not a BPE merges file
      */
     public static BpeVocabulary read(Path file) {
@@ -190,6 +199,8 @@ public final class BpeVocabulary {
      * ClipTokenizer bytes = ClipTokenizer.of(BpeVocabulary.byteLevel());
      * int[] ids = bytes.encode("cat");     // three ids: 'c', 'a', then 't' as end of word
      * }</pre>
+     *
+     * @return the shared byte-level vocabulary (514 tokens), built on first use
      */
     public static BpeVocabulary byteLevel() {
         return ByteLevelHolder.INSTANCE;
@@ -200,22 +211,25 @@ public final class BpeVocabulary {
         static final BpeVocabulary INSTANCE = new BpeVocabulary("byte-level vocabulary (no merges)", List.of());
     }
 
-    /** The number of token ids: 512 byte tokens, one per merge, and the two special tokens. */
+    /**
+     * {@return the number of token ids: 512 byte tokens, one per merge, and the two special tokens} Ids run from 0
+     * to {@code size() - 1}; CLIP's vocabulary has 49,408.
+     */
     public int size() {
         return tokenBytes.length;
     }
 
-    /** The number of merges in use (48,894 for CLIP). */
+    /** {@return the number of merges in use (48,894 for CLIP, 0 for the byte-level vocabulary)} */
     public int mergeCount() {
         return mergeResult.length;
     }
 
-    /** The id of {@code <|startoftext|>} (49406 for CLIP). */
+    /** {@return the id of {@code <|startoftext|>} (49406 for CLIP, 512 for the byte-level vocabulary)} */
     public int startOfTextId() {
         return startOfTextId;
     }
 
-    /** The id of {@code <|endoftext|>} (49407 for CLIP). */
+    /** {@return the id of {@code <|endoftext|>} (49407 for CLIP, 513 for the byte-level vocabulary)} */
     public int endOfTextId() {
         return endOfTextId;
     }
@@ -223,6 +237,9 @@ public final class BpeVocabulary {
     /**
      * The token's text in the reference's byte-to-unicode alphabet, e.g. {@code "cat</w>"} or {@code "Ġ"}.
      *
+     * @param id a token id
+     * @return the token as the reference's {@code decoder} table spells it, ending in {@code </w>} when the token
+     *     ends a word
      * @throws IllegalArgumentException if {@code id} is not in {@code [0, size())}
      */
     public String token(int id) {
@@ -234,7 +251,7 @@ public final class BpeVocabulary {
         return text.toString();
     }
 
-    /** Where the vocabulary was read from (a file name). */
+    /** {@return where the vocabulary was read from: a file path, or a description for built-in vocabularies} */
     public String source() {
         return source;
     }

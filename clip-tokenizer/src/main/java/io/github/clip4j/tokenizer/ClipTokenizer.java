@@ -38,7 +38,9 @@ public final class ClipTokenizer {
     /**
      * A tokenizer with CLIP's vocabulary, found as {@link VocabularyLocator#standard()} describes (system property
      * {@code clip4j.bpe}, environment {@code CLIP4J_BPE}, {@code ~/.cache/clip}, else a verified download).
+     * Loading reads the whole vocabulary: call it once and share the tokenizer.
      *
+     * @return a tokenizer producing CLIP's ids
      * @throws VocabularyException if no usable vocabulary can be found or downloaded
      */
     public static ClipTokenizer load() {
@@ -48,18 +50,25 @@ public final class ClipTokenizer {
     /**
      * A tokenizer with the vocabulary in {@code bpeFile} ({@code bpe_simple_vocab_16e6.txt.gz}).
      *
+     * @param bpeFile the gzip-compressed merges file, not null
+     * @return a tokenizer producing CLIP's ids
      * @throws VocabularyException if the file is missing or not CLIP's vocabulary
      */
     public static ClipTokenizer load(Path bpeFile) {
         return of(BpeVocabulary.read(Objects.requireNonNull(bpeFile, "bpeFile")));
     }
 
-    /** A tokenizer over an already loaded vocabulary. */
+    /**
+     * A tokenizer over an already loaded vocabulary, e.g. {@link BpeVocabulary#byteLevel()} for test models.
+     *
+     * @param vocabulary the vocabulary, not null; tokenizers may share one
+     * @return a tokenizer using {@code vocabulary}'s merges and special-token ids
+     */
     public static ClipTokenizer of(BpeVocabulary vocabulary) {
         return new ClipTokenizer(Objects.requireNonNull(vocabulary, "vocabulary"));
     }
 
-    /** The vocabulary this tokenizer uses. */
+    /** {@return the vocabulary this tokenizer uses} */
     public BpeVocabulary vocabulary() {
         return vocabulary;
     }
@@ -67,6 +76,10 @@ public final class ClipTokenizer {
     /**
      * The token ids of {@code text}, without start and end tokens: the reference's {@code encode}, which cleans
      * the text first (ftfy, HTML unescaping, whitespace, lower case).
+     *
+     * @param text any text, not null; it may be empty or longer than a context
+     * @return the ids, possibly more than fit a context (see {@link #tokenize(List, int, boolean)}); empty for a
+     *     text that cleans to nothing
      */
     public int[] encode(String text) {
         return encodeCleaned(TextCleaner.clean(Objects.requireNonNull(text, "text")));
@@ -82,7 +95,10 @@ public final class ClipTokenizer {
     /**
      * The text of {@code ids} as the reference decodes it: the tokens' bytes as UTF-8 (each ill-formed sequence
      * becomes U+FFFD), with every {@code </w>} turned into a space. Special tokens appear as their text.
+     * Decoding does not undo cleaning: {@code decode(encode("Cat!"))} is {@code "cat ! "}.
      *
+     * @param ids token ids, not null; padding zeros decode to {@code "!"}, so strip them first
+     * @return the decoded text
      * @throws IllegalArgumentException if an id is outside the vocabulary
      */
     public String decode(int[] ids) {
@@ -109,8 +125,15 @@ public final class ClipTokenizer {
      * One row per text: the start token, the text's ids, the end token, then zeros up to {@code contextLength};
      * the reference's {@code clip.tokenize}.
      *
+     * <pre>{@code
+     * int[][] rows = tokenizer.tokenize(List.of("a cat", "a dog"), 77, false);   // rows[0][0] == START_OF_TEXT
+     * }</pre>
+     *
+     * @param texts the texts, not null and without null elements; may be empty
+     * @param contextLength the length of every row (77 for every released CLIP model)
      * @param truncate when a text does not fit, keep its first {@code contextLength} tokens and make the last one
      *     the end token; when false, refuse it
+     * @return a new {@code texts.size() x contextLength} array the caller owns
      * @throws TextTooLongException if a text does not fit and {@code truncate} is false (the first such text)
      * @throws IllegalArgumentException if {@code contextLength < 1}
      */
@@ -137,7 +160,13 @@ public final class ClipTokenizer {
         return rows;
     }
 
-    /** {@link #tokenize(List, int, boolean)} with CLIP's context length of 77 and no truncation. */
+    /**
+     * {@link #tokenize(List, int, boolean)} with CLIP's context length of 77 and no truncation.
+     *
+     * @param texts the texts, not null and without null elements
+     * @return a new {@code texts.size() x 77} array
+     * @throws TextTooLongException if a text needs more than 77 tokens
+     */
     public int[][] tokenize(List<String> texts) {
         return tokenize(texts, DEFAULT_CONTEXT_LENGTH, false);
     }
@@ -145,6 +174,8 @@ public final class ClipTokenizer {
     /**
      * One text as a row of 77 ids (start, ids, end, zero padding).
      *
+     * @param text the text, not null
+     * @return a new array of 77 ids
      * @throws TextTooLongException if the text needs more than 77 tokens
      */
     public int[] tokenize(String text) {

@@ -9,8 +9,11 @@ import io.github.clip4j.common.ClipException;
 public class TextTooLongException extends ClipException {
     private static final long serialVersionUID = 1L;
 
+    /** The text's 0-based position in its batch. */
     private final int index;
+    /** The text's token count, start and end tokens included. */
     private final int tokenCount;
+    /** The context length the text did not fit. */
     private final int contextLength;
 
     /**
@@ -26,17 +29,17 @@ public class TextTooLongException extends ClipException {
         this.contextLength = contextLength;
     }
 
-    /** The text's 0-based position in the batch. */
+    /** {@return the text's 0-based position in the batch} */
     public int index() {
         return index;
     }
 
-    /** The text's token count, start and end tokens included. */
+    /** {@return the text's token count, start and end tokens included: always more than {@link #contextLength()}} */
     public int tokenCount() {
         return tokenCount;
     }
 
-    /** The context length the text did not fit. */
+    /** {@return the context length the text did not fit} */
     public int contextLength() {
         return contextLength;
     }

@@ -10,12 +10,21 @@ import io.github.clip4j.common.ClipException;
 public class VocabularyException extends ClipException {
     private static final long serialVersionUID = 1L;
 
-    /** An exception whose message names the file, the problem and the fix. */
+    /**
+     * An exception for a problem found in the vocabulary itself.
+     *
+     * @param message names the file, the problem and the fix, e.g. where to put a good copy
+     */
     public VocabularyException(String message) {
         super(message);
     }
 
-    /** The same, with the underlying failure (an I/O or download error). */
+    /**
+     * An exception caused by another failure, e.g. the file cannot be read or the download failed.
+     *
+     * @param message names the file, the problem and the fix
+     * @param cause the underlying I/O or download error
+     */
     public VocabularyException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -55,19 +55,24 @@ public final class VocabularyLocator {
         this.downloader = builder.downloader;
     }
 
-    /** The locator for this process: its system properties and environment, {@code ~/.cache/clip}. */
+    /**
+     * {@return the locator for this process: its system properties and environment, {@code ~/.cache/clip}} Cheap
+     * to call: nothing is read until {@link #locate()}.
+     */
     public static VocabularyLocator standard() {
         return builder().build();
     }
 
-    /** A builder that starts from {@link #standard()}'s settings. */
+    /** {@return a builder that starts from {@link #standard()}'s settings} */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
-     * The vocabulary file, downloading it if needed.
+     * The vocabulary file, downloading it if needed. A download blocks the calling thread; the {@link Downloader}
+     * makes concurrent calls, even from other processes, wait for one download instead of racing.
      *
+     * @return an existing file: the configured path, or the cached file after its SHA-256 was checked
      * @throws VocabularyException if a configured path does not exist, or nothing is cached and the download
      *     fails (the message says where to put the file)
      */
@@ -102,6 +107,7 @@ public final class VocabularyLocator {
      * Optional<Path> bpe = VocabularyLocator.standard().locateWithoutDownload();
      * }</pre>
      *
+     * @return the configured or verified cached file, or empty when only a download could provide one
      * @throws VocabularyException if a configured path does not exist (a typo should not go unnoticed)
      */
     public Optional<Path> locateWithoutDownload() {
@@ -125,8 +131,11 @@ public final class VocabularyLocator {
     }
 
     /**
-     * {@code explicit} if it exists: an explicit choice wins over every other source.
+     * {@code explicit} if it exists: an explicit choice wins over every other source. The file's content is not
+     * checked here; {@link BpeVocabulary#read(Path)} does that.
      *
+     * @param explicit the vocabulary file the user chose, not null
+     * @return {@code explicit} itself
      * @throws VocabularyException if {@code explicit} does not exist
      */
     public Path locate(Path explicit) {
@@ -138,7 +147,10 @@ public final class VocabularyLocator {
         return explicit;
     }
 
-    /** Where the vocabulary is cached: {@code <cache directory>/bpe_simple_vocab_16e6.txt.gz}. */
+    /**
+     * {@return where the vocabulary is cached: {@code <cache directory>/bpe_simple_vocab_16e6.txt.gz}} The file may
+     * not exist yet.
+     */
     public Path cachedFile() {
         return cacheDirectory.resolve(BpeVocabulary.FILE_NAME);
     }
@@ -167,31 +179,58 @@ public final class VocabularyLocator {
 
         private Builder() {}
 
-        /** Where system properties are read (default {@link System#getProperty(String)}). */
+        /**
+         * Where system properties are read (default {@link System#getProperty(String)}).
+         *
+         * @param properties maps a property name to its value, or to null when it is unset; not null
+         * @return this builder
+         */
         public Builder properties(Function<String, String> properties) {
             this.properties = Objects.requireNonNull(properties, "properties");
             return this;
         }
 
-        /** Where environment variables are read (default {@link System#getenv(String)}). */
+        /**
+         * Where environment variables are read (default {@link System#getenv(String)}).
+         *
+         * @param environment maps a variable name to its value, or to null when it is unset; not null
+         * @return this builder
+         */
         public Builder environment(Function<String, String> environment) {
             this.environment = Objects.requireNonNull(environment, "environment");
             return this;
         }
 
-        /** The cache folder (default {@code ~/.cache/clip}, shared with the reference). */
+        /**
+         * The cache folder (default {@code ~/.cache/clip}, shared with the reference).
+         *
+         * @param cacheDirectory the folder holding {@code bpe_simple_vocab_16e6.txt.gz}; created on download if
+         *     missing; not null
+         * @return this builder
+         */
         public Builder cacheDirectory(Path cacheDirectory) {
             this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
             return this;
         }
 
-        /** The download address (default the reference repository's raw file). */
+        /**
+         * The download address (default the reference repository's raw file), e.g. an internal mirror. The file
+         * found there must still have the SHA-256 of OpenAI's vocabulary.
+         *
+         * @param downloadUri the address of {@code bpe_simple_vocab_16e6.txt.gz}; not null
+         * @return this builder
+         */
         public Builder downloadUri(URI downloadUri) {
             this.downloadUri = Objects.requireNonNull(downloadUri, "downloadUri");
             return this;
         }
 
-        /** The downloader, e.g. one that reports progress (default {@link Downloader#create()}). */
+        /**
+         * The downloader, e.g. one that reports progress (default {@link Downloader#create()}).
+         *
+         * @param downloader fetches and verifies the file; not null
+         * @return this builder
+         */
         public Builder downloader(Downloader downloader) {
             this.downloader = Objects.requireNonNull(downloader, "downloader");
             return this;
@@ -203,7 +242,7 @@ public final class VocabularyLocator {
             return this;
         }
 
-        /** The locator. */
+        /** {@return a locator with these settings} The builder can be reused afterwards. */
         public VocabularyLocator build() {
             return new VocabularyLocator(this);
         }
