@@ -900,17 +900,17 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          */
         public Clip build() {
             long start = System.nanoTime();
+            // Bad names, files and vocabularies fail first, before libtorch (seconds) is loaded.
+            ModelSource source = weights == null ? locate() : null;
+            StateDict stateDict = weights != null ? weights : CheckpointReader.read(source.path());
+            String name = source != null ? source.name() : stateDict.source();
+            ClipTokenizer tok = tokenizer != null ? tokenizer : ClipTokenizer.load();
             NativeRuntime.ensureLoaded();
             if (threads > 0) {
                 // fp32 matrix products run on OpenBLAS's pool, half precision on libtorch's: giving libtorch one
                 // thread in fp32 keeps the two pools from fighting over the cores (measured: 1.8x faster on 2 cores).
                 NativeRuntime.setThreads(precision == Precision.FP32 ? 1 : threads, threads);
             }
-            ModelSource source = weights == null ? locate() : null;
-            StateDict stateDict = weights != null ? weights : CheckpointReader.read(source.path());
-            String name = source != null ? source.name() : stateDict.source();
-            // The vocabulary may need a download too: settle it before the weights are copied into libtorch.
-            ClipTokenizer tok = tokenizer != null ? tokenizer : ClipTokenizer.load();
             ClipModel model = ClipModel.load(stateDict, device, precision);
             try {
                 int vocabulary = model.config().vocabSize();
