@@ -2,28 +2,44 @@ package io.github.clip4j.training;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.common.ClipException;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decodes batches on a background thread pool, keeping up to {@code depth} batches ready ahead of the one the
  * trainer asks for, so the model does not wait on image I/O. Each image of a batch is decoded by its own task.
+ *
+ * <p>An image that cannot be decoded (an {@link IOException} or a {@link ClipException} such as
+ * {@code InvalidImageException}: corrupt, truncated, not an image) drops its pair from the batch, is logged once
+ * and remembered, so later batches (later epochs) leave its pairs out without reading it again; a batch may thus
+ * come out smaller, even empty. Any other failure (a bug in a custom loader) still fails the batch.
  */
 final class BatchPrefetcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BatchPrefetcher.class);
+
     private final ImageLoader images;
     private final CaptionTokenizer tokenizer;
     private final ExecutorService pool;
     private final int depth;
+    private final Map<Path, String> unreadable = new ConcurrentHashMap<>();
+    private final List<SkippedImage> skipped = Collections.synchronizedList(new ArrayList<>());
 
     BatchPrefetcher(ImageLoader images, CaptionTokenizer tokenizer, int threads, int depth) {
         this.images = requireNonNull(images, "images");
@@ -70,30 +86,66 @@ final class BatchPrefetcher implements AutoCloseable {
         return await(submit(batch));
     }
 
+    /** {@return the images found undecodable so far, each once, in the order they failed} */
+    List<SkippedImage> skipped() {
+        synchronized (skipped) {
+            return List.copyOf(skipped);
+        }
+    }
+
     private Future<HostBatch> submit(List<ImageTextPair> batch) {
-        List<CompletableFuture<float[]>> pixels = new ArrayList<>(batch.size());
-        for (ImageTextPair pair : batch) {
+        List<ImageTextPair> readable = batch.stream().filter(pair -> !unreadable.containsKey(pair.image())).toList();
+        List<CompletableFuture<float[]>> pixels = new ArrayList<>(readable.size());
+        for (ImageTextPair pair : readable) {
             pixels.add(CompletableFuture.supplyAsync(() -> decode(pair), pool));
         }
         return CompletableFuture.allOf(pixels.toArray(new CompletableFuture<?>[0]))
-                .thenApply(done -> assemble(batch, pixels));
+                .thenApply(done -> assemble(readable, pixels));
     }
 
+    /** The pixels, or null if the file cannot be decoded (then it is reported and remembered). */
     private float[] decode(ImageTextPair pair) {
         try {
             return images.load(pair.image());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | ClipException e) {
+            if (e instanceof TrainingException) {
+                throw (TrainingException) e; // the loader's own contract broken, not an unreadable file
+            }
+            skip(pair.image(), e.getMessage() != null ? e.getMessage() : e.toString());
+            return null;
+        } catch (RuntimeException e) {
             throw new TrainingException("cannot load image " + pair.image() + ": " + e.getMessage(), e);
         }
     }
 
-    private HostBatch assemble(List<ImageTextPair> batch, List<CompletableFuture<float[]>> pixels) {
-        int per = pixels.get(0).join().length;
+    private void skip(Path image, String reason) {
+        // Two pairs may share an image and fail at the same time: only the first reports it.
+        if (unreadable.putIfAbsent(image, reason) == null) {
+            skipped.add(new SkippedImage(image, reason));
+            log.warn("skipping image {}: it cannot be decoded ({}); its pairs are left out of training", image,
+                    reason);
+        }
+    }
+
+    private HostBatch assemble(List<ImageTextPair> candidates, List<CompletableFuture<float[]>> decoded) {
+        List<ImageTextPair> batch = new ArrayList<>(candidates.size());
+        List<float[]> pixels = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            float[] p = decoded.get(i).join();
+            if (p != null) {
+                batch.add(candidates.get(i));
+                pixels.add(p);
+            }
+        }
+        if (batch.isEmpty()) {
+            return new HostBatch(List.of(), new float[0], new long[0], 0);
+        }
+        int per = pixels.get(0).length;
         float[] all = new float[per * batch.size()];
         long[] tokens = null;
         int context = -1;
         for (int i = 0; i < batch.size(); i++) {
-            System.arraycopy(pixels.get(i).join(), 0, all, i * per, per);
+            System.arraycopy(pixels.get(i), 0, all, i * per, per);
             int[] ids = tokenizer.tokenize(batch.get(i).caption());
             if (tokens == null) {
                 context = ids.length;
@@ -107,7 +159,7 @@ final class BatchPrefetcher implements AutoCloseable {
                 tokens[i * context + j] = ids[j];
             }
         }
-        return new HostBatch(batch, all, tokens, context);
+        return new HostBatch(List.copyOf(batch), all, tokens, context);
     }
 
     private static HostBatch await(Future<HostBatch> future) {

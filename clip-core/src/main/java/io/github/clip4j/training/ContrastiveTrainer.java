@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Batches</b>: each epoch shuffles the pairs with a generator seeded by {@code (seed, epoch)}, so runs and
  * resumed runs see the same batches; a last batch of a single pair (no negative) is dropped.
  *
+ * <p><b>Unreadable images</b>: an image file that cannot be decoded (corrupt, truncated, not an image) drops its
+ * pair from its batch; it is logged at WARN once, listed in {@link TrainingResult#skipped()} and not read again
+ * in later epochs. A batch left with fewer than 2 pairs is skipped: it is not a step, so the run makes fewer
+ * steps than {@link #stepsPerEpoch} predicts and the learning-rate schedule stops short of its end. A resume
+ * file counts steps, so a run resumed after skipped batches starts that many batches early (it repeats them).
+ *
  * <p><b>Native memory</b>: every step runs inside a JavaCPP {@code PointerScope} that frees its tensors.
  * Thread-confined: call {@code fit} from one thread at a time.
  */
@@ -161,7 +167,8 @@ public final class ContrastiveTrainer {
      * @param train the training pairs, not null; at least two
      * @return what the run did: steps, per-step losses, per-epoch evaluations, whether it stopped early
      * @throws TrainingException before any step if the dataset is empty, the checkpoint path is not writable or
-     *     the resume file does not fit; during training if an image cannot be decoded
+     *     the resume file does not fit; during training if the image loader fails other than on an
+     *     unreadable file (those are skipped, see the class comment)
      */
     public TrainingResult fit(ImageTextDataset train) {
         requireNonNull(train, "train");
@@ -220,9 +227,11 @@ public final class ContrastiveTrainer {
             List<RetrievalMetrics> evaluations = new ArrayList<>();
             int epochsDone = (int) (step / stepsPerEpoch);
             boolean stopped = false;
-            for (int epoch = epochsDone; epoch < epochs && !stopped; epoch++) {
+            // Batches a resumed run already did in its first epoch; later epochs start at their first batch
+            // (counting steps there would go wrong when batches of unreadable images were skipped).
+            int skip = (int) (step - epochsDone * stepsPerEpoch);
+            for (int epoch = epochsDone; epoch < epochs && !stopped; epoch++, skip = 0) {
                 List<List<ImageTextPair>> batches = batches(pairs, epoch);
-                int skip = (int) (step - epoch * stepsPerEpoch);
                 Iterator<HostBatch> stream = prefetcher.stream(batches.subList(skip, batches.size()));
                 while (stream.hasNext()) {
                     if ((stopAfterSteps > 0 && step >= stopAfterSteps) || stopRequested.getAndSet(false)) {
@@ -231,6 +240,11 @@ public final class ContrastiveTrainer {
                     }
                     long started = System.nanoTime();
                     HostBatch batch = stream.next();
+                    if (batch.size() < 2) {
+                        log.warn("skipping a batch of epoch {}: only {} of its pairs have a readable image, the"
+                                + " contrastive loss needs 2", epoch, batch.size());
+                        continue;
+                    }
                     double rate = rates.rate(step);
                     StepOutcome outcome = step(batch, optimizer, rate, trainableVector, imageTrainable, textTrainable);
                     step++;
@@ -255,7 +269,7 @@ public final class ContrastiveTrainer {
             if (checkpoint != null) {
                 ResumeFile.save(checkpoint, all, buffers, optimizer, position(step, pairs.size()));
             }
-            return new TrainingResult(epochsDone, step, losses, evaluations, stopped);
+            return new TrainingResult(epochsDone, step, losses, evaluations, stopped, prefetcher.skipped());
         } finally {
             model.module().eval();
             requiredGrad.forEach((name, flag) -> all.get(name).set_requires_grad(flag));
@@ -273,7 +287,7 @@ public final class ContrastiveTrainer {
 
     /**
      * Retrieval metrics of the model as it is now on {@code heldOut} (evaluation mode, no autograd). The module's
-     * train/eval mode is restored afterwards.
+     * train/eval mode is restored afterwards. Pairs whose image cannot be decoded are left out (logged at WARN).
      *
      * @param heldOut the pairs to evaluate on, not null
      * @return recall@1 and recall@5 in both directions and the zero-shot accuracy
@@ -302,16 +316,24 @@ public final class ContrastiveTrainer {
         }
         List<float[]> imageParts = new ArrayList<>();
         List<float[]> textParts = new ArrayList<>();
+        List<String> captions = new ArrayList<>(); // of the pairs whose image could be decoded
         Iterator<HostBatch> stream = prefetcher.stream(batches);
         while (stream.hasNext()) {
             HostBatch batch = stream.next();
+            if (batch.size() == 0) {
+                continue;
+            }
+            batch.pairs().forEach(pair -> captions.add(pair.caption()));
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard();
                     CpuAutocast autocast = new CpuAutocast(bf16Autocast)) {
                 imageParts.add(Tensors.toFloats(model.encodeImage(pixels(batch))));
                 textParts.add(Tensors.toFloats(model.encodeText(tokens(batch))));
             }
         }
-        List<String> captions = pairs.stream().map(ImageTextPair::caption).toList();
+        if (captions.isEmpty()) {
+            throw new TrainingException("no image of the evaluation dataset " + heldOut.report().source()
+                    + " could be decoded");
+        }
         RetrievalMetrics metrics = RetrievalEvaluator.evaluate(concat(imageParts), concat(textParts), captions);
         model.module().train(true);
         return metrics;

@@ -27,7 +27,8 @@ public interface ImageLoader {
      *
      * @param image the image file, as given in the dataset
      * @return the preprocessed pixels in CHW order; the caller may keep the array
-     * @throws IOException if the file cannot be read or decoded
+     * @throws IOException if the file cannot be read or decoded; training skips such a file (as it does an
+     *     {@code InvalidImageException}), any other exception stops it
      */
     float[] load(Path image) throws IOException;
 
@@ -46,8 +47,8 @@ public interface ImageLoader {
 
     /**
      * clip4j's decoder and CLIP's reference transform: {@link ImageDecoder#decode(Path)}, then
-     * {@link ClipPreprocessor#pixels}; shape {@code [3, S, S]}. A file that cannot be decoded fails its batch
-     * with a {@link TrainingException} naming the file.
+     * {@link ClipPreprocessor#pixels}; shape {@code [3, S, S]}. A file that cannot be decoded (an
+     * {@code InvalidImageException}) is skipped by the trainer: reported once and its pairs left out.
      *
      * @param preprocessor the model's preprocessor (its {@code size()} is the input resolution), not null
      * @return a thread-safe loader producing {@code [3, S, S]} normalized pixels
@@ -63,7 +64,9 @@ public interface ImageLoader {
      *
      * @param shape the dimensions of one image, all positive, e.g. {@code {3, 224, 224}}; copied
      * @param decoder turns a file into exactly {@code product(shape)} values, not null
-     * @return a loader that fails with an {@link IOException} when the decoder returns the wrong count
+     * @return a loader that fails with a {@link TrainingException} when the decoder returns the wrong count (a
+     *     bug in the decoder, which stops training, unlike an {@link IOException} for an unreadable file, which
+     *     only skips that file)
      * @throws IllegalArgumentException if a dimension is not positive
      */
     static ImageLoader of(long[] shape, Decoder decoder) {
@@ -87,7 +90,7 @@ public interface ImageLoader {
             public float[] load(Path image) throws IOException {
                 float[] pixels = decoder.decode(image);
                 if (pixels == null || pixels.length != expected) {
-                    throw new IOException("decoding " + image + " gave " + (pixels == null ? "null" : pixels.length
+                    throw new TrainingException("decoding " + image + " gave " + (pixels == null ? "null" : pixels.length
                             + " values") + ", expected " + expected + " for shape " + Arrays.toString(dims));
                 }
                 return pixels;

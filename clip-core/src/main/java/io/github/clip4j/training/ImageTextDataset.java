@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
  * quoting (fields in double quotes may hold commas, line breaks and doubled quotes). JSON Lines: one object per
  * line, {@code {"image": "photos/cat.jpg", "caption": "a cat on a sofa"}}. Image paths are relative to the folder
  * of the dataset file. Rows whose image does not exist or whose caption is empty are skipped and listed in
- * {@link #report()}; a file without any usable row is an error.
+ * {@link #report()}; a file without any usable row is an error. Images are decoded only during training (on
+ * background threads); one that exists but cannot be decoded is skipped then and listed in
+ * {@link TrainingResult#skipped()}.
  *
  * <pre>{@code
  * ImageTextDataset data = ImageTextDataset.read(Path.of("captions.csv"));

@@ -32,12 +32,16 @@ import picocli.CommandLine.Spec;
  *
  * <p>Everything that can be checked is checked before the model is loaded or any step is taken: the options, the
  * output path (writable, {@code .safetensors} or {@code .pt}), the dataset (rows with a missing image or an empty
- * caption are reported on stderr and skipped; a dataset without a usable pair is an error). Progress (one line
- * per step, the held-out figures per epoch) goes to stderr; stdout gets one JSON object:
+ * caption are reported on stderr and skipped; a dataset without a usable pair is an error). An image that exists
+ * but cannot be decoded (corrupt, truncated, not an image) is skipped during training: its pair is left out of its
+ * batch (a batch left with fewer than 2 pairs is not a step), and it is reported on stderr and in {@code skipped}
+ * with its {@code image} instead of a {@code line}. Progress (one line per step, the held-out figures per epoch)
+ * goes to stderr; stdout gets one JSON object:
  *
  * <pre>{@code
  * {"epochs": 3, "steps": 42, "loss_first": 2.1, "loss_last": 0.4, "train_pairs": 900, "held_out_pairs": 100,
- *  "skipped": [{"line": 7, "reason": "image not found: a.jpg (looked at /data/a.jpg)"}],
+ *  "skipped": [{"line": 7, "reason": "image not found: a.jpg (looked at /data/a.jpg)"},
+ *              {"image": "/data/b.png", "reason": "Cannot decode /data/b.png as PNG: ..."}],
  *  "before": {"image_to_text_r1": 0.31, ...}, "after": {"image_to_text_r1": 0.52, ...},
  *  "out": "fine-tuned.safetensors"}
  * }</pre>
@@ -134,6 +138,7 @@ final class TrainCommand implements Callable<Integer> {
                 err.println("held-out before training: " + figures(before));
             }
             TrainingResult result = trainer.fit(train);
+            result.skipped().forEach(image -> err.println("clip: warning: skipped image " + image));
             RetrievalMetrics after = result.evaluations().isEmpty() ? null
                     : result.evaluations().get(result.evaluations().size() - 1);
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -153,8 +158,11 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("loss_last", finite(result.lastLoss()));
             summary.put("train_pairs", train.size());
             summary.put("held_out_pairs", evaluate ? split.heldOut().size() : 0);
-            summary.put("skipped", report.skipped().stream()
-                    .map(row -> Map.<String, Object>of("line", row.line(), "reason", row.reason())).toList());
+            List<Map<String, Object>> skipped = new ArrayList<>();
+            report.skipped().forEach(row -> skipped.add(Map.of("line", row.line(), "reason", row.reason())));
+            result.skipped().forEach(image -> skipped.add(Map.of("image", image.image().toString(),
+                    "reason", image.reason())));
+            summary.put("skipped", skipped);
             summary.put("before", before == null ? null : figures(before));
             summary.put("after", after == null ? null : figures(after));
             summary.put("out", out.toString());

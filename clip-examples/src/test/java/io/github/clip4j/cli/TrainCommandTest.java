@@ -97,6 +97,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void skipsAnImageThatCannotBeDecodedAndListsItOnce() throws IOException {
+        Path data = dataset();
+        Path broken = Files.writeString(dir.resolve("broken.png"), "not a PNG at all");
+        Files.writeString(data, "broken.png,a broken picture\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.APPEND);
+        CliRun run = clipWithFixtureVocabulary("train", "--model",
+                Fixtures.file("models/vit-tiny.state_dict.pt").toString(), "--data", data.toString(), "--out",
+                dir.resolve("tuned.safetensors").toString(), "--epochs", "2", "--batch-size", "3", "--lr", "1e-4");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode summary = JSON.readTree(run.outLines().get(0));
+        assertThat(summary.get("train_pairs").asInt()).isEqualTo(9);
+        // 9 pairs in batches of 3: the batch holding broken.png keeps 2 pairs and is still a step
+        assertThat(summary.get("steps").asInt()).isEqualTo(6);
+        JsonNode skipped = summary.get("skipped");
+        assertThat(skipped).hasSize(3);
+        assertThat(skipped.get(0).get("line").asInt()).isEqualTo(10);
+        assertThat(skipped.get(1).get("line").asInt()).isEqualTo(11);
+        assertThat(skipped.get(2).has("line")).isFalse();
+        assertThat(Path.of(skipped.get(2).get("image").asText())).isEqualTo(broken.toAbsolutePath());
+        assertThat(skipped.get(2).get("reason").asText()).contains("broken.png").contains("not a supported image");
+        assertThat(run.errLines()).filteredOn(line -> line.contains("skipped image")).hasSize(1);
+    }
+
+    @Test
     void refusesBadOptionsAsUsageErrors() throws IOException {
         Path data = dataset();
         String model = "no-such-model.pt";
