@@ -81,33 +81,11 @@ public interface ContrastiveModel {
      */
     static ContrastiveModel of(ClipModel clip) {
         requireNonNull(clip, "clip");
-        return new ContrastiveModel() {
-            @Override
-            public Module module() {
-                return clip.module();
-            }
-
-            @Override
-            public Tensor encodeImage(Tensor pixels) {
-                return clip.encodeImage(pixels);
-            }
-
-            @Override
-            public Tensor encodeText(Tensor tokens) {
-                return clip.encodeText(tokens);
-            }
-
-            @Override
-            public Tensor logitScale() {
-                // a handle owned by the caller's scope (the trainer's per-step scope), never a stale reference
-                return new Tensor(clip.module().named_parameters(false).get("logit_scale"));
-            }
-
-            @Override
-            public String toString() {
-                return "ContrastiveModel[" + clip + "]";
-            }
-        };
+        // a fresh logit_scale handle per call, owned by the caller's scope (the trainer's per-step scope): never a
+        // stale reference into libtorch's parameter dictionary
+        return new PartsModel(clip::module, clip::encodeImage, clip::encodeText,
+                () -> new Tensor(clip.module().named_parameters(false).get("logit_scale")),
+                "ContrastiveModel[" + clip + "]");
     }
 
     /**
@@ -130,26 +108,7 @@ public interface ContrastiveModel {
         requireNonNull(imageEncoder, "imageEncoder");
         requireNonNull(textEncoder, "textEncoder");
         requireNonNull(logitScale, "logitScale");
-        return new ContrastiveModel() {
-            @Override
-            public Module module() {
-                return module;
-            }
-
-            @Override
-            public Tensor encodeImage(Tensor pixels) {
-                return imageEncoder.apply(pixels);
-            }
-
-            @Override
-            public Tensor encodeText(Tensor tokens) {
-                return textEncoder.apply(tokens);
-            }
-
-            @Override
-            public Tensor logitScale() {
-                return logitScale;
-            }
-        };
+        return new PartsModel(() -> module, imageEncoder, textEncoder, () -> logitScale,
+                "ContrastiveModel[" + module + "]");
     }
 }

@@ -1,7 +1,6 @@
 package io.github.clip4j.model;
 
-import static io.github.clip4j.model.ModelFixtures.cosine;
-import static io.github.clip4j.model.ModelFixtures.norm;
+import static io.github.clip4j.model.ModelFixtures.assertFeaturesClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -46,8 +45,8 @@ class ClipModelFixtureTest {
         int n = wantImages.length;
 
         try (ClipModel clip = ClipModel.load(ModelFixtures.weights(file), Device.CPU, Precision.FP32)) {
-            assertClose("image", clip.encodeImages(pixels, n), wantImages);
-            assertClose("text", clip.encodeTexts(tokens), wantTexts);
+            assertFeaturesClose("image", clip.encodeImages(pixels, n), wantImages);
+            assertFeaturesClose("text", clip.encodeTexts(tokens), wantTexts);
             float[][] logits = clip.logits(pixels, n, tokens);
             assertThat(logits).hasDimensions(wantLogits.length, wantLogits[0].length);
             for (int i = 0; i < logits.length; i++) {
@@ -59,13 +58,4 @@ class ClipModelFixtureTest {
         }
     }
 
-    static void assertClose(String what, float[][] actual, float[][] expected) {
-        assertThat(actual.length).as(what + " rows").isEqualTo(expected.length);
-        for (int i = 0; i < expected.length; i++) {
-            assertThat(actual[i]).as(what + " row %d length", i).hasSize(expected[i].length);
-            assertThat(cosine(actual[i], expected[i])).as(what + " row %d cosine", i).isGreaterThanOrEqualTo(0.99999);
-            assertThat(norm(actual[i]) / norm(expected[i])).as(what + " row %d norm ratio", i)
-                    .isCloseTo(1.0, within(1e-4));
-        }
-    }
 }

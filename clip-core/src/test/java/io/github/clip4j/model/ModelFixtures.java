@@ -1,5 +1,8 @@
 package io.github.clip4j.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.testsupport.Fixtures;
@@ -12,15 +15,18 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The tiny models' checkpoints and their reference outputs ({@code NAME.expected.safetensors}). */
-final class ModelFixtures {
+/**
+ * The tiny models' checkpoints and their reference outputs ({@code NAME.expected.safetensors}), and the one way
+ * the tests compare features with them (cosine and norm, the issue's tolerances).
+ */
+public final class ModelFixtures {
     private ModelFixtures() {}
 
     static StateDict weights(String file) {
         return CheckpointReader.read(Fixtures.file("models/" + file));
     }
 
-    static StateDict expected(String model) {
+    public static StateDict expected(String model) {
         return SafetensorsReader.read(Fixtures.file("models/" + model + ".expected.safetensors"));
     }
 
@@ -43,7 +49,7 @@ final class ModelFixtures {
                 args.get(7).asInt(), args.get(8).asInt(), args.get(9).asInt());
     }
 
-    static float[][] rows(HostTensor t) {
+    public static float[][] rows(HostTensor t) {
         int n = (int) t.dim(0);
         int d = (int) t.dim(1);
         float[] flat = t.toFloatArray();
@@ -54,7 +60,7 @@ final class ModelFixtures {
         return out;
     }
 
-    static int[][] intRows(HostTensor t) {
+    public static int[][] intRows(HostTensor t) {
         int n = (int) t.dim(0);
         int d = (int) t.dim(1);
         long[] flat = t.toLongArray();
@@ -67,7 +73,7 @@ final class ModelFixtures {
         return out;
     }
 
-    static double dot(float[] a, float[] b) {
+    public static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {
             s += (double) a[i] * b[i];
@@ -75,11 +81,25 @@ final class ModelFixtures {
         return s;
     }
 
-    static double norm(float[] a) {
+    public static double norm(float[] a) {
         return Math.sqrt(dot(a, a));
     }
 
-    static double cosine(float[] a, float[] b) {
+    public static double cosine(float[] a, float[] b) {
         return dot(a, b) / (norm(a) * norm(b));
+    }
+
+    /**
+     * Asserts that each row of {@code actual} has the reference row's direction (cosine at least 0.99999) and norm
+     * (within 1e-4 relative).
+     */
+    public static void assertFeaturesClose(String what, float[][] actual, float[][] expected) {
+        assertThat(actual.length).as(what + " rows").isEqualTo(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertThat(actual[i]).as(what + " row %d length", i).hasSize(expected[i].length);
+            assertThat(cosine(actual[i], expected[i])).as(what + " row %d cosine", i).isGreaterThanOrEqualTo(0.99999);
+            assertThat(norm(actual[i]) / norm(expected[i])).as(what + " row %d norm ratio", i)
+                    .isCloseTo(1.0, within(1e-4));
+        }
     }
 }
