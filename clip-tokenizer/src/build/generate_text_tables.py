@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
-"""Generates the data tables of io.github.clip4j.tokenizer.text (a dev tool; the build does not run it).
+"""Generates the data tables of io.github.clip4j.internal.text (a dev tool; the build does not run it).
 
 Usage (from the repository root, with ftfy 6.3.1's source importable, e.g. an unpacked sdist on PYTHONPATH):
 
     PYTHONPATH=/path/to/ftfy-6.3.1 python3 clip-tokenizer/src/build/generate_text_tables.py
 
 It writes
-  clip-tokenizer/src/main/java/io/github/clip4j/tokenizer/text/GeneratedTables.java
+  clip-tokenizer/src/main/java/io/github/clip4j/internal/text/GeneratedTables.java
       single-byte codec tables, ftfy's UTF-8 clue classes, its badness expression as classes and sequences,
       the ligature and width maps, Python's whitespace and html's invalid character references;
-  clip-tokenizer/src/main/resources/io/github/clip4j/tokenizer/text/html5-entities.tsv
+  clip-tokenizer/src/main/resources/io/github/clip4j/internal/text/html5-entities.tsv
       Python's html.entities.html5 plus ftfy's upper-cased entity names;
-  clip-tokenizer/src/main/resources/io/github/clip4j/tokenizer/text/python-lowercase.tsv
+  clip-tokenizer/src/main/resources/io/github/clip4j/internal/text/python-lowercase.tsv
       str.lower()'s mapping and the Cased / Case_Ignorable sets its final-sigma rule uses.
 
 The tables describe CPython's behaviour (the reference tokenizer runs on CPython). The reference ran on Python
@@ -41,8 +41,8 @@ import ftfy  # noqa: E402
 from ftfy import badness, chardata  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-JAVA = os.path.join(ROOT, "src/main/java/io/github/clip4j/tokenizer/text/GeneratedTables.java")
-RES = os.path.join(ROOT, "src/main/resources/io/github/clip4j/tokenizer/text")
+JAVA = os.path.join(ROOT, "src/main/java/io/github/clip4j/internal/text/GeneratedTables.java")
+RES = os.path.join(ROOT, "src/main/resources/io/github/clip4j/internal/text")
 
 
 
@@ -252,7 +252,7 @@ def write_java():
       % (sys.version.split()[0], unicodedata.unidata_version))
     w("// the characters of Unicode 13) and ftfy %s." % ftfy.__version__)
     w("// Do not edit: change the generator and run it again.")
-    w("package io.github.clip4j.tokenizer.text;")
+    w("package io.github.clip4j.internal.text;")
     w("")
     w("/** Data tables derived from CPython and ftfy; see the generator script for what each one is. */")
     w("final class GeneratedTables {")

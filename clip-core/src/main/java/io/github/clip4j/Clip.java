@@ -1,26 +1,27 @@
 package io.github.clip4j;
 
+import io.github.clip4j.internal.image.InMemoryImages;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.common.ClipException;
 import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.hub.ModelCache;
-import io.github.clip4j.hub.ModelLocator;
-import io.github.clip4j.hub.ModelSource;
-import io.github.clip4j.image.ClipPreprocessor;
-import io.github.clip4j.image.DecodedImage;
-import io.github.clip4j.image.ImageDecoder;
-import io.github.clip4j.image.InvalidImageException;
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.runtime.Device;
-import io.github.clip4j.runtime.NativeRuntime;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.internal.hub.ModelLocator;
+import io.github.clip4j.internal.hub.ModelSource;
+import io.github.clip4j.internal.image.ClipPreprocessor;
+import io.github.clip4j.internal.image.DecodedImage;
+import io.github.clip4j.internal.image.ImageDecoder;
+import io.github.clip4j.InvalidImageException;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.Device;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.Precision;
 import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.weights.CheckpointReader;
-import io.github.clip4j.weights.HostTensor;
-import io.github.clip4j.weights.HuggingFaceReader;
-import io.github.clip4j.weights.PreprocessorConfig;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.CheckpointReader;
+import io.github.clip4j.internal.weights.HostTensor;
+import io.github.clip4j.internal.weights.HuggingFaceReader;
+import io.github.clip4j.internal.weights.PreprocessorConfig;
+import io.github.clip4j.internal.weights.StateDict;
 import io.github.clip4j.zeroshot.Classification;
 import io.github.clip4j.zeroshot.PromptTemplates;
 import io.github.clip4j.zeroshot.ZeroShotClassifier;
@@ -893,7 +894,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * @return an open {@code Clip}; the caller closes it
          * @throws io.github.clip4j.hub.UnknownModelException if the name is neither released nor an existing path
          *     (the message lists the released names)
-         * @throws io.github.clip4j.weights.CheckpointException if the checkpoint is truncated, corrupt or not a
+         * @throws io.github.clip4j.CheckpointException if the checkpoint is truncated, corrupt or not a
          *     complete CLIP model (the message names the file and the tensors)
          * @throws ClipException if the model or the vocabulary cannot be downloaded, or libtorch cannot be loaded
          * @throws IllegalArgumentException if the tokenizer's ids do not fit the model's vocabulary

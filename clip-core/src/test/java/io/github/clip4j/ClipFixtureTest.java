@@ -1,8 +1,8 @@
 package io.github.clip4j;
 
-import static io.github.clip4j.model.ModelFixtures.assertFeaturesClose;
-import static io.github.clip4j.model.ModelFixtures.intRows;
-import static io.github.clip4j.model.ModelFixtures.rows;
+import static io.github.clip4j.internal.model.ModelFixtures.assertFeaturesClose;
+import static io.github.clip4j.internal.model.ModelFixtures.intRows;
+import static io.github.clip4j.internal.model.ModelFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
@@ -10,8 +10,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.testsupport.Fixtures;
 import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.weights.SafetensorsReader;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.SafetensorsReader;
+import io.github.clip4j.internal.weights.StateDict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

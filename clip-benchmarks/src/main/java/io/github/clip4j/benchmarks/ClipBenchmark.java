@@ -1,10 +1,10 @@
 package io.github.clip4j.benchmarks;
 
 import io.github.clip4j.Clip;
-import io.github.clip4j.image.ImageDecoder;
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.runtime.NativeRuntime;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.internal.image.ImageDecoder;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.Precision;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import java.io.BufferedReader;
 import java.io.IOException;

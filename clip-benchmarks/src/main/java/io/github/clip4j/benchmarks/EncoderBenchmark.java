@@ -1,11 +1,11 @@
 package io.github.clip4j.benchmarks;
 
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.runtime.Device;
-import io.github.clip4j.runtime.NativeRuntime;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.Device;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.Precision;
 import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.weights.SafetensorsReader;
+import io.github.clip4j.internal.weights.SafetensorsReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

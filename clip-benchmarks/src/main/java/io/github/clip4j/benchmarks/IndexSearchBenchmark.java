@@ -1,7 +1,7 @@
 package io.github.clip4j.benchmarks;
 
 import io.github.clip4j.Embedding;
-import io.github.clip4j.retrieval.EmbeddingMatrix;
+import io.github.clip4j.internal.retrieval.EmbeddingMatrix;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.Arrays;

@@ -1,11 +1,11 @@
 package io.github.clip4j.benchmarks;
 
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.runtime.Device;
-import io.github.clip4j.runtime.NativeRuntime;
-import io.github.clip4j.runtime.Precision;
-import io.github.clip4j.weights.CheckpointReader;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.Device;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.Precision;
+import io.github.clip4j.internal.weights.CheckpointReader;
+import io.github.clip4j.internal.weights.StateDict;
 import java.nio.file.Path;
 
 /**

@@ -1,8 +1,8 @@
 package io.github.clip4j.benchmarks;
 
-import io.github.clip4j.weights.Float16;
-import io.github.clip4j.weights.SafetensorsReader;
-import io.github.clip4j.weights.TorchCheckpointWriter;
+import io.github.clip4j.internal.weights.Float16;
+import io.github.clip4j.internal.weights.SafetensorsReader;
+import io.github.clip4j.internal.weights.TorchCheckpointWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,7 @@
 package io.github.clip4j.benchmarks;
 
 import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.tokenizer.text.TextCleaner;
+import io.github.clip4j.internal.text.TextCleaner;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -1,19 +1,19 @@
 package io.github.clip4j.benchmarks;
 
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.runtime.Device;
-import io.github.clip4j.runtime.NativeRuntime;
-import io.github.clip4j.runtime.Precision;
-import io.github.clip4j.training.CaptionTokenizer;
-import io.github.clip4j.training.ContrastiveModel;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.Device;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.Precision;
+import io.github.clip4j.internal.training.CaptionTokenizer;
+import io.github.clip4j.internal.training.ContrastiveModel;
 import io.github.clip4j.training.ContrastiveTrainer;
-import io.github.clip4j.training.ImageLoader;
+import io.github.clip4j.internal.training.ImageLoader;
 import io.github.clip4j.training.ImageTextDataset;
 import io.github.clip4j.training.ImageTextPair;
 import io.github.clip4j.training.StepProgress;
 import io.github.clip4j.training.TrainingListener;
 import io.github.clip4j.training.TrainingResult;
-import io.github.clip4j.weights.CheckpointReader;
+import io.github.clip4j.internal.weights.CheckpointReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

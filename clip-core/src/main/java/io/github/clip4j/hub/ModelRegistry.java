@@ -1,5 +1,6 @@
 package io.github.clip4j.hub;
 
+import io.github.clip4j.internal.hub.ModelLocator;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;

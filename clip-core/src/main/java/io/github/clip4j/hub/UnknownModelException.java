@@ -51,19 +51,19 @@ public class UnknownModelException extends ClipException {
         return knownNames;
     }
 
-    static UnknownModelException notRegistered(String model, ModelRegistry registry) {
+    public static UnknownModelException notRegistered(String model, ModelRegistry registry) {
         return new UnknownModelException("unknown model \"" + model + "\"" + suggestion(model, registry)
                 + ". Known names: " + String.join(", ", registry.names()) + ". " + ALTERNATIVES,
                 model, registry.names());
     }
 
-    static UnknownModelException notFound(String model, Path path, ModelRegistry registry) {
+    public static UnknownModelException notFound(String model, Path path, ModelRegistry registry) {
         return new UnknownModelException("unknown model \"" + model + "\": it is not a model name and there is no file"
                 + " or folder at " + path + suggestion(model, registry) + ". Known names: "
                 + String.join(", ", registry.names()) + ". " + ALTERNATIVES, model, registry.names());
     }
 
-    static UnknownModelException folderWithoutConfig(String model, Path folder, ModelRegistry registry) {
+    public static UnknownModelException folderWithoutConfig(String model, Path folder, ModelRegistry registry) {
         return new UnknownModelException("model folder " + folder + " has no config.json, so it is not a Hugging Face"
                 + " model folder; name the folder that holds config.json and the weights, a checkpoint file, or one"
                 + " of: " + String.join(", ", registry.names()), model, registry.names());

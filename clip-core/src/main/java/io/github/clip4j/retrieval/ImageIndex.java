@@ -1,5 +1,9 @@
 package io.github.clip4j.retrieval;
 
+import io.github.clip4j.SkippedFile;
+import io.github.clip4j.internal.retrieval.EmbeddingMatrix;
+import io.github.clip4j.internal.retrieval.IndexEntry;
+import io.github.clip4j.internal.retrieval.IndexFile;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Embedding;

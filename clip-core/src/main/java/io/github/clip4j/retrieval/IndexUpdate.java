@@ -1,5 +1,6 @@
 package io.github.clip4j.retrieval;
 
+import io.github.clip4j.SkippedFile;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;

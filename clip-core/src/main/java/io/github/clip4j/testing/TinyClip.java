@@ -6,7 +6,7 @@ import io.github.clip4j.Clip;
 import io.github.clip4j.tokenizer.BpeVocabulary;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.tokenizer.VocabularyLocator;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.StateDict;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;

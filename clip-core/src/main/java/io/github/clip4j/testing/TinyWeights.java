@@ -9,8 +9,8 @@ import static io.github.clip4j.testing.TinyClip.VISION_LAYERS;
 import static io.github.clip4j.testing.TinyClip.VOCABULARY_SIZE;
 import static io.github.clip4j.testing.TinyClip.WIDTH;
 
-import io.github.clip4j.weights.HostTensor;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.HostTensor;
+import io.github.clip4j.internal.weights.StateDict;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;

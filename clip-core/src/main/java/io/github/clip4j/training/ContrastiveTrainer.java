@@ -1,5 +1,18 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.AdamWOptimizer;
+import io.github.clip4j.internal.training.BatchPrefetcher;
+import io.github.clip4j.internal.training.CaptionTokenizer;
+import io.github.clip4j.internal.training.ContrastiveLoss;
+import io.github.clip4j.internal.training.ContrastiveModel;
+import io.github.clip4j.internal.training.CpuAutocast;
+import io.github.clip4j.internal.training.HostBatch;
+import io.github.clip4j.internal.training.ImageLoader;
+import io.github.clip4j.internal.training.NamedParameters;
+import io.github.clip4j.internal.training.OutputFiles;
+import io.github.clip4j.internal.training.ResumeFile;
+import io.github.clip4j.internal.training.RetrievalEvaluator;
+import io.github.clip4j.internal.training.Tensors;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Clip;

@@ -1,11 +1,13 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.NamedParameters;
+import io.github.clip4j.internal.training.OutputFiles;
 import static java.util.Objects.requireNonNull;
 
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.weights.SafetensorsWriter;
-import io.github.clip4j.weights.StateDict;
-import io.github.clip4j.weights.TorchCheckpointWriter;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.weights.SafetensorsWriter;
+import io.github.clip4j.internal.weights.StateDict;
+import io.github.clip4j.internal.weights.TorchCheckpointWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -83,7 +85,7 @@ public final class FineTunedWeights {
      * @param model the open model whose weights are saved, not null; it is not closed
      * @param file the output file, its extension choosing the format; an existing file is replaced
      * @throws TrainingException if the extension is not supported
-     * @throws io.github.clip4j.weights.CheckpointException if the file cannot be written
+     * @throws io.github.clip4j.CheckpointException if the file cannot be written
      */
     public static void save(ClipModel model, Path file) {
         requireNonNull(model, "model");
@@ -98,7 +100,7 @@ public final class FineTunedWeights {
      * @param file the output file, its extension choosing the format; an existing file is replaced
      * @param metadata strings stored in a safetensors header (ignored for {@code .pt}), e.g. the training settings
      * @throws TrainingException if the extension is not supported
-     * @throws io.github.clip4j.weights.CheckpointException if the file cannot be written
+     * @throws io.github.clip4j.CheckpointException if the file cannot be written
      */
     public static void save(Module module, Path file, Map<String, String> metadata) {
         requireNonNull(module, "module");

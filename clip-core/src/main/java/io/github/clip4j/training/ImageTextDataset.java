@@ -1,5 +1,6 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.CsvRow;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;

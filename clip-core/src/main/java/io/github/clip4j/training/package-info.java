@@ -20,13 +20,13 @@
  *       {@link io.github.clip4j.training.LearningRateSchedule}, gradient clipping, gradient accumulation with the
  *       full-batch loss, frozen towers, bf16 autocast, background image decoding, evaluation between epochs,
  *       resume files.
- *   <li>{@link io.github.clip4j.training.ContrastiveLoss}: the symmetric InfoNCE loss and the
+ *   <li>{@link io.github.clip4j.internal.training.ContrastiveLoss}: the symmetric InfoNCE loss and the
  *       {@code logit_scale} clamp.
- *   <li>{@link io.github.clip4j.training.ContrastiveModel}: what the trainer needs from a model;
+ *   <li>{@link io.github.clip4j.internal.training.ContrastiveModel}: what the trainer needs from a model;
  *       {@code ContrastiveModel.of(ClipModel)} adapts clip4j's CLIP, {@code ImageLoader.of(ClipPreprocessor)} and
  *       {@code CaptionTokenizer.of(ClipTokenizer, contextLength)} its input pipeline.
- *   <li>{@link io.github.clip4j.training.NamedParameters}: the trained weights as a
- *       {@link io.github.clip4j.weights.StateDict} for the checkpoint writers;
+ *   <li>{@link io.github.clip4j.internal.training.NamedParameters}: the trained weights as a
+ *       {@link io.github.clip4j.internal.weights.StateDict} for the checkpoint writers;
  *       {@link io.github.clip4j.training.FineTunedWeights} saves them as {@code .safetensors} or {@code .pt}.
  * </ul>
  *
@@ -34,3 +34,9 @@
  * file ends with exactly the weights of an uninterrupted one (on the same machine and thread count).
  */
 package io.github.clip4j.training;
+
+import io.github.clip4j.internal.training.CaptionTokenizer;
+import io.github.clip4j.internal.training.ContrastiveLoss;
+import io.github.clip4j.internal.training.ContrastiveModel;
+import io.github.clip4j.internal.training.ImageLoader;
+import io.github.clip4j.internal.training.NamedParameters;

@@ -1,11 +1,11 @@
 package io.github.clip4j.hub;
 
 /** Runs test code with a system property set, then restores the property's previous value. */
-final class SystemProperties {
+public final class SystemProperties {
     private SystemProperties() {}
 
     /** Runs {@code body} while {@code name} is {@code value}. */
-    static void withProperty(String name, String value, Runnable body) {
+    public static void withProperty(String name, String value, Runnable body) {
         String previous = System.getProperty(name);
         System.setProperty(name, value);
         try {

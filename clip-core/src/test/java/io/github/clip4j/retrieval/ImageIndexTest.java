@@ -1,5 +1,6 @@
 package io.github.clip4j.retrieval;
 
+import io.github.clip4j.SkippedFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

@@ -1,5 +1,12 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.AdamWOptimizerTest;
+import io.github.clip4j.internal.training.ContrastiveLossTest;
+import io.github.clip4j.internal.training.ContrastiveModel;
+import io.github.clip4j.internal.training.ImageLoader;
+import io.github.clip4j.internal.training.NamedParameters;
+import io.github.clip4j.internal.training.OutputFiles;
+import io.github.clip4j.internal.training.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;

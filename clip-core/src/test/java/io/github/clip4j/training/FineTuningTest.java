@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.clip4j.Clip;
-import io.github.clip4j.runtime.NativeRuntime;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.Precision;
 import io.github.clip4j.testsupport.Fixtures;
 import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.weights.CheckpointReader;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.CheckpointReader;
+import io.github.clip4j.internal.weights.StateDict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.CaptionTokenizer;
+import io.github.clip4j.internal.training.ImageLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.ContrastiveModel;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;

@@ -1,17 +1,21 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.CaptionTokenizer;
+import io.github.clip4j.internal.training.ContrastiveModel;
+import io.github.clip4j.internal.training.ImageLoader;
+import io.github.clip4j.internal.training.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.clip4j.model.ClipModel;
-import io.github.clip4j.runtime.Device;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.Device;
+import io.github.clip4j.Precision;
 import io.github.clip4j.testsupport.Fixtures;
 import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.weights.CheckpointReader;
-import io.github.clip4j.weights.SafetensorsReader;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.CheckpointReader;
+import io.github.clip4j.internal.weights.SafetensorsReader;
+import io.github.clip4j.internal.weights.StateDict;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +63,7 @@ class TrainingFixtureTest {
                 assertThat((long) row[j]).as("token %d of \"%s\"", j, captions.get(i)).isEqualTo(tokens[i * 77 + j]);
             }
         }
-        ImageLoader loader = ImageLoader.of(io.github.clip4j.image.ClipPreprocessor.of(224));
+        ImageLoader loader = ImageLoader.of(io.github.clip4j.internal.image.ClipPreprocessor.of(224));
         assertThat(loader.shape()).containsExactly(3, 224, 224);
         float[] pixels = step.get("pixels").toFloatArray();
         int per = 3 * 224 * 224;

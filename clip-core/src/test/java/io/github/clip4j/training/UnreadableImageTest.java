@@ -1,9 +1,10 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.ImageLoader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.github.clip4j.image.ClipPreprocessor;
+import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.testing.TestImages;
 import java.io.IOException;
 import java.nio.file.Files;

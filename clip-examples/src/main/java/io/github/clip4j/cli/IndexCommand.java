@@ -3,7 +3,7 @@ package io.github.clip4j.cli;
 import io.github.clip4j.Clip;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexUpdate;
-import io.github.clip4j.retrieval.SkippedFile;
+import io.github.clip4j.SkippedFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

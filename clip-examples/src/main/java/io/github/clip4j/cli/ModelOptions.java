@@ -1,7 +1,7 @@
 package io.github.clip4j.cli;
 
-import io.github.clip4j.runtime.Device;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.Device;
+import io.github.clip4j.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

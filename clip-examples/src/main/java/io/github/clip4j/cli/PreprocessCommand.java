@@ -1,10 +1,10 @@
 package io.github.clip4j.cli;
 
-import io.github.clip4j.image.ClipPreprocessor;
-import io.github.clip4j.image.ImageDecoder;
-import io.github.clip4j.weights.HostTensor;
-import io.github.clip4j.weights.SafetensorsWriter;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.image.ClipPreprocessor;
+import io.github.clip4j.internal.image.ImageDecoder;
+import io.github.clip4j.internal.weights.HostTensor;
+import io.github.clip4j.internal.weights.SafetensorsWriter;
+import io.github.clip4j.internal.weights.StateDict;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,12 +1,12 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
-import io.github.clip4j.runtime.Precision;
+import io.github.clip4j.Precision;
 import io.github.clip4j.training.ContrastiveTrainer;
 import io.github.clip4j.training.DatasetReport;
 import io.github.clip4j.training.FineTunedWeights;
 import io.github.clip4j.training.ImageTextDataset;
-import io.github.clip4j.training.OutputFiles;
+import io.github.clip4j.internal.training.OutputFiles;
 import io.github.clip4j.training.RetrievalMetrics;
 import io.github.clip4j.training.StepProgress;
 import io.github.clip4j.training.TrainingException;

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.clip4j.image.ClipPreprocessor;
-import io.github.clip4j.image.ImageDecoder;
+import io.github.clip4j.internal.image.ClipPreprocessor;
+import io.github.clip4j.internal.image.ImageDecoder;
 import io.github.clip4j.testsupport.Fixtures;
-import io.github.clip4j.weights.HostTensor;
-import io.github.clip4j.weights.SafetensorsReader;
-import io.github.clip4j.weights.StateDict;
+import io.github.clip4j.internal.weights.HostTensor;
+import io.github.clip4j.internal.weights.SafetensorsReader;
+import io.github.clip4j.internal.weights.StateDict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 /**
- * Verified downloads into a local cache ({@link io.github.clip4j.download.Downloader}), used for the BPE
+ * Verified downloads into a local cache ({@link io.github.clip4j.internal.download.Downloader}), used for the BPE
  * vocabulary and for model checkpoints.
  */
 package io.github.clip4j.download;
+
+import io.github.clip4j.internal.download.Downloader;

@@ -1,6 +1,6 @@
 package io.github.clip4j.tokenizer;
 
-import io.github.clip4j.tokenizer.text.TextCleaner;
+import io.github.clip4j.internal.text.TextCleaner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;

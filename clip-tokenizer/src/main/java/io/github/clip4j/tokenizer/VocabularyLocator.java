@@ -1,7 +1,7 @@
 package io.github.clip4j.tokenizer;
 
 import io.github.clip4j.download.DownloadException;
-import io.github.clip4j.download.Downloader;
+import io.github.clip4j.internal.download.Downloader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

@@ -2,6 +2,6 @@
  * CLIP's tokenizer: {@link io.github.clip4j.tokenizer.ClipTokenizer} (text to 77-token rows, and back),
  * {@link io.github.clip4j.tokenizer.BpeVocabulary} (the merges file) and
  * {@link io.github.clip4j.tokenizer.VocabularyLocator} (where that file comes from). Text cleaning lives in
- * {@code io.github.clip4j.tokenizer.text}.
+ * {@code io.github.clip4j.internal.text}.
  */
 package io.github.clip4j.tokenizer;

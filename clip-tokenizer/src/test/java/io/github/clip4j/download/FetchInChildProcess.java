@@ -1,5 +1,6 @@
 package io.github.clip4j.download;
 
+import io.github.clip4j.internal.download.Downloader;
 import java.net.URI;
 import java.nio.file.Path;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.github.clip4j.download.Downloader;
+import io.github.clip4j.internal.download.Downloader;
 import io.github.clip4j.testsupport.Fixtures;
 import java.io.IOException;
 import java.io.OutputStream;

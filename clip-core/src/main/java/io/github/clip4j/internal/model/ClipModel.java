@@ -1,0 +1,512 @@
+package io.github.clip4j.internal.model;
+
+import io.github.clip4j.internal.runtime.CpuFeatures;
+import io.github.clip4j.Device;
+import io.github.clip4j.internal.runtime.InferenceScope;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.internal.runtime.NativeScopes;
+import io.github.clip4j.Precision;
+import io.github.clip4j.internal.runtime.Tensors;
+import io.github.clip4j.internal.weights.StateDict;
+import java.lang.ref.Reference;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * OpenAI's CLIP on libtorch: an image encoder (Vision Transformer or ModifiedResNet) and a text encoder whose
+ * outputs share one embedding space, built from a checkpoint's tensors exactly as the reference's
+ * {@code build_model} does.
+ *
+ * <pre>{@code
+ * try (ClipModel model = ClipModel.load(SafetensorsReader.read(path), Device.CPU, Precision.FP32)) {
+ *     float[][] images = model.encodeImages(pixels, 4);       // [4][embed_dim], not normalised
+ *     float[][] texts = model.encodeTexts(tokenIds);
+ * }
+ * }</pre>
+ *
+ * <p><b>Native memory.</b> The model owns its parameters and frees them in {@link #close()}; it does not depend on
+ * any {@link PointerScope} of the thread that loaded it. The array methods ({@link #encodeImages},
+ * {@link #encodeTexts}, {@link #logits}) free every tensor they create before returning. The tensor methods
+ * ({@link #encodeImage}, {@link #encodeText}, {@link #forward}) return tensors owned by the caller's innermost
+ * {@code PointerScope} (or, with none, by the caller, who closes them); their intermediate tensors are freed
+ * before they return. They run in the caller's gradient mode, so training code gets a differentiable result
+ * and inference code wraps them in an {@link InferenceScope}.
+ *
+ * <p><b>Threads.</b> Inference methods may be called concurrently from several threads. Switching between
+ * {@link #train()} and {@link #eval()}, updating parameters and {@link #close()} must not overlap with them.
+ */
+public final class ClipModel implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClipModel.class);
+
+    private final ClipNetwork network;
+    private final PointerScope owned;
+    private final Device device;
+    private final Precision precision;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ClipModel(ClipNetwork network, PointerScope owned, Device device, Precision precision) {
+        this.network = network;
+        this.owned = owned;
+        this.device = device;
+        this.precision = precision;
+    }
+
+    /**
+     * Builds the model the tensors describe and copies them in (converted once to {@code precision}, except
+     * normalisation weights, which stay fp32). The result is in eval mode. The state dict is only read, and may be
+     * dropped (or its file closed) once this returns.
+     *
+     * @param stateDict the weights with OpenAI's parameter names, e.g. from
+     *                  {@link io.github.clip4j.internal.weights.CheckpointReader#read}; not null
+     * @param device    where the parameters live and the encoders run; not null
+     * @param precision the type the weights are converted to; {@link Precision#FP32} matches the reference most
+     *                  closely; not null
+     * @return a new model, which the caller closes
+     * @throws io.github.clip4j.CheckpointException if the tensors are not a complete CLIP model: every
+     *     missing, unexpected and misshapen tensor is named
+     * @throws io.github.clip4j.NativeRuntimeException if libtorch cannot be loaded or the device is unavailable
+     */
+    public static ClipModel load(StateDict stateDict, Device device, Precision precision) {
+        return load(stateDict, device, precision, Kernels.FAST);
+    }
+
+    /** {@link #load(StateDict, Device, Precision)} with a choice of kernels (tests compare them). */
+    static ClipModel load(StateDict stateDict, Device device, Precision precision, Kernels kernels) {
+        Objects.requireNonNull(stateDict, "stateDict");
+        Objects.requireNonNull(device, "device");
+        Objects.requireNonNull(precision, "precision");
+        long start = System.nanoTime();
+        NativeRuntime.ensureLoaded();
+        device.requireAvailable();
+        ModelConfig config = ModelConfig.fromStateDict(stateDict);
+        if (device == Device.CPU && CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision)) {
+            LOG.warn("{} on this CPU has no native {} arithmetic: it will run slower than FP32 (it still halves "
+                    + "the weights' memory)", precision, precision);
+        }
+        // Parameters made in inference mode (a caller's InferenceScope) could never be trained: build outside it.
+        try (InferenceMode normalMode = new InferenceMode(false)) {
+            // Everything created while building belongs to this scope, which is taken off the thread's scope stack
+            // below and closed by close(): the model's lifetime is its own, not the caller's.
+            PointerScope owned = new PointerScope();
+            try {
+                ClipNetwork network = new ClipNetwork(config,
+                        new Layer.Spec(precision.scalarType(), device.toNative(), kernels));
+                StateDictLoader.load(network, stateDict);
+                network.eval();
+                owned.extend();
+                owned.close();
+                LOG.debug("loaded {} ({}) on {} in {} in {} ms", stateDict.source(), config, device, precision,
+                        (System.nanoTime() - start) / 1_000_000);
+                return new ClipModel(network, owned, device, precision);
+            } catch (RuntimeException | Error e) {
+                owned.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The architecture, as the reference's {@code CLIP} constructor arguments.
+     *
+     * @return the configuration inferred from the checkpoint at load
+     */
+    public ModelConfig config() {
+        return network.config();
+    }
+
+    /**
+     * The side of the square images the image encoder takes.
+     *
+     * @return the input resolution in pixels, e.g. 224 for ViT-B/32 and 336 for ViT-L/14@336px
+     */
+    public int imageResolution() {
+        return network.config().imageResolution();
+    }
+
+    /**
+     * The number of tokens per text (77 for OpenAI's models); token rows may be shorter, never longer.
+     *
+     * @return the text encoder's maximum sequence length
+     */
+    public int contextLength() {
+        return network.config().contextLength();
+    }
+
+    /**
+     * The size of the image and text embeddings.
+     *
+     * @return the embedding dimension, e.g. 512 for ViT-B/32
+     */
+    public int embedDim() {
+        return network.config().embedDim();
+    }
+
+    /**
+     * The device the parameters live on and the encoders run on.
+     *
+     * @return the device given at {@link #load}
+     */
+    public Device device() {
+        return device;
+    }
+
+    /**
+     * The type the weights were converted to at load.
+     *
+     * @return the precision given at {@link #load}
+     */
+    public Precision precision() {
+        return precision;
+    }
+
+    /**
+     * The libtorch module, with OpenAI's parameter names in {@code named_parameters()} ({@code visual.conv1.weight},
+     * ...), for training and saving. It stays owned by this model.
+     *
+     * @return the live module; do not use it after {@link #close()}
+     * @throws IllegalStateException if the model is closed
+     */
+    public Module module() {
+        checkOpen();
+        return network;
+    }
+
+    /**
+     * The model's parameters and buffers by OpenAI's names, in the reference's order. The map's tensors are new
+     * handles to the live parameters, owned by the caller's innermost {@code PointerScope}.
+     *
+     * @return an ordered map from parameter name to a tensor sharing the parameter's storage
+     * @throws IllegalStateException if the model is closed
+     */
+    public Map<String, Tensor> namedTensors() {
+        checkOpen();
+        return StateDictLoader.namedTensors(network);
+    }
+
+    /** Switches to training mode (BatchNorm uses and updates batch statistics). */
+    public void train() {
+        checkOpen();
+        network.train(true);
+    }
+
+    /** Switches to inference mode (the state after {@link #load}). */
+    public void eval() {
+        checkOpen();
+        network.eval();
+    }
+
+    /**
+     * Image features before normalisation, as fp32 {@code [N, embed_dim]}.
+     *
+     * @param pixels {@code [N, 3, R, R]} normalised pixels ({@code R = imageResolution()}), any float type/device
+     * @return a new tensor on the model's device, owned as described in the class comment
+     * @throws IllegalArgumentException if {@code pixels} has another shape
+     * @throws IllegalStateException    if the model is closed
+     */
+    public Tensor encodeImage(Tensor pixels) {
+        checkOpen();
+        Objects.requireNonNull(pixels, "pixels");
+        long[] shape = Tensors.shape(pixels);
+        int r = imageResolution();
+        if (shape.length != 4 || shape[1] != 3 || shape[2] != r || shape[3] != r) {
+            throw new IllegalArgumentException("pixels must be [N, 3, " + r + ", " + r + "], got "
+                    + Arrays.toString(shape));
+        }
+        try (PointerScope scope = new PointerScope()) {
+            return NativeScopes.escape(scope, network.encodeImage(pixels).to(torch.ScalarType.Float));
+        }
+    }
+
+    /**
+     * Text features before normalisation, as fp32 {@code [N, embed_dim]}.
+     *
+     * @param tokens {@code [N, L]} integer token ids ({@code L <= contextLength()}), each row ending with the
+     *     end-of-text token (the highest id), padded with zeros
+     * @return a new tensor on the model's device, owned as described in the class comment
+     * @throws IllegalArgumentException if {@code tokens} is not two-dimensional or its rows are too long
+     * @throws IllegalStateException    if the model is closed
+     */
+    public Tensor encodeText(Tensor tokens) {
+        checkOpen();
+        Objects.requireNonNull(tokens, "tokens");
+        long[] shape = Tensors.shape(tokens);
+        if (shape.length != 2 || shape[1] < 1 || shape[1] > contextLength()) {
+            throw new IllegalArgumentException("tokens must be [N, L] with 1 <= L <= " + contextLength() + ", got "
+                    + Arrays.toString(shape));
+        }
+        try (PointerScope scope = new PointerScope()) {
+            return NativeScopes.escape(scope, network.encodeText(tokens).to(torch.ScalarType.Float));
+        }
+    }
+
+    /**
+     * The reference's {@code forward}: cosine similarities of the normalised features scaled by
+     * {@link #logitScale()}.
+     *
+     * @param pixels as for {@link #encodeImage}: {@code [N, 3, R, R]} normalised pixels
+     * @param tokens as for {@link #encodeText}: {@code [M, L]} token ids
+     * @return {@code [N, M]} logits per image and their {@code [M, N]} transpose, owned like the result of
+     *         {@link #encodeImage}
+     * @throws IllegalArgumentException if either input has the wrong shape
+     * @throws IllegalStateException    if the model is closed
+     */
+    public Logits forward(Tensor pixels, Tensor tokens) {
+        checkOpen();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor image = normalize(encodeImage(pixels));
+            Tensor text = normalize(encodeText(tokens));
+            Tensor perImage = image.matmul(text.t()).mul(network.logitScaleExp());
+            Tensor perText = perImage.t();
+            return new Logits(NativeScopes.escape(scope, perImage), NativeScopes.escape(scope, perText));
+        }
+    }
+
+    /** {@code x / ||x||} along rows. */
+    static Tensor normalize(Tensor x) {
+        return x.div(x.norm(new org.bytedeco.pytorch.ScalarOptional(new Scalar(2.0)), new long[] {1}, true));
+    }
+
+    /**
+     * Encodes {@code n} images given as one array of normalised pixels in {@code [N, 3, R, R]} order.
+     *
+     * @param pixels exactly {@code n * 3 * R * R} floats ({@code R = imageResolution()}), image after image, each
+     *               channel-major (all R, then all G, then all B), normalised with the model's mean and std
+     * @param n      the number of images, at least 1
+     * @return {@code [n][embed_dim]} features before normalisation
+     * @throws IllegalArgumentException if {@code n} or the array length is wrong
+     * @throws IllegalStateException    if the model is closed
+     */
+    public float[][] encodeImages(float[] pixels, int n) {
+        checkOpen();
+        Objects.requireNonNull(pixels, "pixels");
+        int r = imageResolution();
+        if (n < 1 || (long) pixels.length != (long) n * 3 * r * r) {
+            throw new IllegalArgumentException("expected " + n + " images of 3 x " + r + " x " + r + " = "
+                    + ((long) n * 3 * r * r) + " floats, got " + pixels.length);
+        }
+        try (InferenceScope scope = InferenceScope.open()) {
+            return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
+        }
+    }
+
+    /**
+     * Encodes {@code n} images from a direct buffer of normalised pixels in {@code [N, 3, R, R]} order, without
+     * copying them: a caller that decodes straight into a reused direct buffer saves a copy of every batch.
+     *
+     * <pre>{@code
+     * FloatBuffer input = ByteBuffer.allocateDirect(16 * 3 * 224 * 224 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+     * // ... fill input.put(i * pixelsPerImage + j, value) ...
+     * float[][] features = model.encodeImages(input, 16);
+     * }</pre>
+     *
+     * @param pixels a direct, native-order buffer; the {@code n * 3 * R * R} floats from its position on are read
+     *               (its position is not changed)
+     * @param n      the number of images, at least 1
+     * @return {@code [n][embed_dim]} features before normalisation
+     * @throws IllegalArgumentException if the buffer is not direct and native-order, or holds too few floats
+     * @throws IllegalStateException    if the model is closed
+     */
+    public float[][] encodeImages(FloatBuffer pixels, int n) {
+        checkOpen();
+        Objects.requireNonNull(pixels, "pixels");
+        if (!pixels.isDirect() || pixels.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("pixels must be a direct buffer in native byte order "
+                    + "(ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder()).asFloatBuffer())");
+        }
+        int r = imageResolution();
+        long needed = (long) n * 3 * r * r;
+        if (n < 1 || pixels.remaining() < needed) {
+            throw new IllegalArgumentException("expected " + n + " images of 3 x " + r + " x " + r + " = " + needed
+                    + " floats, the buffer has " + pixels.remaining());
+        }
+        try (InferenceScope scope = InferenceScope.open()) {
+            // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
+            Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
+                    new TensorOptions(torch.ScalarType.Float));
+            float[][] out = Tensors.toFloatMatrix(encodeImage(input));
+            Reference.reachabilityFence(pixels);
+            return out;
+        }
+    }
+
+    /**
+     * Encodes token-id rows (as made by the tokenizer: start token, text, end token, zero padding) in one batch.
+     * The text tower runs only up to the batch's longest text, so short prompts are cheap.
+     *
+     * @param tokens one row per text, all of the same length between 1 and {@link #contextLength()}, every id in
+     *               the model's vocabulary
+     * @return {@code [rows][embed_dim]} features before normalisation, in the order of {@code tokens}
+     * @throws IllegalArgumentException if there are no rows, the rows differ in length or an id is out of range
+     * @throws IllegalStateException    if the model is closed
+     */
+    public float[][] encodeTexts(int[][] tokens) {
+        checkOpen();
+        checkTokens(tokens);
+        try (InferenceScope scope = InferenceScope.open()) {
+            return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
+        }
+    }
+
+    /**
+     * Encodes many token-id rows in batches of at most {@code batchSize}, grouping rows of similar length so each
+     * batch runs only as far as its own longest text. Results are in the order of {@code tokens} and equal (within
+     * float rounding) to {@link #encodeTexts(int[][])} over all rows at once.
+     *
+     * <pre>{@code float[][] features = model.encodeTexts(tokenizer.tokenize(prompts, 77, true), 64);}</pre>
+     *
+     * @param tokens    rows as for {@link #encodeTexts(int[][])}
+     * @param batchSize the most rows encoded at once, at least 1; larger batches are faster but use more memory
+     * @return {@code [rows][embed_dim]} features before normalisation
+     * @throws IllegalArgumentException if {@code batchSize} is not positive, or as for
+     *                                  {@link #encodeTexts(int[][])}
+     * @throws IllegalStateException    if the model is closed
+     */
+    public float[][] encodeTexts(int[][] tokens, int batchSize) {
+        checkOpen();
+        checkTokens(tokens);
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        }
+        Integer[] order = new Integer[tokens.length];
+        int[] ends = new int[tokens.length];
+        for (int i = 0; i < tokens.length; i++) {
+            order[i] = i;
+            ends[i] = endPosition(tokens[i]);
+        }
+        Arrays.sort(order, Comparator.comparingInt(i -> ends[i]));
+        float[][] out = new float[tokens.length][];
+        for (int start = 0; start < order.length; start += batchSize) {
+            int size = Math.min(batchSize, order.length - start);
+            int[][] batch = new int[size][];
+            for (int j = 0; j < size; j++) {
+                batch[j] = tokens[order[start + j]];
+            }
+            float[][] features = encodeTexts(batch);
+            for (int j = 0; j < size; j++) {
+                out[order[start + j]] = features[j];
+            }
+        }
+        return out;
+    }
+
+    /** The position the text tower pools: the first occurrence of the row's highest id, as {@code argmax}. */
+    private static int endPosition(int[] row) {
+        int best = 0;
+        for (int j = 1; j < row.length; j++) {
+            if (row[j] > row[best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * {@code logits_per_image} for {@code n} images and the token rows: {@code [n][rows]}. Apply a softmax along
+     * each row for the reference's zero-shot probabilities.
+     *
+     * @param pixels images as for {@link #encodeImages(float[], int)}
+     * @param n      the number of images, at least 1
+     * @param tokens rows as for {@link #encodeTexts(int[][])}
+     * @return {@code [n][rows]} scaled cosine similarities
+     * @throws IllegalArgumentException if an input has the wrong size or an id is out of range
+     * @throws IllegalStateException    if the model is closed
+     */
+    public float[][] logits(float[] pixels, int n, int[][] tokens) {
+        checkOpen();
+        checkTokens(tokens);
+        int r = imageResolution();
+        try (InferenceScope scope = InferenceScope.open()) {
+            Logits logits = forward(Tensors.fromFloats(pixels, n, 3, r, r), Tensors.fromIntRows(tokens));
+            return Tensors.toFloatMatrix(logits.perImage());
+        }
+    }
+
+    /**
+     * {@code exp(logit_scale)}, the temperature the cosine similarities are multiplied by.
+     *
+     * @return the current scale, 100 for OpenAI's released models
+     * @throws IllegalStateException if the model is closed
+     */
+    public float logitScale() {
+        checkOpen();
+        try (InferenceScope scope = InferenceScope.open()) {
+            return network.logitScaleExp().item_float();
+        }
+    }
+
+    /** Frees the model's native memory. Idempotent; the model is unusable afterwards. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            owned.close();
+        }
+    }
+
+    /** Rejects rows the native code would fail on with an unhelpful message. */
+    private void checkTokens(int[][] tokens) {
+        Objects.requireNonNull(tokens, "tokens");
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("no token rows");
+        }
+        int vocab = network.config().vocabSize();
+        for (int i = 0; i < tokens.length; i++) {
+            int[] row = Objects.requireNonNull(tokens[i], "tokens row");
+            if (row.length != tokens[0].length || row.length < 1 || row.length > contextLength()) {
+                throw new IllegalArgumentException("token row " + i + " has " + row.length + " ids; every row needs "
+                        + "the same length, between 1 and the context length " + contextLength());
+            }
+            for (int id : row) {
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token row " + i + " has id " + id + " outside the vocabulary"
+                            + " [0, " + vocab + "); use the tokenizer that matches this model");
+                }
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("ClipModel is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClipModel[" + network.config() + ", " + device + ", " + precision + "]";
+    }
+
+    /**
+     * The result of {@link #forward}: {@code perImage [images, texts]} and its transpose {@code perText}, both
+     * owned like any tensor {@code forward} returns.
+     *
+     * @param perImage fp32 {@code [images, texts]}: the reference's {@code logits_per_image}
+     * @param perText  fp32 {@code [texts, images]}: the reference's {@code logits_per_text}
+     */
+    public record Logits(Tensor perImage, Tensor perText) {
+        /**
+         * Checks both tensors are present.
+         *
+         * @param perImage the logits per image; not null
+         * @param perText  the logits per text; not null
+         */
+        public Logits {
+            Objects.requireNonNull(perImage, "perImage");
+            Objects.requireNonNull(perText, "perText");
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.clip4j.internal.model;
+
+import io.github.clip4j.internal.runtime.Tensors;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * A libtorch module whose parameters are created uninitialised with the reference's names and shapes, to be filled
+ * from a checkpoint. Parameters are real leaf tensors that require gradients, so the model can be trained.
+ */
+abstract class Layer extends Module {
+    /** Types and device of new parameters. */
+    static final class Spec {
+        final TensorOptions compute;
+        final TensorOptions fp32;
+        final torch.ScalarType computeType;
+        final Kernels kernels;
+
+        Spec(torch.ScalarType computeType, org.bytedeco.pytorch.Device device, Kernels kernels) {
+            this.computeType = computeType;
+            this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
+            this.compute = new TensorOptions(computeType).device(new org.bytedeco.pytorch.DeviceOptional(device));
+            this.fp32 = new TensorOptions(torch.ScalarType.Float)
+                    .device(new org.bytedeco.pytorch.DeviceOptional(device));
+        }
+    }
+
+    /** A parameter in the model's compute precision. */
+    Tensor parameter(Spec spec, String name, long... shape) {
+        return handle(register_parameter(name, Tensors.empty(spec.compute, shape), true));
+    }
+
+    /** A parameter kept in fp32 whatever the precision (normalisation weights, as the reference does). */
+    Tensor fp32Parameter(Spec spec, String name, long... shape) {
+        return handle(register_parameter(name, Tensors.empty(spec.fp32, shape), true));
+    }
+
+    /** A non-trainable fp32 state tensor saved with the model (BatchNorm statistics). */
+    Tensor fp32Buffer(Spec spec, String name, long... shape) {
+        return handle(register_buffer(name, Tensors.empty(spec.fp32, shape)));
+    }
+
+    /**
+     * An owning handle to a registered tensor. {@code register_*} return a reference into the module's own
+     * table, which moves when the table grows, so it must not be kept; a copied {@code Tensor} shares the storage
+     * (and the autograd identity) and stays valid.
+     */
+    static Tensor handle(Tensor reference) {
+        return new Tensor(reference);
+    }
+}

@@ -1,0 +1,260 @@
+package io.github.clip4j.internal.retrieval;
+
+import io.github.clip4j.retrieval.ImageIndex;
+import io.github.clip4j.retrieval.IndexException;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The on-disk form of an {@link ImageIndex}, version 1. All numbers are big-endian; strings are a 32-bit byte length
+ * followed by UTF-8.
+ *
+ * <pre>
+ * magic       8 bytes   "CLIP4JIX"
+ * version     int32     1
+ * model id    string    EmbeddingModel.modelId() of the model that embedded the images
+ * dimension   int32     embedding length D
+ * roots       int32 n,  then n strings: indexed folders, relative to the index file's folder when inside it
+ * entries     int32 m,  then m times: int32 root, string path (relative to its root, '/' separators),
+ *                       int64 size in bytes, int64 last-modified time in ns since the epoch, D float32 (unit vector)
+ * checksum    int32     CRC-32 of every byte before it
+ * </pre>
+ *
+ * <p>Files are written to a temporary file in the same folder, forced to disk, and renamed over the old file in one
+ * atomic step, so a crash while saving leaves the previous index intact.
+ */
+public final class IndexFile {
+    private static final Logger log = LoggerFactory.getLogger(IndexFile.class);
+
+    static final byte[] MAGIC = "CLIP4JIX".getBytes(UTF_8);
+    static final int VERSION = 1;
+    private static final int MAX_DIMENSION = 1 << 16;
+
+    /** The whole content of an index file. {@code embeddings} holds {@code entries.size()} rows of {@code dimension}. */
+    public record Content(String modelId, int dimension, List<String> roots, List<IndexEntry> entries, float[] embeddings) {
+        public Content {
+            requireNonNull(modelId, "modelId");
+            roots = List.copyOf(roots);
+            entries = List.copyOf(entries);
+            if ((long) entries.size() * dimension > embeddings.length) {
+                throw new IllegalArgumentException("fewer embeddings than entries");
+            }
+        }
+    }
+
+    private IndexFile() {}
+
+    /**
+     * Reads {@code file}.
+     *
+     * @throws IndexException if it is not a clip4j index, is of another version, truncated or corrupt
+     * @throws NoSuchFileException if it does not exist
+     */
+    public static Content read(Path file) throws IOException {
+        long length = Files.size(file);
+        CRC32 crc = new CRC32();
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                CheckedInputStream checked = new CheckedInputStream(raw, crc);
+                DataInputStream in = new DataInputStream(checked)) {
+            readHeader(in, file);
+            String modelId = readString(in, length, file);
+            int dimension = in.readInt();
+            if (dimension < 1 || dimension > MAX_DIMENSION) {
+                throw corrupt(file, "embedding dimension " + dimension);
+            }
+            int rootCount = in.readInt();
+            if (rootCount < 0 || rootCount > length) {
+                throw corrupt(file, "folder count " + rootCount);
+            }
+            List<String> roots = new ArrayList<>(rootCount);
+            for (int i = 0; i < rootCount; i++) {
+                roots.add(readString(in, length, file));
+            }
+            int count = in.readInt();
+            long entryBytes = 4 + 4 + 8 + 8 + 4L * dimension;
+            if (count < 0 || count * entryBytes > length) {
+                throw corrupt(file, "entry count " + count);
+            }
+            List<IndexEntry> entries = new ArrayList<>(count);
+            float[] embeddings = new float[Math.toIntExact((long) count * dimension)];
+            byte[] row = new byte[4 * dimension];
+            for (int i = 0; i < count; i++) {
+                int root = in.readInt();
+                if (root < 0 || root >= rootCount) {
+                    throw corrupt(file, "entry " + i + " refers to folder " + root);
+                }
+                String path = readString(in, length, file);
+                long size = in.readLong();
+                long modified = in.readLong();
+                in.readFully(row);
+                ByteBuffer.wrap(row).asFloatBuffer().get(embeddings, i * dimension, dimension);
+                entries.add(new IndexEntry(root, path, size, modified));
+            }
+            int expected = (int) crc.getValue();
+            int stored = in.readInt();
+            if (stored != expected || in.read() != -1) {
+                throw corrupt(file, stored != expected ? "checksum mismatch" : "unexpected bytes after the end");
+            }
+            return new Content(modelId, dimension, roots, entries, embeddings);
+        } catch (EOFException e) {
+            throw truncated(file, length, e);
+        }
+    }
+
+    /**
+     * The model id in {@code file}'s header, without reading (or checking) the rest.
+     *
+     * @throws IndexException if it is not a clip4j index or is of another version
+     * @throws NoSuchFileException if it does not exist
+     */
+    public static String readModelId(Path file) throws IOException {
+        long length = Files.size(file);
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+            readHeader(in, file);
+            return readString(in, length, file);
+        } catch (EOFException e) {
+            throw truncated(file, length, e);
+        }
+    }
+
+    private static void readHeader(DataInputStream in, Path file) throws IOException {
+        byte[] magic = new byte[MAGIC.length];
+        in.readFully(magic);
+        if (!Arrays.equals(magic, MAGIC)) {
+            throw new IndexException(file + " is not a clip4j image index (it does not start with "
+                    + new String(MAGIC, UTF_8) + "); pass an index file, or a new path to create one");
+        }
+        int version = in.readInt();
+        if (version != VERSION) {
+            throw new IndexException(file + " is an image index of format version " + version
+                    + ", this clip4j reads version " + VERSION + "; delete it and index the folder again");
+        }
+    }
+
+    private static IndexException truncated(Path file, long length, EOFException e) {
+        return new IndexException("image index " + file + " is truncated (" + length
+                + " bytes); delete it and index the folder again", e);
+    }
+
+    /** Writes {@code content} to {@code file} atomically. */
+    public static void write(Path file, Content content) throws IOException {
+        write(file, content, UnaryOperator.identity());
+    }
+
+    /**
+     * Writes {@code content} to {@code file} atomically, the bytes going through {@code decorate}'s stream (tests
+     * inject failures there).
+     */
+    public static void write(Path file, Content content, UnaryOperator<OutputStream> decorate) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path folder = target.getParent();
+        Files.createDirectories(folder);
+        Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
+        boolean done = false;
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                CRC32 crc = new CRC32();
+                // Not closed here: closing would close the channel before it is forced to disk.
+                DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
+                        new BufferedOutputStream(decorate.apply(Channels.newOutputStream(channel)), 1 << 16), crc));
+                writeContent(out, content);
+                out.writeInt((int) crc.getValue());
+                out.flush();
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                log.warn("the file system of {} cannot rename atomically; replacing the index non-atomically", target);
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            done = true;
+            syncFolder(folder);
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(temp);
+            }
+        }
+    }
+
+    private static void writeContent(DataOutputStream out, Content c) throws IOException {
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        writeString(out, c.modelId());
+        out.writeInt(c.dimension());
+        out.writeInt(c.roots().size());
+        for (String root : c.roots()) {
+            writeString(out, root);
+        }
+        out.writeInt(c.entries().size());
+        int dim = c.dimension();
+        ByteBuffer row = ByteBuffer.allocate(4 * dim);
+        for (int i = 0; i < c.entries().size(); i++) {
+            IndexEntry e = c.entries().get(i);
+            out.writeInt(e.root());
+            writeString(out, e.path());
+            out.writeLong(e.size());
+            out.writeLong(e.modifiedNanos());
+            row.clear();
+            row.asFloatBuffer().put(c.embeddings(), i * dim, dim);
+            out.write(row.array());
+        }
+    }
+
+    /** Makes the rename durable; not every platform can open a folder (Windows cannot), which is harmless. */
+    private static void syncFolder(Path folder) {
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            log.debug("could not sync folder {}: {}", folder, e.toString());
+        }
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] bytes = s.getBytes(UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in, long fileLength, Path file) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > fileLength) {
+            throw corrupt(file, "string length " + n);
+        }
+        byte[] bytes = new byte[n];
+        in.readFully(bytes);
+        return new String(bytes, UTF_8);
+    }
+
+    private static IndexException corrupt(Path file, String what) {
+        return new IndexException("image index " + file + " is corrupt (" + what
+                + "); delete it and index the folder again");
+    }
+}
