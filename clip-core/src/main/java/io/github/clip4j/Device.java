@@ -1,49 +1,18 @@
 package io.github.clip4j;
 
-import io.github.clip4j.internal.runtime.NativeRuntime;
-import org.bytedeco.pytorch.global.torch;
-
 /**
- * Where tensors live and models run.
+ * Where a model runs.
  *
  * <pre>{@code
- * Device device = NativeRuntime.cudaAvailable() ? Device.CUDA : Device.CPU;
+ * Clip clip = Clip.builder().device(Device.CUDA).build();   // fails with a NativeRuntimeException without a GPU
  * }</pre>
  */
 public enum Device {
     /** The CPU; always available. */
-    CPU(torch.DeviceType.CPU),
-    /** The first CUDA GPU; needs CUDA-enabled native artifacts and a GPU ({@link NativeRuntime#cudaAvailable()}). */
-    CUDA(torch.DeviceType.CUDA);
-
-    private final torch.DeviceType type;
-
-    Device(torch.DeviceType type) {
-        this.type = type;
-    }
-
+    CPU,
     /**
-     * Fails unless this device can be used in this process.
-     *
-     * @throws NativeRuntimeException for CUDA without a CUDA-enabled libtorch or without a GPU
+     * The first CUDA GPU; needs libtorch's CUDA-enabled native artifacts (the {@code -gpu} classifier) and a GPU.
+     * {@link Clip.Builder#build()} fails with a {@link NativeRuntimeException} naming what is missing otherwise.
      */
-    public void requireAvailable() {
-        NativeRuntime.ensureLoaded();
-        if (this == CUDA && !NativeRuntime.cudaAvailable()) {
-            throw new NativeRuntimeException("device CUDA requested but libtorch sees no CUDA GPU: use Device.CPU "
-                    + "(--device cpu), or run on a machine with an NVIDIA driver and the CUDA-enabled "
-                    + "org.bytedeco:pytorch-gpu artifacts on the class path");
-        }
-    }
-
-    /**
-     * A new libtorch device handle. The caller owns it (it belongs to the innermost {@code PointerScope}).
-     *
-     * @return a handle for this device (CUDA device index unset, meaning the current GPU); loads libtorch if needed
-     * @throws NativeRuntimeException if libtorch cannot be loaded
-     */
-    public org.bytedeco.pytorch.Device toNative() {
-        NativeRuntime.ensureLoaded();
-        return new org.bytedeco.pytorch.Device(type);
-    }
+    CUDA
 }

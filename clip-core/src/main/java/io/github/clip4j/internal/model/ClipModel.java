@@ -4,6 +4,7 @@ import io.github.clip4j.internal.runtime.CpuFeatures;
 import io.github.clip4j.Device;
 import io.github.clip4j.internal.runtime.InferenceScope;
 import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.internal.runtime.NativeTypes;
 import io.github.clip4j.internal.runtime.NativeScopes;
 import io.github.clip4j.Precision;
 import io.github.clip4j.internal.runtime.Tensors;
@@ -92,7 +93,7 @@ public final class ClipModel implements AutoCloseable {
         Objects.requireNonNull(precision, "precision");
         long start = System.nanoTime();
         NativeRuntime.ensureLoaded();
-        device.requireAvailable();
+        NativeTypes.requireAvailable(device);
         ModelConfig config = ModelConfig.fromStateDict(stateDict);
         if (device == Device.CPU && CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision)) {
             LOG.warn("{} on this CPU has no native {} arithmetic: it will run slower than FP32 (it still halves "
@@ -105,7 +106,7 @@ public final class ClipModel implements AutoCloseable {
             PointerScope owned = new PointerScope();
             try {
                 ClipNetwork network = new ClipNetwork(config,
-                        new Layer.Spec(precision.scalarType(), device.toNative(), kernels));
+                        new Layer.Spec(NativeTypes.scalarType(precision), NativeTypes.device(device), kernels));
                 StateDictLoader.load(network, stateDict);
                 network.eval();
                 owned.extend();

@@ -44,14 +44,18 @@ public final class SafetensorsWriter {
         requireNonNull(file, "file");
         requireNonNull(metadata, "metadata");
         byte[] header = header(weights, metadata, file);
-        AtomicFiles.write(file, channel -> {
-            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-            AtomicFiles.writeFully(channel, length);
-            AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
-            for (HostTensor tensor : weights.tensors().values()) {
-                AtomicFiles.writeFully(channel, tensor.data());
-            }
-        });
+        try {
+            AtomicFiles.write(file, channel -> {
+                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
+                AtomicFiles.writeFully(channel, length);
+                AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
+                for (HostTensor tensor : weights.tensors().values()) {
+                    AtomicFiles.writeFully(channel, tensor.data());
+                }
+            });
+        } catch (java.io.IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static byte[] header(StateDict weights, Map<String, String> metadata, Path file) {

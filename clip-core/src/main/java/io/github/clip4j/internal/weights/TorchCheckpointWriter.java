@@ -42,17 +42,21 @@ public final class TorchCheckpointWriter {
         requireNonNull(weights, "weights");
         requireNonNull(file, "file");
         byte[] pickle = pickle(weights);
-        AtomicFiles.write(file, channel -> {
-            StoredZipWriter zip = new StoredZipWriter(channel);
-            zip.add(ROOT + "data.pkl", ByteBuffer.wrap(pickle));
-            zip.add(ROOT + "byteorder", ascii("little"));
-            int key = 0;
-            for (HostTensor tensor : weights.tensors().values()) {
-                zip.add(ROOT + "data/" + key++, tensor.data());
-            }
-            zip.add(ROOT + "version", ascii("3\n"));
-            zip.finish();
-        });
+        try {
+            AtomicFiles.write(file, channel -> {
+                StoredZipWriter zip = new StoredZipWriter(channel);
+                zip.add(ROOT + "data.pkl", ByteBuffer.wrap(pickle));
+                zip.add(ROOT + "byteorder", ascii("little"));
+                int key = 0;
+                for (HostTensor tensor : weights.tensors().values()) {
+                    zip.add(ROOT + "data/" + key++, tensor.data());
+                }
+                zip.add(ROOT + "version", ascii("3\n"));
+                zip.finish();
+            });
+        } catch (java.io.IOException e) {
+            throw new CheckpointException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private static ByteBuffer ascii(String s) {

@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.download;
 
+import io.github.clip4j.internal.io.AtomicFiles;
 import io.github.clip4j.download.DownloadException;
 import io.github.clip4j.download.DownloadListener;
 import static java.util.Objects.requireNonNull;
@@ -14,12 +15,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
@@ -144,12 +144,18 @@ public final class Downloader {
             try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
                  FileLock ignored = lockChannel.lock()) {
-                // Another process may have finished the same download while we waited for the lock.
-                if (matches(absolute, expected)) {
+                try {
+                    // Another process may have finished the same download while we waited for the lock.
+                    if (matches(absolute, expected)) {
+                        return target;
+                    }
+                    download(url, absolute, expected);
                     return target;
+                } finally {
+                    // Removed while still held, so no stray .lock stays behind, whether the download worked or not.
+                    // A process already waiting on it then finds the file (or downloads it atomically itself).
+                    Files.deleteIfExists(lockFile);
                 }
-                download(url, absolute, expected);
-                return target;
             }
         } catch (IOException e) {
             throw new DownloadException("cannot write " + target + ": " + e.getMessage(), e);
@@ -186,16 +192,16 @@ public final class Downloader {
 
     private void download(URI url, Path target, String expected) throws IOException {
         String name = target.getFileName().toString();
-        Path temp = Files.createTempFile(target.getParent(), name + ".", ".part");
-        try {
-            HttpResponse<InputStream> response = send(url, target, expected);
-            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        HttpResponse<InputStream> response = send(url, target, expected);
+        long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
+        // Verified inside the atomic write: a short, broken or wrong body throws, and the target is never touched.
+        AtomicFiles.write(target, channel -> {
             MessageDigest digest = newDigest();
             long done = 0;
             InputStream body = response.body();
             StallGuard guard = new StallGuard(body, readTimeout);
-            try (body; guard;
-                 OutputStream out = Files.newOutputStream(temp, StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream out = Channels.newOutputStream(channel);
+            try (body; guard) {
                 byte[] buffer = new byte[BUFFER_BYTES];
                 listener.onProgress(name, 0, total);
                 for (int n; (n = body.read(buffer)) >= 0 && !guard.stalled(); ) {
@@ -224,17 +230,7 @@ public final class Downloader {
                         + " but " + expected + " was expected; it was discarded. Retry later, or put a correct copy at "
                         + target);
             }
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     private HttpResponse<InputStream> send(URI url, Path target, String expected) {
