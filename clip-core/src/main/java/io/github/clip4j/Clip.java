@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.clip4j.common.ClipException;
 import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.hub.ModelCache;
+import io.github.clip4j.internal.ClipAccess;
 import io.github.clip4j.internal.hub.ModelLocator;
 import io.github.clip4j.internal.hub.ModelSource;
 import io.github.clip4j.internal.image.ClipPreprocessor;
@@ -91,6 +92,20 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Clip.class);
     private static final AtomicInteger DECODER_THREADS = new AtomicInteger();
+
+    static {
+        ClipAccess.register(new ClipAccess.Accessor() {
+            @Override
+            public ClipModel model(Clip clip) {
+                return clip.model;
+            }
+
+            @Override
+            public ClipPreprocessor preprocessor(Clip clip) {
+                return clip.preprocessor;
+            }
+        });
+    }
 
     private final ClipModel model;
     private final ClipTokenizer tokenizer;
@@ -193,26 +208,11 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /**
-     * The underlying encoders, for advanced use (raw tensors, training). Owned by this {@code Clip}: do not close
-     * it, and do not use it after closing this {@code Clip} (its calls are not guarded by {@link #close()}).
-     *
-     * @return the model this {@code Clip} runs
-     */
-    public ClipModel model() {
-        return model;
-    }
-
-    /**
      * {@return the tokenizer texts go through} For example, to count tokens:
      * {@code clip.tokenizer().encode(text).length}. Thread-safe, and usable after {@link #close()}.
      */
     public ClipTokenizer tokenizer() {
         return tokenizer;
-    }
-
-    /** {@return the image transform images go through (the model's resolution, CLIP's mean and std)} */
-    public ClipPreprocessor preprocessor() {
-        return preprocessor;
     }
 
     /** {@inheritDoc} For example {@code "ViT-B/32#3f2a...."}: the name and a fingerprint of the weights. */

@@ -1,5 +1,7 @@
 package io.github.clip4j.benchmarks;
 
+import io.github.clip4j.internal.ClipAccess;
+
 import io.github.clip4j.Clip;
 import io.github.clip4j.internal.image.ImageDecoder;
 import io.github.clip4j.internal.model.ClipModel;
@@ -89,7 +91,7 @@ public final class ClipBenchmark {
                     System.err.println(loadRows.get(loadRows.size() - 1));
                     try (Clip clip = Clip.builder().model(checkpoint).precision(precision).batchSize(FILE_BATCH)
                             .tokenizer(tokenizer).build()) {
-                        ClipModel model = clip.model();
+                        ClipModel model = ClipAccess.model(clip);
                         features.put(precision, clip.imageFeatures(fixtures));
                         accuracyRows.add(row(name, precision, "trimmed vs 77-position text features, min cosine",
                                 String.format(Locale.ROOT, "%.7f", minCosine(model.encodeTexts(prompts),
@@ -109,7 +111,7 @@ public final class ClipBenchmark {
                             });
                             double decode = rate(rounds, () -> {
                                 for (Path image : images) {
-                                    clip.preprocessor().pixels(ImageDecoder.decode(image));
+                                    ClipAccess.preprocessor(clip).pixels(ImageDecoder.decode(image));
                                 }
                                 return images.size();
                             });

@@ -1,5 +1,7 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.ClipAccess;
+
 import io.github.clip4j.internal.training.AdamWOptimizer;
 import io.github.clip4j.internal.training.BatchPrefetcher;
 import io.github.clip4j.internal.training.CaptionTokenizer;
@@ -145,7 +147,7 @@ public final class ContrastiveTrainer {
      *     ImageTextDataset.Split split = ImageTextDataset.read(Path.of("captions.csv")).split(0.1, 42);
      *     TrainingResult result = ContrastiveTrainer.builder(clip).epochs(3).batchSize(32).learningRate(1e-5)
      *             .evaluateOn(split.heldOut()).build().fit(split.train());
-     *     FineTunedWeights.save(clip.model(), Path.of("fine-tuned.safetensors"));
+     *     FineTunedWeights.save(ClipAccess.model(clip), Path.of("fine-tuned.safetensors"));
      * }
      * }</pre>
      *
@@ -155,8 +157,8 @@ public final class ContrastiveTrainer {
      */
     public static Builder builder(Clip clip) {
         requireNonNull(clip, "clip");
-        return builder(ContrastiveModel.of(clip.model()), ImageLoader.of(clip.preprocessor()),
-                CaptionTokenizer.of(clip.tokenizer(), clip.model().contextLength()));
+        return builder(ContrastiveModel.of(ClipAccess.model(clip)), ImageLoader.of(ClipAccess.preprocessor(clip)),
+                CaptionTokenizer.of(clip.tokenizer(), ClipAccess.model(clip).contextLength()));
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.Clip;
+import io.github.clip4j.internal.ClipAccess;
+
 import io.github.clip4j.internal.training.NamedParameters;
 import io.github.clip4j.internal.training.OutputFiles;
 import static java.util.Objects.requireNonNull;
@@ -31,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * FineTunedWeights.requireSupported(out);            // before training: refuse "out.bin" at once
  * OutputFiles.requireWritable(out, "output checkpoint");
  * ... trainer.fit(train) ...
- * FineTunedWeights.save(clip.model(), out);
+ * FineTunedWeights.save(clip, out);
  * }</pre>
  */
 public final class FineTunedWeights {
@@ -80,30 +83,30 @@ public final class FineTunedWeights {
     }
 
     /**
-     * Saves {@code model}'s weights to {@code file} without metadata; see {@link #save(Module, Path, Map)}.
+     * Saves {@code clip}'s weights to {@code file} without metadata; see {@link #save(Clip, Path, Map)}.
      *
-     * @param model the open model whose weights are saved, not null; it is not closed
+     * @param clip the open model whose weights are saved, not null; it is not closed
      * @param file the output file, its extension choosing the format; an existing file is replaced
      * @throws TrainingException if the extension is not supported
      * @throws io.github.clip4j.CheckpointException if the file cannot be written
      */
-    public static void save(ClipModel model, Path file) {
-        requireNonNull(model, "model");
-        save(model.module(), file, Map.of());
+    public static void save(Clip clip, Path file) {
+        save(clip, file, Map.of());
     }
 
     /**
-     * Saves every parameter and buffer of {@code module} (float32) to {@code file}, atomically (a temporary file,
-     * then a rename), in the format of its extension.
+     * Saves every parameter and buffer of {@code clip}'s model (float32, OpenAI's parameter names) to {@code file},
+     * atomically (a temporary file, then a rename), in the format of its extension.
      *
-     * @param module the module whose {@code named_parameters} and {@code named_buffers} are saved, not null
+     * @param clip the open model whose parameters and buffers are saved, not null; it is not closed
      * @param file the output file, its extension choosing the format; an existing file is replaced
      * @param metadata strings stored in a safetensors header (ignored for {@code .pt}), e.g. the training settings
      * @throws TrainingException if the extension is not supported
      * @throws io.github.clip4j.CheckpointException if the file cannot be written
      */
-    public static void save(Module module, Path file, Map<String, String> metadata) {
-        requireNonNull(module, "module");
+    public static void save(Clip clip, Path file, Map<String, String> metadata) {
+        requireNonNull(clip, "clip");
+        Module module = ClipAccess.model(clip).module();
         requireNonNull(metadata, "metadata");
         Format format = Format.of(file);
         StateDict weights = NamedParameters.toStateDict(module, "fine-tuned weights for " + file);

@@ -8,7 +8,7 @@
  *             .epochs(3).batchSize(32).learningRate(1e-5).warmupSteps(20)
  *             .evaluateOn(split.heldOut()).build()
  *             .fit(split.train());
- *     FineTunedWeights.save(clip.model(), Path.of("fine-tuned.safetensors"));   // or .pt for torch.load
+ *     FineTunedWeights.save(clip, Path.of("fine-tuned.safetensors"));   // or .pt for torch.load
  * }
  * }</pre>
  *

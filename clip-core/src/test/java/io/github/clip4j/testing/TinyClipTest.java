@@ -1,5 +1,7 @@
 package io.github.clip4j.testing;
 
+import io.github.clip4j.internal.ClipAccess;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
@@ -54,10 +56,10 @@ class TinyClipTest {
 
     @Test
     void hasTheDocumentedShape() {
-        ModelConfig config = clip.model().config();
+        ModelConfig config = ClipAccess.model(clip).config();
         assertThat(config.isVisionTransformer()).isTrue();
         assertThat(config.embedDim()).isEqualTo(TinyClip.EMBED_DIM).isEqualTo(clip.dimension());
-        assertThat(config.imageResolution()).isEqualTo(TinyClip.IMAGE_SIZE).isEqualTo(clip.preprocessor().size());
+        assertThat(config.imageResolution()).isEqualTo(TinyClip.IMAGE_SIZE).isEqualTo(ClipAccess.preprocessor(clip).size());
         assertThat(config.visionPatchSize()).isEqualTo(TinyClip.PATCH_SIZE);
         assertThat(config.visionWidth()).isEqualTo(TinyClip.WIDTH);
         assertThat(config.transformerWidth()).isEqualTo(TinyClip.WIDTH);

@@ -87,7 +87,7 @@ class FineTuningTest {
             StateDict reference = CheckpointReader.read(Fixtures.file("models/vit-tiny.state_dict.pt"));
             for (String name : List.of("fine-tuned.safetensors", "fine-tuned.pt")) {
                 Path file = dir.resolve(name);
-                FineTunedWeights.save(clip.model(), file);
+                FineTunedWeights.save(clip, file);
                 StateDict saved = CheckpointReader.read(file);
                 assertThat(saved.names()).as("tensor names of %s: the reference's state dict", name)
                         .containsExactlyElementsOf(reference.names());

@@ -148,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
             metadata.put("batch_size", Integer.toString(batchSize));
             metadata.put("lr", Double.toString(learningRate));
             metadata.put("seed", Long.toString(seed));
-            FineTunedWeights.save(clip.model().module(), out, metadata);
+            FineTunedWeights.save(clip, out, metadata);
             err.println("saved " + out);
 
             Map<String, Object> summary = new LinkedHashMap<>();
