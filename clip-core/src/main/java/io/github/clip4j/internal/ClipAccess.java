@@ -3,6 +3,7 @@ package io.github.clip4j.internal;
 import io.github.clip4j.Clip;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.weights.StateDict;
 import java.util.Objects;
 
 /**
@@ -26,6 +27,14 @@ public final class ClipAccess {
          * @param clip a model
          */
         ClipPreprocessor preprocessor(Clip clip);
+
+        /**
+         * {@return {@code builder}, set to load {@code weights} instead of a named model}
+         *
+         * @param builder a builder
+         * @param weights the full state dict with OpenAI's names
+         */
+        Clip.Builder weights(Clip.Builder builder, StateDict weights);
     }
 
     private static volatile Accessor accessor;
@@ -57,6 +66,15 @@ public final class ClipAccess {
      */
     public static ClipPreprocessor preprocessor(Clip clip) {
         return accessor().preprocessor(clip);
+    }
+
+    /**
+     * {@return a builder that loads {@code weights}, for TinyClip and tests}
+     *
+     * @param weights the full state dict with OpenAI's parameter names
+     */
+    public static Clip.Builder builder(StateDict weights) {
+        return accessor().weights(Clip.builder(), weights);
     }
 
     private static Accessor accessor() {

@@ -6,7 +6,10 @@ import io.github.clip4j.Clip;
 import io.github.clip4j.tokenizer.BpeVocabulary;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.tokenizer.VocabularyLocator;
+import io.github.clip4j.internal.ClipAccess;
+import io.github.clip4j.internal.weights.SafetensorsWriter;
 import io.github.clip4j.internal.weights.StateDict;
+import io.github.clip4j.internal.weights.TorchCheckpointWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -102,22 +105,40 @@ public final class TinyClip {
      */
     public static Clip create(long seed, ClipTokenizer tokenizer) {
         requireNonNull(tokenizer, "tokenizer");
-        return Clip.builder().weights(weights(seed)).tokenizer(tokenizer).build();
+        return ClipAccess.builder(weights(seed)).tokenizer(tokenizer).build();
     }
 
     /**
-     * The weights {@link #create(long)} loads, with OpenAI's parameter names: for tests of code that saves,
-     * reads or converts checkpoints (e.g. write them with {@code SafetensorsWriter} and load the file).
+     * Writes the weights {@link #create(long)} loads to a checkpoint file, with OpenAI's parameter names in
+     * float32: for tests of code that loads, converts or caches checkpoint files.
      *
      * <pre>{@code
-     * SafetensorsWriter.write(TinyClip.weights(3), dir.resolve("tiny.safetensors"), Map.of());
-     * Clip fromFile = Clip.load(dir.resolve("tiny.safetensors"));
+     * Path file = TinyClip.writeCheckpoint(3, dir.resolve("tiny.safetensors"));
+     * Clip fromFile = Clip.load(file);     // the same model as TinyClip.create(3)
      * }</pre>
      *
      * @param seed any value; the same seed gives the same values
-     * @return a new state dict in float32 named {@code "TinyClip(seed=N)"}, owned by the caller
+     * @param file a {@code .safetensors} or {@code .pt} path in an existing folder; replaced atomically if present
+     * @return {@code file}
+     * @throws io.github.clip4j.CheckpointException if the file cannot be written
+     * @throws IllegalArgumentException if the extension is neither {@code .safetensors} nor {@code .pt}
      */
-    public static StateDict weights(long seed) {
+    public static Path writeCheckpoint(long seed, Path file) {
+        requireNonNull(file, "file");
+        String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (name.endsWith(".safetensors")) {
+            SafetensorsWriter.write(weights(seed), file, java.util.Map.of());
+        } else if (name.endsWith(".pt") || name.endsWith(".pth")) {
+            TorchCheckpointWriter.write(weights(seed), file);
+        } else {
+            throw new IllegalArgumentException("cannot tell the checkpoint format of " + file
+                    + ": name it .safetensors or .pt");
+        }
+        return file;
+    }
+
+    /** The weights {@link #create(long)} loads. */
+    static StateDict weights(long seed) {
         return TinyWeights.generate(seed, "TinyClip(seed=" + seed + ")");
     }
 

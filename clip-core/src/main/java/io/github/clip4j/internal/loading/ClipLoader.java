@@ -1,0 +1,177 @@
+package io.github.clip4j.internal.loading;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.clip4j.Device;
+import io.github.clip4j.Precision;
+import io.github.clip4j.download.DownloadListener;
+import io.github.clip4j.hub.ModelCache;
+import io.github.clip4j.internal.hub.ModelLocator;
+import io.github.clip4j.internal.hub.ModelSource;
+import io.github.clip4j.internal.image.ClipPreprocessor;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.internal.weights.CheckpointReader;
+import io.github.clip4j.internal.weights.HuggingFaceReader;
+import io.github.clip4j.internal.weights.PreprocessorConfig;
+import io.github.clip4j.internal.weights.StateDict;
+import io.github.clip4j.tokenizer.ClipTokenizer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Turns what a user named into a running model: resolve the name, file or folder (downloading a released model
+ * into the cache if needed), read the weights, pick the tokenizer and the image transform, build the model on
+ * libtorch, and give it an identity. {@code Clip.Builder} describes the request; this class does the work, so the
+ * facade stays an API.
+ *
+ * <p>Bad names, files and vocabularies fail first, before libtorch (seconds) is loaded.
+ */
+public final class ClipLoader {
+    /** How many values of each fingerprinted tensor are hashed: enough to tell models apart, cheap to read. */
+    private static final int FINGERPRINT_VALUES = 4096;
+
+    private ClipLoader() {}
+
+    /**
+     * What to load. Exactly one of {@code name}, {@code path} and {@code weights} is set.
+     *
+     * @param name a released name or a path as text, or null
+     * @param path a checkpoint file or Hugging Face folder, or null
+     * @param weights weights already in memory, or null
+     * @param device where the model runs
+     * @param precision the compute precision
+     * @param threads the threads one encoder call may use, or 0 for libtorch's default
+     * @param cache the download cache, or null for the default one
+     * @param listener download progress
+     * @param tokenizer the tokenizer, or null for the bundled one
+     */
+    public record Request(String name, Path path, StateDict weights, Device device, Precision precision, int threads,
+                          ModelCache cache, DownloadListener listener, ClipTokenizer tokenizer) {
+        /** Checks that exactly one source is given. */
+        public Request {
+            int sources = (name != null ? 1 : 0) + (path != null ? 1 : 0) + (weights != null ? 1 : 0);
+            if (sources != 1) {
+                throw new IllegalArgumentException("exactly one of a model name, path or weights is needed");
+            }
+            requireNonNull(device, "device");
+            requireNonNull(precision, "precision");
+            requireNonNull(listener, "listener");
+        }
+    }
+
+    /**
+     * A loaded model and what goes with it.
+     *
+     * @param model the encoders on libtorch, owned by the caller
+     * @param tokenizer the tokenizer texts go through
+     * @param preprocessor the image transform
+     * @param name the model's name as the user gave it (a released name, or a file or folder name)
+     * @param id the name and a fingerprint of the weights
+     */
+    public record Loaded(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor preprocessor, String name,
+                         String id) {}
+
+    /**
+     * Loads the model {@code request} names.
+     *
+     * @param request what to load
+     * @return the loaded model; the caller owns (and closes) its {@code model}
+     * @throws io.github.clip4j.hub.UnknownModelException if the name is neither released nor an existing path
+     * @throws io.github.clip4j.CheckpointException if the checkpoint cannot be read
+     * @throws IllegalArgumentException if the tokenizer's ids do not fit the model's vocabulary
+     */
+    public static Loaded load(Request request) {
+        ModelSource source = request.weights() == null ? locate(request) : null;
+        StateDict stateDict = request.weights() != null ? request.weights() : CheckpointReader.read(source.path());
+        String name = source != null ? source.name() : stateDict.source();
+        ClipTokenizer tokenizer = request.tokenizer() != null ? request.tokenizer() : ClipTokenizer.load();
+        NativeRuntime.ensureLoaded();
+        if (request.threads() > 0) {
+            // fp32 matrix products run on OpenBLAS's pool, half precision on libtorch's: giving libtorch one
+            // thread in fp32 keeps the two pools from fighting over the cores (measured: 1.8x faster on 2 cores).
+            NativeRuntime.setThreads(request.precision() == Precision.FP32 ? 1 : request.threads(), request.threads());
+        }
+        ClipModel model = ClipModel.load(stateDict, request.device(), request.precision());
+        try {
+            int vocabulary = model.config().vocabSize();
+            if (tokenizer.vocabulary().size() > vocabulary) {
+                throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabulary() + ") has "
+                        + tokenizer.vocabulary().size() + " ids but model " + name + " knows only " + vocabulary
+                        + "; use the tokenizer the model was trained with");
+            }
+            ClipPreprocessor preprocessor = preprocessorFor(source, model.imageResolution());
+            String id = name + "#" + fingerprint(model.config().toString(), stateDict);
+            return new Loaded(model, tokenizer, preprocessor, name, id);
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A format-independent fingerprint of the weights: the same model read from a TorchScript archive, a state
+     * dict or safetensors gets the same value. It hashes the architecture and a prefix of a few tensors.
+     *
+     * @param architecture the model's configuration as text
+     * @param weights the weights
+     * @return 16 hex digits
+     */
+    public static String fingerprint(String architecture, StateDict weights) {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        digest.update(architecture.getBytes(StandardCharsets.UTF_8));
+        for (String name : List.of("logit_scale", "text_projection", "token_embedding.weight",
+                "positional_embedding", "visual.proj", "visual.attnpool.c_proj.weight")) {
+            if (!weights.contains(name)) {
+                continue;
+            }
+            // A prefix of each tensor is enough to tell models apart; converting all of token_embedding would
+            // cost 100 MB of heap during every load.
+            float[] values = weights.get(name).toFloatArray(FINGERPRINT_VALUES);
+            ByteBuffer bytes = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            digest.update(name.getBytes(StandardCharsets.UTF_8));
+            digest.update(bytes.array());
+        }
+        return HexFormat.of().formatHex(digest.digest(), 0, 8);
+    }
+
+    private static ModelSource locate(Request request) {
+        ModelLocator.Builder locator = ModelLocator.builder().listener(request.listener());
+        if (request.cache() != null) {
+            locator.cache(request.cache());
+        }
+        ModelLocator built = locator.build();
+        return request.path() != null ? built.locate(request.path()) : built.locate(request.name());
+    }
+
+    private static ClipPreprocessor preprocessorFor(ModelSource source, int resolution) {
+        if (source != null && source.isFolder()) {
+            Optional<PreprocessorConfig> config = HuggingFaceReader.preprocessor(source.path());
+            if (config.isPresent()) {
+                return ClipPreprocessor.of(resolution, toDoubles(config.get().mean()), toDoubles(config.get().std()));
+            }
+        }
+        return ClipPreprocessor.of(resolution);
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = values[i];
+        }
+        return out;
+    }
+}
