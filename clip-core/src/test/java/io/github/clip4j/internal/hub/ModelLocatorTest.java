@@ -5,13 +5,13 @@ import io.github.clip4j.hub.ModelRegistry;
 import io.github.clip4j.hub.RegisteredModel;
 import io.github.clip4j.hub.SystemProperties;
 import io.github.clip4j.hub.UnknownModelException;
-import static io.github.clip4j.download.TestHttpServer.bytes;
-import static io.github.clip4j.download.TestHttpServer.sha256;
+import static io.github.clip4j.testsupport.TestHttpServer.bytes;
+import static io.github.clip4j.testsupport.TestHttpServer.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.clip4j.download.DownloadException;
-import io.github.clip4j.download.TestHttpServer;
+import io.github.clip4j.testsupport.TestHttpServer;
 import io.github.clip4j.testsupport.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -2,9 +2,9 @@ package io.github.clip4j.internal.download;
 
 import io.github.clip4j.download.DownloadException;
 import io.github.clip4j.download.FetchInChildProcess;
-import io.github.clip4j.download.TestHttpServer;
-import static io.github.clip4j.download.TestHttpServer.bytes;
-import static io.github.clip4j.download.TestHttpServer.sha256;
+import io.github.clip4j.testsupport.TestHttpServer;
+import static io.github.clip4j.testsupport.TestHttpServer.bytes;
+import static io.github.clip4j.testsupport.TestHttpServer.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;

@@ -1,4 +1,4 @@
-package io.github.clip4j.download;
+package io.github.clip4j.testsupport;
 
 import static java.util.Objects.requireNonNull;
 
