@@ -67,7 +67,7 @@ public final class ChartFonts {
         Font[] fonts;
         try {
             fonts = Font.createFonts(file.toFile());
-        } catch (FontFormatException e) {
+        } catch (FontFormatException | RuntimeException e) {
             throw new IOException("not a TrueType, OpenType or TrueType-collection font: " + file, e);
         }
         if (fonts.length == 0) {
