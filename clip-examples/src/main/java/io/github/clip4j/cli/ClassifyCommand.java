@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clip classify --model M (--labels a,b,c | --label L...) [templates] [--ensemble E] [--top K]
- * [--chart OUT.png] IMAGE...}: zero-shot classification, one JSON array with each image's predictions, best first.
+ * [--chart OUT.png [--font FILE]] IMAGE...}: zero-shot classification, one JSON array with each image's
+ * predictions, best first.
  *
  * <p>Without template options the labels go into the four {@code seed} templates (the seed article's method), so
  * {@code clip classify} and the library's {@code Clip.classify} (one template, {@code "a photo of a {}"}) differ
@@ -75,6 +76,11 @@ final class ClassifyCommand implements Callable<Integer> {
                     + " charts are OUT-1.png, OUT-2.png, ... in the order of the images.")
     private Path chart;
 
+    @Option(names = "--font", paramLabel = "FILE",
+            description = "A font file (TTF, OTF or TTC) to draw the --chart with, e.g. for Chinese or Japanese text"
+                    + " when no CJK font is installed.")
+    private Path font;
+
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files to classify.")
     private List<Path> images = new ArrayList<>();
 
@@ -115,6 +121,10 @@ final class ClassifyCommand implements Callable<Integer> {
         if (top != null && top < 1) {
             throw usage("--top must be at least 1, not " + top);
         }
+        if (font != null && chart == null) {
+            throw usage("--font is for the chart: give --chart OUT.png too");
+        }
+        java.awt.Font chartFont = Pictures.font(font);
         List<Classification> results;
         try (Clip clip = cli.loadModel(spec.commandLine(), model, options)) {
             ZeroShotClassifier.Builder builder = clip.classifier()
@@ -129,7 +139,7 @@ final class ClassifyCommand implements Callable<Integer> {
             results = classify(classifier);
         }
         if (chart != null) {
-            writeCharts(results);
+            writeCharts(results, chartFont);
         }
         PrintWriter out = spec.commandLine().getOut();
         Json.println(out, toJson(results));
@@ -183,11 +193,11 @@ final class ClassifyCommand implements Callable<Integer> {
         }
     }
 
-    private void writeCharts(List<Classification> results) {
+    private void writeCharts(List<Classification> results, java.awt.Font chartFont) {
         for (int i = 0; i < results.size(); i++) {
             Path file = results.size() == 1 ? chart : numbered(chart, i + 1);
             Classification classification = results.get(i);
-            Pictures.write(file, png -> ClassificationChart.write(classification, png));
+            Pictures.write(file, png -> ClassificationChart.write(classification, png, chartFont));
         }
     }
 

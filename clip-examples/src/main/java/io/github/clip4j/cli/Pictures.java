@@ -1,7 +1,10 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.common.ClipException;
+import io.github.clip4j.examples.chart.ChartFonts;
+import java.awt.Font;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /** Writes the PNGs of {@code --chart} and {@code --grid}: headless, with failures that name the file. */
@@ -26,6 +29,35 @@ final class Pictures {
         } catch (IOException e) {
             throw new OutputException("cannot write " + png + ": " + e.getMessage()
                     + "; check that its folder is writable");
+        }
+    }
+
+    /**
+     * The font of {@code --font FILE}, or null when the option is not given.
+     *
+     * @throws FontException naming the file if it is missing or not a font
+     */
+    static Font font(Path file) {
+        if (file == null) {
+            return null;
+        }
+        System.setProperty("java.awt.headless", "true");
+        try {
+            return ChartFonts.load(file);
+        } catch (NoSuchFileException e) {
+            throw new FontException("cannot read --font " + file + ": no such file");
+        } catch (IOException e) {
+            throw new FontException("cannot use --font " + file + ": not a TrueType (.ttf), OpenType (.otf) or"
+                    + " TrueType collection (.ttc) font that Java can read");
+        }
+    }
+
+    /** A {@code --font} file that cannot be used. Exit status 1. */
+    static final class FontException extends ClipException {
+        private static final long serialVersionUID = 1L;
+
+        FontException(String message) {
+            super(message);
         }
     }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clip search --index FILE [--model M] (--text Q | --image PATH) [--top K] [--grid OUT.png]}: the indexed
+ * {@code clip search --index FILE [--model M] (--text Q | --image PATH) [--top K]
+ * [--grid OUT.png [--font FILE]]}: the indexed
  * images closest to a text or an example image, best first.
  *
  * <p>Without {@code --model} the model is the one that built the index: its id is {@code NAME#FINGERPRINT}, where
@@ -65,6 +66,11 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--grid", paramLabel = "OUT.png", description = "Also draw the results as a grid of thumbnails.")
     private Path grid;
 
+    @Option(names = "--font", paramLabel = "FILE",
+            description = "A font file (TTF, OTF or TTC) to draw the --grid with, e.g. for Chinese or Japanese text"
+                    + " when no CJK font is installed.")
+    private Path font;
+
     @Mixin
     private ModelOptions options;
 
@@ -83,6 +89,11 @@ final class SearchCommand implements Callable<Integer> {
         if (top < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, not " + top);
         }
+        if (font != null && grid == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--font is for the grid: give --grid OUT.png too");
+        }
+        java.awt.Font gridFont = Pictures.font(font);
         String indexModelId = ImageIndex.modelIdOf(index);
         List<SearchHit> hits;
         try (Clip clip = loadModel(indexModelId);
@@ -91,7 +102,7 @@ final class SearchCommand implements Callable<Integer> {
         }
         if (grid != null) {
             String title = query.text != null ? query.text : "like " + query.image.getFileName();
-            Pictures.write(grid, png -> ResultGrid.write(title, hits, png));
+            Pictures.write(grid, png -> ResultGrid.write(title, hits, png, gridFont));
         }
         List<Map<String, Object>> json = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {

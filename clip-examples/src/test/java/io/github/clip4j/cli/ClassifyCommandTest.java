@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.github.clip4j.examples.chart.CjkChartFontsTest;
 import io.github.clip4j.zeroshot.PromptTemplates;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -142,6 +143,31 @@ class ClassifyCommandTest {
         assertThat(several).doesNotExist();
         assertThat(png(dir.resolve("several-1.png")).getWidth()).isEqualTo(1080);
         assertThat(png(dir.resolve("several-2.png")).getWidth()).isEqualTo(1080);
+    }
+
+    @Test
+    void chineseLabelsAreDrawnWithAFontFile() throws Exception {
+        Path font = CjkChartFontsTest.cjkFontFile();
+        Path chart = dir.resolve("chinese.png");
+        JsonNode json = ok("classify", "--model", model(), "--labels", "猫,一只狗", "--chart", chart.toString(),
+                "--font", font.toString(), path("chelsea.png"));
+        assertThat(json.get(0).get("predictions").findValuesAsText("label")).containsExactlyInAnyOrder("猫", "一只狗");
+        assertThat(png(chart).getWidth()).isEqualTo(1080);
+    }
+
+    @Test
+    void aFontFileThatIsNotAFontFailsOnOneLine() throws Exception {
+        Path junk = java.nio.file.Files.writeString(dir.resolve("junk.ttf"), "not a font");
+        Path chart = dir.resolve("chart.png");
+        assertFails(clip("classify", "--model", model(), "--labels", "猫,狗", "--chart", chart.toString(),
+                "--font", junk.toString(), path("chelsea.png")), 1, "--font", junk.toString());
+        assertThat(chart).doesNotExist();
+        assertFails(clip("classify", "--model", model(), "--labels", "猫,狗", "--chart", chart.toString(),
+                "--font", dir.resolve("gone.ttf").toString(), path("chelsea.png")), 1, "gone.ttf");
+        assertFails(clip("classify", "--model", model(), "--labels", "猫,狗", "--font", junk.toString(),
+                path("chelsea.png")), 2, "--chart");
+        assertFails(clip("search", "--index", dir.resolve("none.clipindex").toString(), "--text", "猫",
+                "--grid", chart.toString(), "--font", junk.toString()), 1, "--font", junk.toString());
     }
 
     @Test

@@ -52,10 +52,22 @@ public final class ClassificationChart {
      * @return a new RGB image {@value #WIDTH} pixels wide
      */
     public static BufferedImage render(Classification classification) {
+        return render(classification, null);
+    }
+
+    /**
+     * The chart of {@code classification} drawn with {@code font} (see {@link ChartFonts#load}) where it has the
+     * glyphs; otherwise as {@link #render(Classification)}.
+     *
+     * @param classification the classification to draw, not null
+     * @param font the font to prefer, or null to pick one that draws every label
+     * @return a new RGB image {@value #WIDTH} pixels wide
+     */
+    public static BufferedImage render(Classification classification, Font font) {
         requireNonNull(classification, "classification");
         Optional<Path> image = classification.image();
         String title = "Zero-shot classification" + image.map(p -> ": " + p.getFileName()).orElse("");
-        return render(image.flatMap(Drawing::read).orElse(null), title, classification.predictions());
+        return render(image.flatMap(Drawing::read).orElse(null), title, classification.predictions(), font);
     }
 
     /**
@@ -68,6 +80,21 @@ public final class ClassificationChart {
      * @throws IllegalArgumentException if there are no predictions
      */
     public static BufferedImage render(BufferedImage picture, String title, List<Prediction> predictions) {
+        return render(picture, title, predictions, null);
+    }
+
+    /**
+     * The chart of {@code predictions} beside {@code picture}, drawn with {@code font} where it has the glyphs.
+     *
+     * @param picture the classified image, or null to draw a placeholder
+     * @param title the chart's title, not null; cut with an ellipsis if too wide
+     * @param predictions one or more predictions, not null; each bar is as long as its probability
+     * @param font the font to prefer (see {@link ChartFonts#load}), or null to pick one that draws every label
+     * @return a new RGB image {@value #WIDTH} pixels wide
+     * @throws IllegalArgumentException if there are no predictions
+     */
+    public static BufferedImage render(BufferedImage picture, String title, List<Prediction> predictions,
+            Font font) {
         requireNonNull(title, "title");
         requireNonNull(predictions, "predictions");
         if (predictions.isEmpty()) {
@@ -80,27 +107,27 @@ public final class ClassificationChart {
         for (Prediction p : predictions) {
             texts.add(p.label());
         }
-        String family = ChartFonts.familyFor(texts);
+        Font base = ChartFonts.fontFor(texts, font);
         Graphics2D g = Drawing.canvas(chart);
         try {
-            Drawing.drawHeader(g, family, title,
+            Drawing.drawHeader(g, base, title,
                     "bars: probability (softmax over the labels); in brackets: cosine similarity", WIDTH, MARGIN);
 
             int pictureTop = HEADER + (contentHeight - PICTURE) / 2;
-            g.setFont(new Font(family, Font.PLAIN, 15));
+            g.setFont(base.deriveFont(Font.PLAIN, 15f));
             Drawing.drawFitted(g, Optional.ofNullable(picture), MARGIN, pictureTop, PICTURE, PICTURE, "no image");
-            drawBars(g, family, predictions, HEADER + (contentHeight - predictions.size() * ROW) / 2);
+            drawBars(g, base, predictions, HEADER + (contentHeight - predictions.size() * ROW) / 2);
         } finally {
             g.dispose();
         }
         return chart;
     }
 
-    private static void drawBars(Graphics2D g, String family, List<Prediction> predictions, int top) {
+    private static void drawBars(Graphics2D g, Font base, List<Prediction> predictions, int top) {
         int left = MARGIN + PICTURE + 32;
         int right = WIDTH - MARGIN;
-        Font labelFont = new Font(family, Font.PLAIN, 16);
-        Font valueFont = new Font(family, Font.PLAIN, 14);
+        Font labelFont = base.deriveFont(Font.PLAIN, 16f);
+        Font valueFont = base.deriveFont(Font.PLAIN, 14f);
         FontMetrics labels = g.getFontMetrics(labelFont);
         int labelWidth = 0;
         for (Prediction p : predictions) {
@@ -142,7 +169,20 @@ public final class ClassificationChart {
      * @throws IOException if the file or its folder cannot be written
      */
     public static void write(Classification classification, Path png) throws IOException {
+        write(classification, png, null);
+    }
+
+    /**
+     * Renders the chart of {@code classification} with {@code font} (see {@link #render(Classification, Font)}) and
+     * writes it to {@code png}, creating its folder if needed.
+     *
+     * @param classification the classification to draw, not null
+     * @param png the output file, not null; replaced if it exists
+     * @param font the font to prefer, or null to pick one that draws every label
+     * @throws IOException if the file or its folder cannot be written
+     */
+    public static void write(Classification classification, Path png, Font font) throws IOException {
         requireNonNull(png, "png");
-        Drawing.writePng(render(classification), png);
+        Drawing.writePng(render(classification, font), png);
     }
 }

@@ -39,11 +39,11 @@ final class Drawing {
      * Draws the title band both charts start with: {@code title} in bold, cut to fit between the margins, and below
      * it {@code subtitle} in a small muted font that says how to read the chart.
      */
-    static void drawHeader(Graphics2D g, String family, String title, String subtitle, int width, int margin) {
-        g.setFont(new Font(family, Font.BOLD, 22));
+    static void drawHeader(Graphics2D g, Font font, String title, String subtitle, int width, int margin) {
+        g.setFont(font.deriveFont(Font.BOLD, 22f));
         g.setColor(TEXT);
         g.drawString(ellipsize(title, g.getFontMetrics(), width - 2 * margin), margin, 34);
-        g.setFont(new Font(family, Font.PLAIN, 13));
+        g.setFont(font.deriveFont(Font.PLAIN, 13f));
         g.setColor(MUTED);
         g.drawString(subtitle, margin, 54);
     }

@@ -47,6 +47,18 @@ public final class ResultGrid {
      * @return a new RGB image, at least {@value #MIN_WIDTH} pixels wide
      */
     public static BufferedImage render(String title, List<SearchHit> hits) {
+        return render(title, hits, null);
+    }
+
+    /**
+     * The grid of {@code hits} under {@code title}, drawn with {@code font} where it has the glyphs.
+     *
+     * @param title the grid's title, usually the query; not null, cut with an ellipsis if too wide
+     * @param hits the hits to draw, not null; may be empty
+     * @param font the font to prefer (see {@link ChartFonts#load}), or null to pick one that draws every text
+     * @return a new RGB image, at least {@value #MIN_WIDTH} pixels wide
+     */
+    public static BufferedImage render(String title, List<SearchHit> hits, Font font) {
         requireNonNull(title, "title");
         requireNonNull(hits, "hits");
         int columns = Math.max(1, Math.min(COLUMNS, hits.size()));
@@ -60,20 +72,20 @@ public final class ResultGrid {
         for (SearchHit hit : hits) {
             texts.add(String.valueOf(hit.path().getFileName()));
         }
-        String family = ChartFonts.familyFor(texts);
+        Font base = ChartFonts.fontFor(texts, font);
         Graphics2D g = Drawing.canvas(grid);
         try {
-            Drawing.drawHeader(g, family, title, hits.size() + (hits.size() == 1 ? " match" : " matches")
+            Drawing.drawHeader(g, base, title, hits.size() + (hits.size() == 1 ? " match" : " matches")
                     + ", best first; score: cosine similarity with the query", width, MARGIN);
 
             if (hits.isEmpty()) {
-                g.setFont(new Font(family, Font.PLAIN, 15));
+                g.setFont(base.deriveFont(Font.PLAIN, 15f));
                 Drawing.drawFitted(g, Optional.empty(), MARGIN, HEADER, THUMBNAIL, THUMBNAIL, "no results");
             }
             for (int i = 0; i < hits.size(); i++) {
                 int x = MARGIN + (i % COLUMNS) * (THUMBNAIL + GAP);
                 int y = HEADER + (i / COLUMNS) * (THUMBNAIL + CAPTION + GAP);
-                drawCell(g, family, i + 1, hits.get(i), x, y);
+                drawCell(g, base, i + 1, hits.get(i), x, y);
             }
         } finally {
             g.dispose();
@@ -81,16 +93,16 @@ public final class ResultGrid {
         return grid;
     }
 
-    private static void drawCell(Graphics2D g, String family, int rank, SearchHit hit, int x, int y) {
-        g.setFont(new Font(family, Font.PLAIN, 14));
+    private static void drawCell(Graphics2D g, Font base, int rank, SearchHit hit, int x, int y) {
+        g.setFont(base.deriveFont(Font.PLAIN, 14f));
         Drawing.drawFitted(g, Drawing.read(hit.path()), x, y, THUMBNAIL, THUMBNAIL, "unreadable");
         g.setColor(Drawing.FRAME);
         g.drawRect(x, y, THUMBNAIL - 1, THUMBNAIL - 1);
 
-        g.setFont(new Font(family, Font.BOLD, 15));
+        g.setFont(base.deriveFont(Font.BOLD, 15f));
         g.setColor(Drawing.TEXT);
         g.drawString(String.format(Locale.ROOT, "#%d   %.3f", rank, hit.score()), x, y + THUMBNAIL + 19);
-        g.setFont(new Font(family, Font.PLAIN, 13));
+        g.setFont(base.deriveFont(Font.PLAIN, 13f));
         g.setColor(Drawing.MUTED);
         FontMetrics fm = g.getFontMetrics();
         g.drawString(Drawing.ellipsize(String.valueOf(hit.path().getFileName()), fm, THUMBNAIL), x,
@@ -106,7 +118,20 @@ public final class ResultGrid {
      * @throws IOException if the file or its folder cannot be written
      */
     public static void write(String title, List<SearchHit> hits, Path png) throws IOException {
+        write(title, hits, png, null);
+    }
+
+    /**
+     * Renders the grid of {@code hits} with {@code font} and writes it to {@code png}, creating its folder if needed.
+     *
+     * @param title the grid's title, usually the query; not null
+     * @param hits the hits to draw, not null; may be empty
+     * @param png the output file, not null; replaced if it exists
+     * @param font the font to prefer (see {@link ChartFonts#load}), or null to pick one that draws every text
+     * @throws IOException if the file or its folder cannot be written
+     */
+    public static void write(String title, List<SearchHit> hits, Path png, Font font) throws IOException {
         requireNonNull(png, "png");
-        Drawing.writePng(render(title, hits), png);
+        Drawing.writePng(render(title, hits, font), png);
     }
 }

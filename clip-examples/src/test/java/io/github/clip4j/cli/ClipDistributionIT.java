@@ -1,0 +1,147 @@
+package io.github.clip4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.clip4j.testsupport.Fixtures;
+import io.github.clip4j.tokenizer.ClipTokenizer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The installable distribution ({@code target/clip-<version>.tar.gz}, built at {@code package}) works as a user
+ * installs it: unpacked into a fresh folder, started through {@code bin/clip} (also through a symlink) from another
+ * working folder, with no {@code target/} around it.
+ */
+class ClipDistributionIT {
+    @TempDir
+    static Path install;
+    @TempDir
+    static Path elsewhere;
+    static Path home;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        Path archive = archive("tar.gz");
+        Process tar = new ProcessBuilder("tar", "-xzf", archive.toAbsolutePath().toString(), "-C", install.toString())
+                .redirectErrorStream(true).start();
+        String out = readAll(tar.getInputStream());
+        assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(tar.exitValue()).as(out).isZero();
+        String name = archive.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
+        home = install.resolve(name);
+        assertThat(home.resolve("bin/clip")).isExecutable();
+        assertThat(home.resolve("bin/clip.bat")).isRegularFile();
+        assertThat(home.resolve("README.md")).isRegularFile();
+        assertThat(home.resolve("LICENSE")).isRegularFile();
+        try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
+            assertThat(jars.map(p -> p.getFileName().toString()))
+                    .anyMatch(n -> n.startsWith("clip-examples-"))
+                    .anyMatch(n -> n.startsWith("clip-core-"))
+                    .anyMatch(n -> n.startsWith("picocli-"))
+                    .anyMatch(n -> n.matches("pytorch-.*-(linux|macosx|windows)-[a-z0-9_]+\\.jar"));   // natives
+        }
+    }
+
+    /** The single {@code target/clip-<version>.EXT}. */
+    private static Path archive(String ext) throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            String pattern = "clip-\\d.*\\." + ext.replace(".", "\\.");
+            List<Path> found = files.filter(p -> p.getFileName().toString().matches(pattern)).toList();
+            assertThat(found).as("target/clip-<version>.%s, built by the package phase", ext).hasSize(1);
+            return found.get(0);
+        }
+    }
+
+    @Test
+    void helpWorksFromAnotherFolder() {
+        Run run = clip(home.resolve("bin/clip"), Map.of(), "--help");
+        assertThat(run.status()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Usage: clip").contains("tokenize").contains("classify");
+    }
+
+    @Test
+    void tokenizesThroughASymlinkPassingJavaOpts() throws IOException {
+        Path link = Files.createSymbolicLink(Files.createDirectories(elsewhere.resolve("links")).resolve("clip"),
+                home.resolve("bin/clip"));
+        Run run = clip(link, Map.of("JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()),
+                "tokenize", "--context-length", "8", "hello");
+        assertThat(run.status()).as(run.err()).isZero();
+        int[] expected = ClipTokenizer.load(Fixtures.bpeVocabulary()).tokenize(List.of("hello"), 8, false)[0];
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < expected.length; i++) {
+            json.append(i == 0 ? "" : ",").append(expected[i]);
+        }
+        assertThat(run.out().strip()).isEqualTo(json.append(']').toString());
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void errorsKeepTheOneLineContract() {
+        Run run = clip(home.resolve("bin/clip"), Map.of("JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()),
+                "embed", "--model", "ViT-B/33", "--text", "a cat");
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err().lines().toList()).hasSize(1);
+        assertThat(run.err()).startsWith("clip: error: ").contains("ViT-B/33");
+    }
+
+    @Test
+    void theZipHasTheSameLayout() throws IOException {
+        String name = archive("zip").getFileName().toString().replaceFirst("\\.zip$", "");
+        try (ZipFile zip = new ZipFile(archive("zip").toFile())) {
+            assertThat(zip.getEntry(name + "/bin/clip")).isNotNull();
+            assertThat(zip.getEntry(name + "/bin/clip.bat")).isNotNull();
+            assertThat(zip.getEntry(name + "/LICENSE")).isNotNull();
+            try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
+                jars.forEach(jar -> assertThat(zip.getEntry(name + "/lib/" + jar.getFileName())).as("%s", jar)
+                        .isNotNull());
+            }
+        }
+    }
+
+    private record Run(int status, String out, String err) {}
+
+    /** Runs {@code script args...} in {@link #elsewhere}, with this JVM's Java as JAVA_HOME. */
+    private static Run clip(Path script, Map<String, String> env, String... args) {
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().remove("JAVA_OPTS");
+        builder.environment().putAll(env);
+        try {
+            Process process = builder.start();
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+            String out = readAll(process.getInputStream());
+            assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("bin/clip finished").isTrue();
+            return new Run(process.exitValue(), out, err.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static String readAll(InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
