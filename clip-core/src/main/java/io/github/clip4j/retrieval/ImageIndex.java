@@ -1,14 +1,14 @@
 package io.github.clip4j.retrieval;
 
-import io.github.clip4j.SkippedFile;
-import io.github.clip4j.internal.retrieval.EmbeddingMatrix;
-import io.github.clip4j.internal.retrieval.IndexEntry;
-import io.github.clip4j.internal.retrieval.IndexFile;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Embedding;
 import io.github.clip4j.EmbeddingModel;
+import io.github.clip4j.SkippedFile;
 import io.github.clip4j.common.ClipException;
+import io.github.clip4j.internal.retrieval.IndexEntry;
+import io.github.clip4j.internal.retrieval.IndexFile;
+import io.github.clip4j.internal.retrieval.IndexTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -19,11 +19,9 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -71,11 +69,9 @@ public final class ImageIndex implements AutoCloseable {
     private final int batchSize;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
-    // Guarded by lock. entries.get(i) describes matrix row i.
+    // Guarded by lock. An entry's root is its folder's position in roots.
     private final List<String> roots;
-    private final List<IndexEntry> entries;
-    private final Map<Key, Integer> rowOf = new HashMap<>();
-    private final EmbeddingMatrix matrix;
+    private final IndexTable table;
     private boolean dirty;
     private boolean closed;
 
@@ -84,11 +80,7 @@ public final class ImageIndex implements AutoCloseable {
         this.model = model;
         this.batchSize = batchSize;
         this.roots = new ArrayList<>(content.roots());
-        this.entries = new ArrayList<>(content.entries());
-        this.matrix = EmbeddingMatrix.wrap(content.dimension(), content.embeddings(), content.entries().size());
-        for (int i = 0; i < entries.size(); i++) {
-            rowOf.put(Key.of(entries.get(i)), i);
-        }
+        this.table = IndexTable.of(content);
     }
 
     /**
@@ -138,7 +130,7 @@ public final class ImageIndex implements AutoCloseable {
                     + "search it with " + content.modelId());
         }
         ImageIndex index = new ImageIndex(indexFile, model, batchSize, content);
-        log.debug("opened {} with {} images", indexFile, index.entries.size());
+        log.debug("opened {} with {} images", indexFile, index.table.size());
         return index;
     }
 
@@ -179,7 +171,7 @@ public final class ImageIndex implements AutoCloseable {
     public int size() {
         lock.readLock().lock();
         try {
-            return entries.size();
+            return table.size();
         } finally {
             lock.readLock().unlock();
         }
@@ -193,8 +185,8 @@ public final class ImageIndex implements AutoCloseable {
     public List<Path> paths() {
         lock.readLock().lock();
         try {
-            List<Path> paths = new ArrayList<>(entries.size());
-            for (IndexEntry e : entries) {
+            List<Path> paths = new ArrayList<>(table.size());
+            for (IndexEntry e : table.entries()) {
                 paths.add(resolve(e));
             }
             return paths;
@@ -251,30 +243,26 @@ public final class ImageIndex implements AutoCloseable {
         List<Found> found = scan(dir, skipped);
 
         List<Found> toEmbed = new ArrayList<>();
-        Set<Key> present = new HashSet<>();
+        Set<String> present = new HashSet<>();
         int unchanged = 0;
         for (Found f : found) {
-            Key key = new Key(root, f.relative);
-            present.add(key);
-            Integer row = rowOf.get(key);
-            if (row == null) {
-                toEmbed.add(f);
-            } else if (entries.get(row).size() != f.size || entries.get(row).modifiedNanos() != f.modifiedNanos) {
+            present.add(f.relative);
+            IndexEntry known = table.get(root, f.relative);
+            if (known == null || known.size() != f.size || known.modifiedNanos() != f.modifiedNanos) {
                 toEmbed.add(f);
             } else {
                 unchanged++;
             }
         }
-        List<Key> gone = new ArrayList<>();
-        for (IndexEntry e : entries) {
-            Key key = Key.of(e);
-            if (key.root == root && !present.contains(key)) {
-                gone.add(key);
+        List<String> gone = new ArrayList<>();
+        for (IndexEntry e : table.entries()) {
+            if (e.root() == root && !present.contains(e.path())) {
+                gone.add(e.path());
             }
         }
         int removed = 0;
-        for (Key key : gone) {
-            removeRow(key);
+        for (String path : gone) {
+            table.remove(root, path);
             removed++;
         }
 
@@ -286,24 +274,15 @@ public final class ImageIndex implements AutoCloseable {
             List<Embedding> embeddings = embed(batch, skipped);
             for (int i = 0; i < batch.size(); i++) {
                 Found f = batch.get(i);
-                Key key = new Key(root, f.relative);
-                Integer row = rowOf.get(key);
                 Embedding embedding = embeddings.get(i);
                 if (embedding == null) {
-                    if (row != null) { // changed and now unreadable: its old embedding no longer describes it
-                        removeRow(key);
+                    // Changed and now unreadable: its old embedding no longer describes it.
+                    if (table.remove(root, f.relative)) {
                         removed++;
                     }
-                    continue;
-                }
-                IndexEntry entry = new IndexEntry(root, f.relative, f.size, f.modifiedNanos);
-                if (row == null) {
-                    rowOf.put(key, matrix.add(embedding));
-                    entries.add(entry);
+                } else if (table.put(new IndexEntry(root, f.relative, f.size, f.modifiedNanos), embedding)) {
                     added++;
                 } else {
-                    matrix.set(row, embedding);
-                    entries.set(row, entry);
                     updated++;
                 }
             }
@@ -313,9 +292,9 @@ public final class ImageIndex implements AutoCloseable {
         if (added + updated + removed > 0 || !Files.exists(file)) {
             dirty = true;
         }
-        IndexUpdate result = new IndexUpdate(added, updated, removed, unchanged, entries.size(), skipped);
+        IndexUpdate result = new IndexUpdate(added, updated, removed, unchanged, table.size(), skipped);
         log.info("indexed {}: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} images in the index",
-                dir, added, updated, removed, unchanged, skipped.size(), entries.size());
+                dir, added, updated, removed, unchanged, skipped.size(), table.size());
         return result;
     }
 
@@ -427,16 +406,6 @@ public final class ImageIndex implements AutoCloseable {
         return resolved.toString().isEmpty() ? Path.of(".") : resolved;
     }
 
-    private void removeRow(Key key) {
-        int row = rowOf.remove(key);
-        int moved = matrix.removeSwappingLast(row);
-        IndexEntry last = entries.remove(entries.size() - 1);
-        if (moved >= 0) {
-            entries.set(row, last);
-            rowOf.put(Key.of(last), row);
-        }
-    }
-
     /**
      * The {@code k} images most similar to {@code text} (e.g. {@code "a dog on a beach"}), best first. The text is
      * embedded with the index's model, outside the index's lock.
@@ -486,10 +455,10 @@ public final class ImageIndex implements AutoCloseable {
         lock.readLock().lock();
         try {
             checkOpen();
-            List<EmbeddingMatrix.Match> matches = matrix.nearest(query, k);
-            List<SearchHit> hits = new ArrayList<>(matches.size());
-            for (EmbeddingMatrix.Match m : matches) {
-                hits.add(new SearchHit(resolve(entries.get(m.row())), m.score()));
+            List<IndexTable.Hit> nearest = table.nearest(query, k);
+            List<SearchHit> hits = new ArrayList<>(nearest.size());
+            for (IndexTable.Hit h : nearest) {
+                hits.add(new SearchHit(resolve(h.entry()), h.score()));
             }
             return hits;
         } finally {
@@ -519,17 +488,15 @@ public final class ImageIndex implements AutoCloseable {
     }
 
     private void saveLocked() {
-        // The matrix's own array: the write lock keeps it still while it is written.
-        IndexFile.Content content = new IndexFile.Content(model.modelId(), matrix.dimension(), roots, entries,
-                matrix.backingArray());
         try {
-            IndexFile.write(file, content);
+            // Not a copy: the write lock keeps the table still while it is written.
+            IndexFile.write(file, table.snapshot(model.modelId(), roots));
         } catch (IOException e) {
             throw new IndexException("cannot write image index " + file + ": " + e
                     + "; check the folder exists and is writable", e);
         }
         dirty = false;
-        log.debug("saved {} images to {}", entries.size(), file);
+        log.debug("saved {} images to {}", table.size(), file);
     }
 
     /**
@@ -563,13 +530,6 @@ public final class ImageIndex implements AutoCloseable {
     @Override
     public String toString() {
         return "ImageIndex[" + file + ", " + size() + " images, model " + model.modelId() + "]";
-    }
-
-    /** An entry's identity: its folder and its path in it. */
-    private record Key(int root, String relative) {
-        static Key of(IndexEntry e) {
-            return new Key(e.root(), e.path());
-        }
     }
 
     /** An image file found by a scan. */

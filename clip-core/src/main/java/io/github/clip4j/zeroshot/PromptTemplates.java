@@ -3,8 +3,12 @@ package io.github.clip4j.zeroshot;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -68,6 +72,17 @@ public final class PromptTemplates {
 
     private static final String SLOT = "{}";
 
+    /** The named sets, in the order {@link #names()} lists them; the names are what tools accept. */
+    private static final Map<String, PromptTemplates> NAMED = named();
+
+    private static Map<String, PromptTemplates> named() {
+        Map<String, PromptTemplates> named = new LinkedHashMap<>();
+        named.put("seed", SEED);
+        named.put("openai-imagenet", OPENAI_IMAGENET);
+        named.put("none", NONE);
+        return Collections.unmodifiableMap(named);
+    }
+
     private final List<String> templates;
 
     private PromptTemplates(List<String> templates) {
@@ -117,6 +132,33 @@ public final class PromptTemplates {
             copy.add(template);
         }
         return new PromptTemplates(List.copyOf(copy));
+    }
+
+    /**
+     * A built-in set by its name: {@code seed} ({@link #SEED}), {@code openai-imagenet} ({@link #OPENAI_IMAGENET})
+     * or {@code none} ({@link #NONE}), case-insensitively; e.g. for a command-line option.
+     *
+     * @param name the set's name, not null
+     * @return the set
+     * @throws IllegalArgumentException if no set has that name (the message lists the names)
+     */
+    public static PromptTemplates named(String name) {
+        requireNonNull(name, "name");
+        PromptTemplates templates = NAMED.get(name.strip().toLowerCase(Locale.ROOT));
+        if (templates == null) {
+            throw new IllegalArgumentException("unknown template set '" + name + "': use one of "
+                    + String.join(", ", NAMED.keySet()));
+        }
+        return templates;
+    }
+
+    /**
+     * The names {@link #named(String)} accepts.
+     *
+     * @return {@code seed}, {@code openai-imagenet} and {@code none}, in that order, unmodifiable
+     */
+    public static Set<String> names() {
+        return NAMED.keySet();
     }
 
     /**

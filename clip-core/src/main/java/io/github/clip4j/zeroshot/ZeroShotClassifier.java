@@ -68,6 +68,41 @@ public final class ZeroShotClassifier {
     }
 
     /**
+     * The labels as {@link Builder#labels(Collection)} takes them: checked and copied. A tool can check labels a user
+     * gave with it before it loads a model, with the builder's own rules.
+     *
+     * <pre>{@code
+     * List<String> labels = ZeroShotClassifier.checkLabels(List.of(args));   // fails fast, before Clip.load()
+     * }</pre>
+     *
+     * @param labels one or more distinct labels, not blank, not null
+     * @return the labels, unmodifiable, in the collection's iteration order
+     * @throws IllegalArgumentException if there are none, one is blank, or one is repeated (the message says which)
+     */
+    public static List<String> checkLabels(Collection<String> labels) {
+        requireNonNull(labels, "labels");
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("at least one label is needed");
+        }
+        Map<String, Integer> seen = new HashMap<>();
+        List<String> copy = new ArrayList<>(labels.size());
+        for (String label : labels) {
+            int i = copy.size();
+            requireNonNull(label, "label " + i);
+            if (label.isBlank()) {
+                throw new IllegalArgumentException("label " + i + " is blank; every label needs some text");
+            }
+            Integer first = seen.putIfAbsent(label, i);
+            if (first != null) {
+                throw new IllegalArgumentException("label \"" + label + "\" is given twice (at " + first + " and "
+                        + i + "); each label must be distinct");
+            }
+            copy.add(label);
+        }
+        return List.copyOf(copy);
+    }
+
+    /**
      * The labels this classifier chooses from.
      *
      * @return the labels, unmodifiable, in the order given
@@ -255,26 +290,7 @@ public final class ZeroShotClassifier {
          * @throws IllegalArgumentException as {@link #labels(String...)}
          */
         public Builder labels(Collection<String> labels) {
-            requireNonNull(labels, "labels");
-            if (labels.isEmpty()) {
-                throw new IllegalArgumentException("at least one label is needed");
-            }
-            Map<String, Integer> seen = new HashMap<>();
-            List<String> copy = new ArrayList<>(labels.size());
-            for (String label : labels) {
-                int i = copy.size();
-                requireNonNull(label, "label " + i);
-                if (label.isBlank()) {
-                    throw new IllegalArgumentException("label " + i + " is blank; every label needs some text");
-                }
-                Integer first = seen.putIfAbsent(label, i);
-                if (first != null) {
-                    throw new IllegalArgumentException("label \"" + label + "\" is given twice (at " + first + " and "
-                            + i + "); each label must be distinct");
-                }
-                copy.add(label);
-            }
-            this.labels = List.copyOf(copy);
+            this.labels = checkLabels(labels);
             return this;
         }
 

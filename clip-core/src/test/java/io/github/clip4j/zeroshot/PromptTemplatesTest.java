@@ -29,6 +29,16 @@ class PromptTemplatesTest {
     }
 
     @Test
+    void theNamedSetsAreFoundByTheirNamesCaseInsensitively() {
+        assertThat(PromptTemplates.names()).containsExactly("seed", "openai-imagenet", "none");
+        assertThat(PromptTemplates.named("seed")).isSameAs(PromptTemplates.SEED);
+        assertThat(PromptTemplates.named("OpenAI-ImageNet")).isSameAs(PromptTemplates.OPENAI_IMAGENET);
+        assertThat(PromptTemplates.named("none")).isSameAs(PromptTemplates.NONE);
+        assertThatThrownBy(() -> PromptTemplates.named("fancy")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'fancy'").hasMessageContaining("seed, openai-imagenet, none");
+    }
+
+    @Test
     void noneIsTheLabelItself() {
         assertThat(PromptTemplates.NONE.apply("猫")).containsExactly("猫");
     }

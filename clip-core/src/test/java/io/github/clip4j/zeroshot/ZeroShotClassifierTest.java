@@ -211,4 +211,13 @@ class ZeroShotClassifierTest {
         assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class).hasMessageContaining("labels");
         assertThat(model.textCalls()).isEmpty();
     }
+
+    @Test
+    void labelsCanBeCheckedWithoutAModelByTheBuildersRules() {
+        assertThat(ZeroShotClassifier.checkLabels(List.of("cat", "猫"))).containsExactly("cat", "猫");
+        assertThatThrownBy(() -> ZeroShotClassifier.checkLabels(List.of("cat", ""))).isInstanceOf(
+                IllegalArgumentException.class).hasMessageContaining("label 1 is blank");
+        assertThatThrownBy(() -> ZeroShotClassifier.checkLabels(List.of("cat", "cat"))).isInstanceOf(
+                IllegalArgumentException.class).hasMessageContaining("twice");
+    }
 }

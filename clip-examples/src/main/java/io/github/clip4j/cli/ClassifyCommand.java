@@ -10,12 +10,9 @@ import io.github.clip4j.zeroshot.ZeroShotClassifier;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -52,9 +49,8 @@ final class ClassifyCommand implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "M", required = true,
-            description = ModelOptions.MODEL_DESCRIPTION)
-    private String model;
+    @Mixin
+    private ModelName model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     private LabelOptions labels;
@@ -97,8 +93,9 @@ final class ClassifyCommand implements Callable<Integer> {
                 description = "One label (repeatable; a label may contain commas).")
         List<String> each;
 
+        /** The labels without surrounding spaces, so that {@code --labels "cat, dog"} means "dog", not " dog". */
         List<String> values() {
-            return list != null ? list : each;
+            return (list != null ? list : each).stream().map(String::strip).toList();
         }
     }
 
@@ -109,24 +106,22 @@ final class ClassifyCommand implements Callable<Integer> {
         List<String> own;
 
         @Option(names = "--templates", paramLabel = "SET", required = true,
-                description = "A named set: seed (the default; 4 templates), openai-imagenet (CLIP's 80 ImageNet"
-                        + " templates) or none (the bare label).")
+                description = "A named set (PromptTemplates.names()): seed (the default; 4 templates),"
+                        + " openai-imagenet (CLIP's 80 ImageNet templates) or none (the bare label).")
         String named;
     }
 
     @Override
     public Integer call() {
-        List<String> labelList = checkedLabels(labels.values());
+        // The library's own checks, run before the model loads: a typo in a label costs no model load.
+        List<String> labelList = ZeroShotClassifier.checkLabels(labels.values());
         PromptTemplates promptTemplates = promptTemplates();
-        if (top != null && top < 1) {
-            throw usage("--top must be at least 1, not " + top);
-        }
         if (font != null && chart == null) {
-            throw usage("--font is for the chart: give --chart OUT.png too");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--font is for the chart: give --chart OUT.png too");
         }
         java.awt.Font chartFont = Pictures.font(font);
         List<Classification> results;
-        try (Clip clip = cli.loadModel(spec.commandLine(), model, options)) {
+        try (Clip clip = cli.loadModel(model.value, options)) {
             ZeroShotClassifier.Builder builder = clip.classifier()
                     .labels(labelList)
                     .templates(promptTemplates)
@@ -154,43 +149,11 @@ final class ClassifyCommand implements Callable<Integer> {
         }
     }
 
-    private List<String> checkedLabels(List<String> given) {
-        List<String> stripped = new ArrayList<>(given.size());
-        Set<String> seen = new HashSet<>();
-        for (String label : given) {
-            String s = label.strip();
-            if (s.isEmpty()) {
-                throw usage("empty label in " + given + ": every label needs some text");
-            }
-            if (!seen.add(s)) {
-                throw usage("label \"" + s + "\" is given twice");
-            }
-            stripped.add(s);
-        }
-        return stripped;
-    }
-
     private PromptTemplates promptTemplates() {
         if (templates == null) {
             return PromptTemplates.SEED;
         }
-        if (templates.own != null) {
-            try {
-                return PromptTemplates.of(templates.own);
-            } catch (IllegalArgumentException e) {
-                throw usage("bad --template: " + e.getMessage());
-            }
-        }
-        switch (templates.named.toLowerCase(Locale.ROOT)) {
-            case "seed":
-                return PromptTemplates.SEED;
-            case "openai-imagenet":
-                return PromptTemplates.OPENAI_IMAGENET;
-            case "none":
-                return PromptTemplates.NONE;
-            default:
-                throw usage("unknown --templates '" + templates.named + "': use seed, openai-imagenet or none");
-        }
+        return templates.own != null ? PromptTemplates.of(templates.own) : PromptTemplates.named(templates.named);
     }
 
     private void writeCharts(List<Classification> results, java.awt.Font chartFont) {
@@ -226,9 +189,5 @@ final class ClassifyCommand implements Callable<Integer> {
             json.add(entry);
         }
         return json;
-    }
-
-    private CommandLine.ParameterException usage(String message) {
-        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 }

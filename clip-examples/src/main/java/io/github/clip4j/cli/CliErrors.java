@@ -8,6 +8,11 @@ import picocli.CommandLine.ParseResult;
 /**
  * Turns every failure into the tool's error contract: one line {@code clip: error: ...} on stderr, exit status 1
  * for failures and 2 for bad usage, the stack trace only with {@code --verbose}.
+ *
+ * <p>Bad usage is what picocli refuses while parsing, a {@link CommandLine.ParameterException} a command throws, and
+ * an {@link IllegalArgumentException} from the library: the commands hand their options to the library's builders
+ * and checks unchanged (e.g. {@code Clip.Builder.batchSize}, {@code ZeroShotClassifier.checkLabels}), so the rules
+ * live in one place, and this is the one place that makes their refusals usage errors.
  */
 final class CliErrors {
     /** A failure: bad input, a missing resource, a refused text. */
@@ -18,21 +23,33 @@ final class CliErrors {
     private CliErrors() {}
 
     static void install(CommandLine commandLine) {
-        commandLine.setParameterExceptionHandler((e, args) -> {
-            CommandLine command = e.getCommandLine();
-            String help = command.getCommandSpec().qualifiedName() + " --help";
-            report(command.getErr(), e.getMessage() + " (see '" + help + "')", e,
-                    verbose(command.getParseResult()));
-            return USAGE;
-        });
+        commandLine.setParameterExceptionHandler((e, args) -> usage(e.getCommandLine(), e.getMessage(), e));
         commandLine.setExecutionExceptionHandler((e, command, parseResult) -> {
-            if (e instanceof CommandLine.ParameterException) {
-                return command.getParameterExceptionHandler().handleParseException(
-                        (CommandLine.ParameterException) e, new String[0]);
+            if (e instanceof CommandLine.ParameterException p) {
+                return usage(p.getCommandLine(), p.getMessage(), p);
+            }
+            if (e instanceof IllegalArgumentException) {
+                return usage(command, e.getMessage() == null ? e.toString() : e.getMessage(), e);
             }
             report(command.getErr(), message(e), e, verbose(parseResult));
             return FAILURE;
         });
+    }
+
+    /** A usage error of {@code command}: what is wrong, and where its help is. */
+    private static int usage(CommandLine command, String message, Exception e) {
+        String help = command.getCommandSpec().qualifiedName() + " --help";
+        report(command.getErr(), withoutErrorPrefix(message) + " (see '" + help + "')", e,
+                verbose(command.getParseResult()));
+        return USAGE;
+    }
+
+    /**
+     * Some picocli messages start with "Error: " (e.g. "Error: Missing required argument(s): ..."), which after our
+     * own prefix would read "clip: error: Error: ...".
+     */
+    private static String withoutErrorPrefix(String message) {
+        return message.regionMatches(true, 0, "Error: ", 0, 7) ? message.substring(7) : message;
     }
 
     /** Our exceptions carry a message for users; anything else is named by its type as well. */

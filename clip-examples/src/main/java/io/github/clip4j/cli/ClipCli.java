@@ -27,7 +27,9 @@ import picocli.CommandLine.Spec;
  * <p>A command is a class annotated with {@code @Command}, listed in {@code subcommands} below; it reaches shared
  * services (such as {@link #tokenizer()}) through {@code @ParentCommand ClipCli cli}, writes its JSON with
  * {@link Json}, and reports bad input by throwing a {@link io.github.clip4j.common.ClipException} (exit 1) or a
- * {@link CommandLine.ParameterException} (exit 2). {@link CliErrors} turns both into the one-line message.
+ * {@link CommandLine.ParameterException} (exit 2). Options go to the library unchecked: its builders' and checks'
+ * {@link IllegalArgumentException}s are usage errors too (exit 2), so no rule is written twice. {@link CliErrors}
+ * turns all of them into the one-line message.
  */
 @Command(name = "clip",
         mixinStandardHelpOptions = true,
@@ -147,21 +149,11 @@ public final class ClipCli implements Callable<Integer> {
      * Loads {@code model} (a released name, a checkpoint file or a Hugging Face folder) as {@code options} say,
      * with this run's tokenizer; a download shows a progress bar.
      *
-     * @throws CommandLine.ParameterException (exit 2) if an option is out of range
+     * @throws IllegalArgumentException (exit 2) if {@link Clip.Builder} refuses an option, e.g. a blank model name or
+     *     a batch size of 0; it does so before anything loads
      */
-    Clip loadModel(CommandLine command, String model, ModelOptions options) {
+    Clip loadModel(String model, ModelOptions options) {
         Objects.requireNonNull(model, "model");
-        if (model.isBlank()) {
-            throw new CommandLine.ParameterException(command, "--model is blank: give a released model name such as "
-                    + Clip.DEFAULT_MODEL + ", a checkpoint file or a Hugging Face folder");
-        }
-        if (options.batchSize < 1) {
-            throw new CommandLine.ParameterException(command, "--batch-size must be at least 1, not "
-                    + options.batchSize);
-        }
-        if (options.threads != null && options.threads < 1) {
-            throw new CommandLine.ParameterException(command, "--threads must be at least 1, not " + options.threads);
-        }
         Clip.Builder builder = Clip.builder()
                 .model(model)
                 .device(options.device)

@@ -39,9 +39,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "M", required = true,
-            description = ModelOptions.MODEL_DESCRIPTION)
-    private String model;
+    @Mixin
+    private ModelName model;
 
     @Option(names = "--image", paramLabel = "PATH", description = "An image file to embed (repeatable).")
     private List<Path> images = new ArrayList<>();
@@ -71,10 +70,10 @@ final class EmbedCommand implements Callable<Integer> {
                     "nothing to embed: give --image, --text or --text-file");
         }
         Map<String, Object> result = new LinkedHashMap<>();
-        try (Clip clip = cli.loadModel(spec.commandLine(), model, options)) {
+        try (Clip clip = cli.loadModel(model.value, options)) {
             float[][] imageRows = imageFeatures(clip, images);
             float[][] textRows = allTexts.isEmpty() ? new float[0][] : clip.textFeatures(allTexts);
-            result.put("model", model);
+            result.put("model", model.value);
             result.put("dim", clip.dimension());
             result.put("images", entries("path", images.stream().map(Path::toString).toList(), imageRows));
             result.put("texts", entries("text", allTexts, textRows));

@@ -39,9 +39,8 @@ final class IndexCommand implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "M", required = true,
-            description = ModelOptions.MODEL_DESCRIPTION)
-    private String model;
+    @Mixin
+    private ModelName model;
 
     @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The folder of images to index.")
     private Path dir;
@@ -56,7 +55,7 @@ final class IndexCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         IndexUpdate update;
-        try (Clip clip = cli.loadModel(spec.commandLine(), model, options);
+        try (Clip clip = cli.loadModel(model.value, options);
              ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize);
              LazyProgress progress = new LazyProgress(cli, "Indexing")) {
             update = imageIndex.addDirectory(dir, progress::update);

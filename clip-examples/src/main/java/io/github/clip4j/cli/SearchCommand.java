@@ -86,9 +86,6 @@ final class SearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (top < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--top must be at least 1, not " + top);
-        }
         if (font != null && grid == null) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--font is for the grid: give --grid OUT.png too");
@@ -120,7 +117,7 @@ final class SearchCommand implements Callable<Integer> {
     /** {@code --model}, or the model named in the index's id. */
     private Clip loadModel(String indexModelId) {
         if (model != null) {
-            return cli.loadModel(spec.commandLine(), model, options);
+            return cli.loadModel(model, options);
         }
         int hash = indexModelId.lastIndexOf('#');
         String name = hash > 0 ? indexModelId.substring(0, hash) : indexModelId;
@@ -128,7 +125,7 @@ final class SearchCommand implements Callable<Integer> {
         Path besideIndex = folder == null ? null : folder.resolve(name);
         String located = besideIndex != null && Files.exists(besideIndex) ? besideIndex.toString() : name;
         try {
-            return cli.loadModel(spec.commandLine(), located, options);
+            return cli.loadModel(located, options);
         } catch (UnknownModelException e) {
             throw new IndexException("image index " + index + " was built with model \"" + name + "\" (id "
                     + indexModelId + "), which is neither a released model nor a file beside the index or in the"

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -65,10 +66,8 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", paramLabel = "M", required = true,
-            description = "The model to start from: a released name (ViT-B/32, RN50, ...), a checkpoint file or a"
-                    + " Hugging Face folder.")
-    private String model;
+    @Mixin
+    private ModelName model;
 
     @Option(names = "--data", paramLabel = "FILE", required = true,
             description = "Image/caption pairs: .csv (image,caption header) or .jsonl.")
@@ -124,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
                 train.size(), evaluate ? split.heldOut().size() : 0, report.skipped().size(), epochs, steps);
         err.flush();
 
-        try (Clip clip = Clip.builder().model(model).tokenizer(cli.tokenizer()).precision(Precision.FP32).build()) {
+        try (Clip clip = Clip.builder().model(model.value).tokenizer(cli.tokenizer()).precision(Precision.FP32).build()) {
             ContrastiveTrainer.Builder builder = ContrastiveTrainer.builder(clip)
                     .epochs(epochs).batchSize(batchSize).learningRate(learningRate)
                     .warmupSteps(warmup >= 0 ? warmup : steps / 20).seed(seed)
@@ -142,7 +141,7 @@ final class TrainCommand implements Callable<Integer> {
             RetrievalMetrics after = result.evaluations().isEmpty() ? null
                     : result.evaluations().get(result.evaluations().size() - 1);
             Map<String, String> metadata = new LinkedHashMap<>();
-            metadata.put("base_model", model);
+            metadata.put("base_model", model.value);
             metadata.put("epochs", Integer.toString(result.epochs()));
             metadata.put("steps", Long.toString(result.steps()));
             metadata.put("batch_size", Integer.toString(batchSize));

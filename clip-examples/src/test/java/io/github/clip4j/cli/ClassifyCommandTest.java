@@ -176,7 +176,7 @@ class ClassifyCommandTest {
         assertFails(clip("classify", "--model", model(), img), 2, "--labels");
         assertFails(clip("classify", "--model", model(), "--labels", "a,b", "--label", "c", img), 2, "--label");
         assertFails(clip("classify", "--model", model(), "--labels", "a,a", img), 2, "\"a\"");
-        assertFails(clip("classify", "--model", model(), "--labels", "a,,b", img), 2, "empty label");
+        assertFails(clip("classify", "--model", model(), "--labels", "a,,b", img), 2, "label 1 is blank");
         assertFails(clip("classify", "--model", model(), "--labels", "a,b", "--templates", "fancy", img), 2,
                 "fancy");
         assertFails(clip("classify", "--model", model(), "--labels", "a,b", "--template", "no slot", img), 2,
@@ -185,8 +185,29 @@ class ClassifyCommandTest {
                 "seed", img), 2, "--template");
         assertFails(clip("classify", "--model", model(), "--labels", "a,b", "--ensemble", "votes", img), 2,
                 "votes");
-        assertFails(clip("classify", "--model", model(), "--labels", "a,b", "--top", "0", img), 2, "--top");
+        assertFails(clip("classify", "--model", model(), "--labels", "a,b", "--top", "0", img), 2, "top-k");
         assertFails(clip("classify", "--model", model(), "--labels", "a,b"), 2, "IMAGE");
+    }
+
+    @Test
+    void aMissingArgumentIsNamedOnceWithoutPicocliPrefix() {
+        CliRun run = clip("classify", "--model", model(), "--labels", "a,b");
+        assertFails(run, 2, "Missing required");
+        assertThat(run.errLines().get(0)).doesNotContain("Error:").contains("(see 'clip classify --help')");
+    }
+
+    @Test
+    void labelsAndTemplatesAreCheckedBeforeTheModelLoads() {
+        // The model does not exist: had it been loaded first, the error would be about it, with exit status 1.
+        String noModel = dir.resolve("no-such-model.pt").toString();
+        String img = path("camera.png");
+        assertFails(clip("classify", "--model", noModel, "--labels", ",", img), 2, "label");
+        assertFails(clip("classify", "--model", noModel, "--labels", "a, a", img), 2, "\"a\"", "twice");
+        assertFails(clip("classify", "--model", noModel, "--labels", "a,b", "--templates", "fancy", img), 2,
+                "'fancy'", "seed, openai-imagenet, none");
+        assertFails(clip("classify", "--model", noModel, "--labels", "a,b", "--template", "no slot", img), 2,
+                "no slot");
+        assertFails(clip("classify", "--model", " ", "--labels", "a,b", img), 2, "model name is blank");
     }
 
     @Test

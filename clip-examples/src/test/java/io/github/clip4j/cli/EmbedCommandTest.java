@@ -169,7 +169,7 @@ class EmbedCommandTest {
         assertFails(clip("embed", "--text", "a cat"), 2, "--model");
         assertFails(clip("embed", "--model", model, "--text", "a cat", "--precision", "fp8"), 2, "fp8");
         assertFails(clip("embed", "--model", model, "--text", "a cat", "--device", "tpu"), 2, "tpu");
-        assertFails(clip("embed", "--model", model, "--text", "a cat", "--batch-size", "0"), 2, "--batch-size");
+        assertFails(clip("embed", "--model", model, "--text", "a cat", "--batch-size", "0"), 2, "batch size must be at least 1");
         assertFails(clip("embed", "--model", model, "--text", "a cat", "--frobnicate"), 2, "--frobnicate");
     }
 }

@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.retrieval;
 
+import io.github.clip4j.internal.io.AtomicFiles;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexException;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -15,13 +16,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * checksum    int32     CRC-32 of every byte before it
  * </pre>
  *
- * <p>Files are written to a temporary file in the same folder, forced to disk, and renamed over the old file in one
- * atomic step, so a crash while saving leaves the previous index intact.
+ * <p>Files are written through {@link AtomicFiles} (a temporary file in the same folder, forced to disk, renamed over
+ * the old file in one atomic step), so a crash while saving leaves the previous index intact.
  */
 public final class IndexFile {
     private static final Logger log = LoggerFactory.getLogger(IndexFile.class);
@@ -170,37 +167,23 @@ public final class IndexFile {
 
     /**
      * Writes {@code content} to {@code file} atomically, the bytes going through {@code decorate}'s stream (tests
-     * inject failures there).
+     * inject failures there). A successful write also removes temporary files that killed earlier writes left.
+     *
+     * @throws java.nio.file.NoSuchFileException if {@code file}'s folder does not exist
      */
     public static void write(Path file, Content content, UnaryOperator<OutputStream> decorate) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path folder = target.getParent();
-        Files.createDirectories(folder);
-        Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp");
-        boolean done = false;
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                CRC32 crc = new CRC32();
-                // Not closed here: closing would close the channel before it is forced to disk.
-                DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-                        new BufferedOutputStream(decorate.apply(Channels.newOutputStream(channel)), 1 << 16), crc));
-                writeContent(out, content);
-                out.writeInt((int) crc.getValue());
-                out.flush();
-                channel.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                log.warn("the file system of {} cannot rename atomically; replacing the index non-atomically", target);
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-            syncFolder(folder);
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(temp);
-            }
+        AtomicFiles.write(file, channel -> {
+            CRC32 crc = new CRC32();
+            // Flushed, not closed: the channel belongs to AtomicFiles, which forces it to disk before closing it.
+            DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
+                    new BufferedOutputStream(decorate.apply(Channels.newOutputStream(channel)), 1 << 16), crc));
+            writeContent(out, content);
+            out.writeInt((int) crc.getValue());
+            out.flush();
+        });
+        int leftovers = AtomicFiles.deleteLeftovers(file);
+        if (leftovers > 0) {
+            log.info("removed {} temporary file(s) that an interrupted save of {} left", leftovers, file);
         }
     }
 
@@ -225,15 +208,6 @@ public final class IndexFile {
             row.clear();
             row.asFloatBuffer().put(c.embeddings(), i * dim, dim);
             out.write(row.array());
-        }
-    }
-
-    /** Makes the rename durable; not every platform can open a folder (Windows cannot), which is harmless. */
-    private static void syncFolder(Path folder) {
-        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            log.debug("could not sync folder {}: {}", folder, e.toString());
         }
     }
 
