@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe: share one instance. Words are cached in a bounded, lock-free cache.
  */
-public final class ClipTokenizer {
+public final class ClipTokenizer implements TextTokenizer {
     /** The id of {@code <|startoftext|>} in CLIP's vocabulary. */
     public static final int START_OF_TEXT = 49406;
     /** The id of {@code <|endoftext|>} in CLIP's vocabulary. */
@@ -73,6 +73,27 @@ public final class ClipTokenizer {
         return vocabulary;
     }
 
+    /** {@return 77, {@link #DEFAULT_CONTEXT_LENGTH}: the context length of every released CLIP model} */
+    @Override
+    public int contextLength() {
+        return DEFAULT_CONTEXT_LENGTH;
+    }
+
+    /** {@return the number of ids of this tokenizer's vocabulary: {@link #VOCABULARY_SIZE} for CLIP's} */
+    @Override
+    public int vocabularySize() {
+        return vocabulary.size();
+    }
+
+    /**
+     * {@return false: like the reference, a text too long for the context is refused unless truncation is asked
+     * for}
+     */
+    @Override
+    public boolean alwaysTruncates() {
+        return false;
+    }
+
     /**
      * The token ids of {@code text}, without start and end tokens: the reference's {@code encode}, which cleans
      * the text first (ftfy, HTML unescaping, whitespace, lower case).
@@ -81,6 +102,7 @@ public final class ClipTokenizer {
      * @return the ids, possibly more than fit a context (see {@link #tokenize(List, int, boolean)}); empty for a
      *     text that cleans to nothing
      */
+    @Override
     public int[] encode(String text) {
         return encodeCleaned(TextCleaner.clean(Objects.requireNonNull(text, "text")));
     }
@@ -137,6 +159,7 @@ public final class ClipTokenizer {
      * @throws TextTooLongException if a text does not fit and {@code truncate} is false (the first such text)
      * @throws IllegalArgumentException if {@code contextLength < 1}
      */
+    @Override
     public int[][] tokenize(List<String> texts, int contextLength, boolean truncate) {
         Objects.requireNonNull(texts, "texts");
         if (contextLength < 1) {
@@ -167,6 +190,7 @@ public final class ClipTokenizer {
      * @return a new {@code texts.size() x 77} array
      * @throws TextTooLongException if a text needs more than 77 tokens
      */
+    @Override
     public int[][] tokenize(List<String> texts) {
         return tokenize(texts, DEFAULT_CONTEXT_LENGTH, false);
     }
@@ -178,6 +202,7 @@ public final class ClipTokenizer {
      * @return a new array of 77 ids
      * @throws TextTooLongException if the text needs more than 77 tokens
      */
+    @Override
     public int[] tokenize(String text) {
         return tokenize(List.of(Objects.requireNonNull(text, "text")))[0];
     }
