@@ -9,7 +9,7 @@ import java.util.Objects;
  * CLIP's tokenizer: the reference's text cleaning, byte-level BPE and fixed-length batches, with the same ids.
  *
  * <pre>{@code
- * ClipTokenizer tokenizer = ClipTokenizer.load();          // finds or downloads the vocabulary
+ * ClipTokenizer tokenizer = ClipTokenizer.load();          // the vocabulary bundled in this jar
  * int[] ids = tokenizer.encode("a photo of a cat");        // [320, 1125, 539, 320, 2368]
  * int[][] batch = tokenizer.tokenize(List.of("a cat", "a dog"), 77, false);
  * String text = tokenizer.decode(ids);                     // "a photo of a cat "
@@ -36,15 +36,17 @@ public final class ClipTokenizer implements TextTokenizer {
     }
 
     /**
-     * A tokenizer with CLIP's vocabulary, found as {@link VocabularyLocator#standard()} describes (system property
-     * {@code clip4j.bpe}, environment {@code CLIP4J_BPE}, {@code ~/.cache/clip}, else a verified download).
-     * Loading reads the whole vocabulary: call it once and share the tokenizer.
+     * A tokenizer with CLIP's vocabulary, found as {@link VocabularyLocator} describes: the file named by the
+     * system property {@code clip4j.bpe} or the environment variable {@code CLIP4J_BPE}, else the copy bundled in
+     * this jar. Never touches the network. Loading reads the whole vocabulary: call it once and share the
+     * tokenizer.
      *
      * @return a tokenizer producing CLIP's ids
-     * @throws VocabularyException if no usable vocabulary can be found or downloaded
+     * @throws VocabularyException if a configured file does not exist or is not CLIP's vocabulary, or nothing is
+     *     configured and this jar was built without the bundled vocabulary
      */
     public static ClipTokenizer load() {
-        return of(BpeVocabulary.read(VocabularyLocator.standard().locate()));
+        return of(VocabularyLocator.standard().read());
     }
 
     /**
@@ -55,7 +57,8 @@ public final class ClipTokenizer implements TextTokenizer {
      * @throws VocabularyException if the file is missing or not CLIP's vocabulary
      */
     public static ClipTokenizer load(Path bpeFile) {
-        return of(BpeVocabulary.read(Objects.requireNonNull(bpeFile, "bpeFile")));
+        Objects.requireNonNull(bpeFile, "bpeFile");
+        return of(BpeVocabulary.read(VocabularyLocator.standard().locate(bpeFile)));
     }
 
     /**
