@@ -124,11 +124,13 @@ class VocabularyLocatorTest {
     @Test
     void theBundledResourcesAreWhereTheirConstantsSay() throws IOException {
         Fixtures.bpeVocabulary();
-        try (InputStream bpe = ClassLoader.getSystemResourceAsStream(VocabularyLocator.BUNDLED_RESOURCE);
-             InputStream cn = ClassLoader.getSystemResourceAsStream("io/github/clip4j/tokenizer/"
-                     + BertWordPieceTokenizer.FILE_NAME)) {
+        // Read through the package's own class, as the tokenizers do: that also works once it is a named module.
+        assertThat(VocabularyLocator.BUNDLED_RESOURCE)
+                .isEqualTo(ClipTokenizer.class.getPackageName().replace('.', '/') + "/" + BpeVocabulary.FILE_NAME);
+        try (InputStream bpe = VocabularySource.bundledResource(BpeVocabulary.FILE_NAME);
+             InputStream cn = VocabularySource.bundledResource(BertWordPieceTokenizer.FILE_NAME)) {
             assertThat(bpe).as(VocabularyLocator.BUNDLED_RESOURCE).isNotNull();
-            assertThat(cn).isNotNull();
+            assertThat(cn).as(BertWordPieceTokenizer.FILE_NAME).isNotNull();
         }
     }
 
