@@ -101,6 +101,73 @@ final class BertText {
     }
 
     /**
+     * Python's {@code str.lower()}. Java's {@link String#toLowerCase(Locale)} with {@link Locale#ROOT} has the same
+     * full mapping (U+0130 to {@code i̇} included) but another final-sigma context, so a capital sigma is mapped
+     * here by CPython's rule: {@code ς} when a cased letter precedes it and none follows it, skipping
+     * case-ignorable characters both ways (so {@code "ΟΔΟΣ."} ends in {@code ς}, as in Python).
+     */
+    static String lower(int[] word, int length) {
+        String text = new String(word, 0, length);
+        if (text.indexOf('\u03A3') < 0) {
+            return text.toLowerCase(Locale.ROOT);
+        }
+        StringBuilder out = new StringBuilder(length + 4);
+        for (int i = 0; i < length; i++) {
+            int cp = word[i];
+            if (cp == 0x3A3) {
+                out.append(isFinalSigma(word, length, i) ? '\u03C2' : '\u03C3');
+            } else {
+                // one code point alone: in the root locale only the sigma has a context-dependent lower case
+                out.append(new String(word, i, 1).toLowerCase(Locale.ROOT));
+            }
+        }
+        return out.toString();
+    }
+
+    /** CPython's {@code handle_capital_sigma}: {@code \p{Cased} \p{Case_Ignorable}* Σ !(\p{Case_Ignorable}* \p{Cased})}. */
+    private static boolean isFinalSigma(int[] word, int length, int at) {
+        int j = at - 1;
+        while (j >= 0 && isCaseIgnorable(word[j])) {
+            j--;
+        }
+        if (j < 0 || !isCased(word[j])) {
+            return false;
+        }
+        j = at + 1;
+        while (j < length && isCaseIgnorable(word[j])) {
+            j++;
+        }
+        return j == length || !isCased(word[j]);
+    }
+
+    /** Unicode's Cased: Lowercase (Ll + Other_Lowercase), Uppercase (Lu + Other_Uppercase) or Lt. */
+    private static boolean isCased(int cp) {
+        return Character.isLowerCase(cp) || Character.isUpperCase(cp) || Character.isTitleCase(cp);
+    }
+
+    /** Unicode's Case_Ignorable: Mn, Me, Cf, Lm, Sk, and Word_Break MidLetter, MidNumLet or Single_Quote. */
+    private static boolean isCaseIgnorable(int cp) {
+        switch (Character.getType(cp)) {
+            case Character.NON_SPACING_MARK:
+            case Character.ENCLOSING_MARK:
+            case Character.FORMAT:
+            case Character.MODIFIER_LETTER:
+            case Character.MODIFIER_SYMBOL:
+                return true;
+            default:
+                break;
+        }
+        switch (cp) {
+            case 0x27: case 0x2E: case 0x3A: case 0xB7: case 0x387: case 0x55F: case 0x5F4: case 0x2018:
+            case 0x2019: case 0x2024: case 0x2027: case 0xFE13: case 0xFE52: case 0xFE55: case 0xFF07:
+            case 0xFF0E: case 0xFF1A:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
      * The basic tokenizer's per-word normalization of a word that is not plain ASCII: {@code str.lower()} (full
      * mapping, final sigma), NFD, then every Mn character dropped.
      *
@@ -108,7 +175,7 @@ final class BertText {
      * @return the normalized code points (possibly more or fewer, possibly none)
      */
     static int[] normalize(int[] word, int length) {
-        String lower = new String(word, 0, length).toLowerCase(Locale.ROOT);
+        String lower = lower(word, length);
         String nfd = Normalizer.normalize(lower, Normalizer.Form.NFD);
         int[] out = new int[nfd.length()];
         int n = 0;

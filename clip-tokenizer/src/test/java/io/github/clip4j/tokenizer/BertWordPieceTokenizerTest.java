@@ -114,6 +114,11 @@ class BertWordPieceTokenizerTest {
         assertThat(TOKENIZER.basicTokens("CAFÉ")).containsExactly("cafe");
         assertThat(TOKENIZER.basicTokens("İ")).containsExactly("i");
         assertThat(TOKENIZER.basicTokens("ΣaΣ")).containsExactly("σaς");
+        // Lower-casing sees the whole word, punctuation included (it is split off afterwards): Python's final-sigma
+        // context skips case-ignorable characters such as '.' and '’', where Java's toLowerCase would not.
+        assertThat(TOKENIZER.basicTokens("ΟΔΟΣ.")).containsExactly("οδος", ".");
+        assertThat(TOKENIZER.basicTokens("x\u2019Σ")).containsExactly("x", "\u2019", "ς");
+        assertThat(TOKENIZER.basicTokens("AΣ.B")).containsExactly("aσ", ".", "b");
         assertThat(TOKENIZER.basicTokens("ẞ")).containsExactly("ß");
         assertThat(TOKENIZER.basicTokens("が パ 👍\uFE0F")).containsExactly("か", "ハ", "👍");
         assertThat(pieces("한")).containsExactly("ᄒ", "##ᅡ", "##ᆫ");
