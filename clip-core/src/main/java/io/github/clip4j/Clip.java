@@ -840,10 +840,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * The tokenizer to use (default: {@link ClipTokenizer#load()}, which finds or downloads CLIP's
-         * vocabulary). Its ids must fit the model's vocabulary.
+         * The tokenizer to use (default: {@link ClipTokenizer#load()}, with the vocabulary bundled in the
+         * clip-tokenizer jar). Its ids must fit the model's vocabulary.
          *
-         * @param tokenizer the tokenizer, not null, e.g. {@code ClipTokenizer.load(path)} for an offline machine
+         * @param tokenizer the tokenizer, not null, e.g. {@code ClipTokenizer.load(path)} for another copy of the file
          * @return this builder
          */
         public Builder tokenizer(ClipTokenizer tokenizer) {

@@ -44,6 +44,42 @@ final class BenchmarkData {
     }
 
     /**
+     * {@code count} short texts for Chinese-CLIP's tokenizer: each one to three texts of the golden Chinese
+     * tokenizer cases ({@code cn_tokenizer/cases.jsonl}) of at most 32 code points, drawn at random (fixed seed) and
+     * joined by a space: labels, captions and queries, mostly Chinese, some mixed with English, digits and
+     * punctuation.
+     */
+    static List<String> cnShortTexts(int count, long seed) {
+        Path cases = existing(System.getProperty("clip4j.fixtures", "../shared/fixtures")
+                + "/cn_tokenizer/cases.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        List<String> pool = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(cases, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    String text = json.readTree(line).get("text").asText().strip();
+                    if (!text.isEmpty() && text.codePointCount(0, text.length()) <= 32) {
+                        pool.add(text);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Random random = new Random(seed);
+        List<String> texts = new ArrayList<>(count);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            text.setLength(0);
+            for (int n = 1 + random.nextInt(3); n > 0; n--) {
+                text.append(pool.get(random.nextInt(pool.size()))).append(n > 1 ? " " : "");
+            }
+            texts.add(text.toString());
+        }
+        return texts;
+    }
+
+    /**
      * {@code count} zero-shot prompts, the texts a classifier embeds: the four seed templates ({@code a photo of a
      * {}}, ...) over everyday labels.
      */

@@ -3,7 +3,6 @@ package io.github.clip4j.testing;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Clip;
-import io.github.clip4j.tokenizer.BpeVocabulary;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.tokenizer.VocabularyLocator;
 import io.github.clip4j.internal.ClipAccess;
@@ -41,11 +40,9 @@ import org.slf4j.LoggerFactory;
  * of the JDK's {@code Random}), so the same seed gives identical weights everywhere and identical embeddings on one
  * machine; across CPUs libtorch may round differently in the last bits. Different seeds give different models.
  *
- * <p><b>Tokenizer.</b> {@link #create(long)} uses CLIP's real tokenizer when its vocabulary is available without a
- * download (the system property {@code clip4j.bpe}, the environment variable {@code CLIP4J_BPE}, or a verified
- * copy in {@code ~/.cache/clip}); otherwise {@link #fallbackTokenizer()}, a byte-level tokenizer whose ids differ
- * from CLIP's. Image embeddings never depend on this; text embeddings do. For text embeddings that are the same on
- * every machine, pass a tokenizer: {@code TinyClip.create(42, TinyClip.fallbackTokenizer())}.
+ * <p><b>Tokenizer.</b> {@link #create(long)} uses CLIP's real tokenizer, {@link ClipTokenizer#load()}, whose
+ * vocabulary is bundled in the clip-tokenizer jar: the same ids, and so the same text embeddings, on every machine,
+ * with no file to configure.
  *
  * <p>Each {@code Clip} it returns owns about 15 MB of native memory: close it (try-with-resources) or share one
  * per test class.
@@ -68,7 +65,6 @@ public final class TinyClip {
     /** Token ids the text encoder accepts: CLIP's vocabulary size, so either tokenizer fits. */
     public static final int VOCABULARY_SIZE = 49408;
 
-    private static final Logger LOG = LoggerFactory.getLogger(TinyClip.class);
 
     private TinyClip() {}
 
@@ -95,7 +91,7 @@ public final class TinyClip {
      * {@value #VOCABULARY_SIZE}).
      *
      * <pre>{@code
-     * Clip portable = TinyClip.create(7, TinyClip.fallbackTokenizer());   // same text embeddings everywhere
+     * Clip custom = TinyClip.create(7, ClipTokenizer.load(Path.of("bpe_simple_vocab_16e6.txt.gz")));
      * }</pre>
      *
      * @param seed any value; the same seed gives the same weights
@@ -143,45 +139,18 @@ public final class TinyClip {
     }
 
     /**
-     * CLIP's tokenizer if its vocabulary is available without a download, else {@link #fallbackTokenizer()}.
-     * Resolved once per JVM.
+     * CLIP's tokenizer, {@link ClipTokenizer#load()} (the vocabulary bundled in the clip-tokenizer jar, unless
+     * {@code clip4j.bpe} or {@code CLIP4J_BPE} names another copy). Loaded once per JVM.
      *
-     * @return the shared tokenizer; {@code tokenizer().vocabulary().size()} tells which one it is
+     * @return the shared tokenizer
      * @throws io.github.clip4j.tokenizer.VocabularyException if {@code clip4j.bpe} or {@code CLIP4J_BPE} names a
-     *     file that does not exist
+     *     file that does not exist, or the clip-tokenizer jar was built without its bundled vocabulary
      */
     public static ClipTokenizer tokenizer() {
         return DefaultTokenizer.INSTANCE;
     }
 
-    /**
-     * A byte-level tokenizer needing no file: CLIP's text cleaning, then one token per UTF-8 byte (no merges),
-     * start id 512 and end id 513. Every text tokenizes deterministically, but the ids are not CLIP's, so text
-     * embeddings differ from those made with the real tokenizer. Long texts are truncated sooner (75 bytes).
-     *
-     * @return the shared byte-level tokenizer
-     */
-    public static ClipTokenizer fallbackTokenizer() {
-        return FallbackTokenizer.INSTANCE;
-    }
-
-    private static final class FallbackTokenizer {
-        static final ClipTokenizer INSTANCE = ClipTokenizer.of(BpeVocabulary.byteLevel());
-    }
-
     private static final class DefaultTokenizer {
-        static final ClipTokenizer INSTANCE = resolve();
-
-        private static ClipTokenizer resolve() {
-            Optional<Path> bpe = VocabularyLocator.standard().locateWithoutDownload();
-            if (bpe.isPresent()) {
-                LOG.debug("TinyClip uses CLIP's tokenizer from {}", bpe.get());
-                return ClipTokenizer.load(bpe.get());
-            }
-            LOG.info("TinyClip uses the byte-level fallback tokenizer: CLIP's vocabulary is not configured "
-                    + "(-D{} or {}) nor cached in ~/.cache/clip", VocabularyLocator.PROPERTY,
-                    VocabularyLocator.ENVIRONMENT_VARIABLE);
-            return FallbackTokenizer.INSTANCE;
-        }
+        static final ClipTokenizer INSTANCE = ClipTokenizer.load();
     }
 }

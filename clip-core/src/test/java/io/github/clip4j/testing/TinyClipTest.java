@@ -12,6 +12,7 @@ import io.github.clip4j.Embedding;
 import io.github.clip4j.InvalidImageException;
 import io.github.clip4j.internal.model.ModelConfig;
 import io.github.clip4j.testsupport.Fixtures;
+import io.github.clip4j.tokenizer.BpeVocabulary;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.tokenizer.VocabularyLocator;
 import io.github.clip4j.internal.weights.HostTensor;
@@ -46,7 +47,7 @@ class TinyClipTest {
 
     @BeforeAll
     static void create() {
-        clip = TinyClip.create(42, TinyClip.fallbackTokenizer());
+        clip = TinyClip.create(42, TinyClip.tokenizer());
     }
 
     @AfterAll
@@ -103,8 +104,8 @@ class TinyClipTest {
         assertThat(a.get("visual.proj").toFloatArray()).isNotEqualTo(c.get("visual.proj").toFloatArray());
 
         BufferedImage image = noise(3, 40, 30);
-        try (Clip again = TinyClip.create(42, TinyClip.fallbackTokenizer());
-             Clip other = TinyClip.create(43, TinyClip.fallbackTokenizer())) {
+        try (Clip again = TinyClip.create(42, TinyClip.tokenizer());
+             Clip other = TinyClip.create(43, TinyClip.tokenizer())) {
             assertThat(again.embedTexts(TEXTS)).isEqualTo(clip.embedTexts(TEXTS));
             assertThat(again.embedImage(image)).isEqualTo(clip.embedImage(image));
             assertThat(again.modelId()).isEqualTo(clip.modelId());
@@ -119,38 +120,32 @@ class TinyClipTest {
         Path file = dir.resolve("tiny.safetensors");
         SafetensorsWriter.write(TinyClip.weights(42), file, Map.of());
         BufferedImage image = noise(4, 33, 33);
-        try (Clip fromFile = Clip.builder().model(file).tokenizer(TinyClip.fallbackTokenizer()).build()) {
+        try (Clip fromFile = Clip.builder().model(file).tokenizer(TinyClip.tokenizer()).build()) {
             assertThat(fromFile.embedTexts(TEXTS)).isEqualTo(clip.embedTexts(TEXTS));
             assertThat(fromFile.embedImage(image)).isEqualTo(clip.embedImage(image));
         }
     }
 
     @Test
-    void theFallbackTokenizerNeedsNoFileAndFitsTheModel() {
-        ClipTokenizer bytes = TinyClip.fallbackTokenizer();
-        assertThat(java.util.Arrays.stream(bytes.encode("cat")).boxed().toList()).hasSize(3).allSatisfy(id -> assertThat(id).isBetween(0, 511));
-        assertThat(bytes.encode("一只猫")).hasSize(9);
-        int[] row = bytes.tokenize("a cat");
-        assertThat(row).hasSize(77);
-        assertThat(row[0]).isEqualTo(512);
-        assertThat(row[5]).isEqualTo(513); // "a" is one token, "cat" three
-        assertThat(row[6]).isZero();
-        assertThat(bytes.decode(bytes.encode("A  Cat!"))).isEqualTo("a cat ! ");
-        if (VocabularyLocator.standard().locateWithoutDownload().isEmpty()) {
-            assertThat(TinyClip.tokenizer()).isSameAs(bytes);
-        } else {
-            assertThat(TinyClip.tokenizer().vocabulary().size()).isEqualTo(ClipTokenizer.VOCABULARY_SIZE);
+    void usesClipsBundledTokenizerWithNothingConfigured() {
+        ClipTokenizer tokenizer = TinyClip.tokenizer();
+        assertThat(TinyClip.tokenizer()).isSameAs(tokenizer);
+        assertThat(tokenizer.vocabulary().size()).isEqualTo(ClipTokenizer.VOCABULARY_SIZE);
+        assertThat(tokenizer.vocabulary().source()).startsWith("bundled ");
+        ClipTokenizer reference = ClipTokenizer.load(Fixtures.bpeVocabulary());
+        for (String text : TEXTS) {
+            assertThat(tokenizer.tokenize(List.of(text), 77, true)).isEqualTo(reference.tokenize(List.of(text), 77, true));
         }
     }
 
     @Test
-    void theRealTokenizerChangesTextEmbeddingsOnly() {
-        ClipTokenizer real = ClipTokenizer.load(Fixtures.bpeVocabulary());
+    void anotherTokenizerChangesTextEmbeddingsOnly() {
+        ClipTokenizer bytes = ClipTokenizer.of(BpeVocabulary.byteLevel());
         BufferedImage image = noise(5, 64, 48);
-        try (Clip withClipIds = TinyClip.create(42, real)) {
-            assertThat(withClipIds.embedImage(image)).isEqualTo(clip.embedImage(image));
-            assertThat(withClipIds.embedText("a photo of a cat")).isNotEqualTo(clip.embedText("a photo of a cat"));
-            assertThat(withClipIds.embedTexts(TEXTS)).hasSize(TEXTS.size());
+        try (Clip withByteIds = TinyClip.create(42, bytes)) {
+            assertThat(withByteIds.embedImage(image)).isEqualTo(clip.embedImage(image));
+            assertThat(withByteIds.embedText("a photo of a cat")).isNotEqualTo(clip.embedText("a photo of a cat"));
+            assertThat(withByteIds.embedTexts(TEXTS)).hasSize(TEXTS.size());
         }
     }
 
@@ -190,7 +185,7 @@ class TinyClipTest {
         assertThatThrownBy(() -> clip.embedImage(missing)).isInstanceOf(InvalidImageException.class)
                 .hasMessageContaining(missing.toString());
         assertThatThrownBy(() -> TinyClip.create(1, null)).isInstanceOf(NullPointerException.class);
-        Clip closed = TinyClip.create(1, TinyClip.fallbackTokenizer());
+        Clip closed = TinyClip.create(1, TinyClip.tokenizer());
         closed.close();
         assertThatThrownBy(() -> closed.embedText("a cat")).isInstanceOf(ClipClosedException.class)
                 .hasMessageContaining("TinyClip(seed=1)");

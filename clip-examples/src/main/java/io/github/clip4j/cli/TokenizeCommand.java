@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = {"Tokenize texts with CLIP's BPE: one line per text, a JSON array of N ints"
                 + " (start token, ids, end token, zero padding).",
             "Texts given as arguments come first, then those of --input.",
-            "The vocabulary is found via -Dclip4j.bpe, $CLIP4J_BPE or ~/.cache/clip (downloaded if missing)."})
+            "The vocabulary is bundled in clip4j; -Dclip4j.bpe or $CLIP4J_BPE name another copy."})
 final class TokenizeCommand implements Callable<Integer> {
     @ParentCommand
     private ClipCli cli;

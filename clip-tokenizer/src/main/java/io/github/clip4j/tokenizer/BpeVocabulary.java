@@ -37,7 +37,10 @@ public final class BpeVocabulary {
     public static final String FILE_NAME = "bpe_simple_vocab_16e6.txt.gz";
     /** The SHA-256 of OpenAI's file. */
     public static final String SHA256 = "924691ac288e54409236115652ad4aa250f48203de50a9e4722a6ecd48d6804a";
-    /** Where the reference repository publishes the file. */
+    /**
+     * Where the reference repository publishes the file: its provenance only. clip4j never downloads it; the
+     * clip-tokenizer jar bundles it (see {@link VocabularyLocator}).
+     */
     public static final URI DOWNLOAD_URI =
             URI.create("https://raw.githubusercontent.com/openai/CLIP/main/clip/bpe_simple_vocab_16e6.txt.gz");
     /** How many merges CLIP uses: lines 1 to 48,894 of the file (49,152 - 256 - 2). */
@@ -145,7 +148,7 @@ public final class BpeVocabulary {
      * ClipTokenizer tokenizer = ClipTokenizer.of(vocabulary);
      * }</pre>
      *
-     * @param file the gzip-compressed merges file, not null; {@link VocabularyLocator} finds or downloads it
+     * @param file the gzip-compressed merges file, not null; {@link VocabularyLocator} finds the configured one
      * @return the vocabulary: 49,408 tokens for CLIP's file
      * @throws VocabularyException if the file is missing, not gzip, truncated, or not a BPE merges file
      */
@@ -156,7 +159,25 @@ public final class BpeVocabulary {
     /** Reads a vocabulary file using its first {@code mergeCount} merges (tests use small synthetic files). */
     static BpeVocabulary read(Path file, int mergeCount) {
         Objects.requireNonNull(file, "file");
-        String text = decompress(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, file.toString(), mergeCount);
+        } catch (NoSuchFileException e) {
+            throw new VocabularyException("the BPE vocabulary " + file + " does not exist; put " + FILE_NAME
+                    + " there or point clip4j.bpe at it", e);
+        } catch (IOException e) {
+            throw new VocabularyException("cannot read the BPE vocabulary " + file + ": " + e, e);
+        }
+    }
+
+    /**
+     * Reads a gzip-compressed merges file from a stream (the copy bundled in the jar).
+     *
+     * @param in the compressed bytes; read to the end, not closed
+     * @param source names the file in messages
+     */
+    static BpeVocabulary read(InputStream in, String source, int mergeCount) {
+        String file = source;
+        String text = decompress(in, source);
         // Python's str.split('\n'): line 0 is the header, the merges follow.
         List<String> lines = new ArrayList<>(mergeCount + 1);
         int start = 0;
@@ -177,7 +198,7 @@ public final class BpeVocabulary {
                     + "; replace it with the original file (SHA-256 " + SHA256 + ")");
         }
         try {
-            return new BpeVocabulary(file.toString(), lines.subList(1, mergeCount + 1));
+            return new BpeVocabulary(file, lines.subList(1, mergeCount + 1));
         } catch (IllegalArgumentException e) {
             throw new VocabularyException("the BPE vocabulary " + file + " is corrupt: " + e.getMessage()
                     + "; replace it with the original " + FILE_NAME + " (SHA-256 " + SHA256 + ")", e);
@@ -345,9 +366,10 @@ public final class BpeVocabulary {
         return c < BYTE_OF_CHAR.length ? BYTE_OF_CHAR[c] : -1;
     }
 
-    private static String decompress(Path file) {
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
-            byte[] bytes = in.readNBytes((int) MAX_DECOMPRESSED_BYTES + 1);
+    private static String decompress(InputStream compressed, String file) {
+        try {
+            // not closed here: the caller owns the stream
+            byte[] bytes = new GZIPInputStream(compressed).readNBytes((int) MAX_DECOMPRESSED_BYTES + 1);
             if (bytes.length > MAX_DECOMPRESSED_BYTES) {
                 throw new VocabularyException("the BPE vocabulary " + file + " decompresses to more than "
                         + (MAX_DECOMPRESSED_BYTES >> 20) + " MB: it is not " + FILE_NAME);
@@ -357,9 +379,6 @@ public final class BpeVocabulary {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes))
                     .toString();
-        } catch (NoSuchFileException e) {
-            throw new VocabularyException("the BPE vocabulary " + file + " does not exist; put " + FILE_NAME
-                    + " there or point clip4j.bpe at it", e);
         } catch (ZipException e) {
             throw new VocabularyException("the BPE vocabulary " + file + " is not a gzip file (" + e.getMessage()
                     + "); it must be the original " + FILE_NAME + " (SHA-256 " + SHA256 + ")", e);

@@ -9,7 +9,7 @@ import java.util.Objects;
  * CLIP's tokenizer: the reference's text cleaning, byte-level BPE and fixed-length batches, with the same ids.
  *
  * <pre>{@code
- * ClipTokenizer tokenizer = ClipTokenizer.load();          // finds or downloads the vocabulary
+ * ClipTokenizer tokenizer = ClipTokenizer.load();          // the vocabulary bundled in this jar
  * int[] ids = tokenizer.encode("a photo of a cat");        // [320, 1125, 539, 320, 2368]
  * int[][] batch = tokenizer.tokenize(List.of("a cat", "a dog"), 77, false);
  * String text = tokenizer.decode(ids);                     // "a photo of a cat "
@@ -17,7 +17,7 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe: share one instance. Words are cached in a bounded, lock-free cache.
  */
-public final class ClipTokenizer {
+public final class ClipTokenizer implements TextTokenizer {
     /** The id of {@code <|startoftext|>} in CLIP's vocabulary. */
     public static final int START_OF_TEXT = 49406;
     /** The id of {@code <|endoftext|>} in CLIP's vocabulary. */
@@ -36,15 +36,17 @@ public final class ClipTokenizer {
     }
 
     /**
-     * A tokenizer with CLIP's vocabulary, found as {@link VocabularyLocator#standard()} describes (system property
-     * {@code clip4j.bpe}, environment {@code CLIP4J_BPE}, {@code ~/.cache/clip}, else a verified download).
-     * Loading reads the whole vocabulary: call it once and share the tokenizer.
+     * A tokenizer with CLIP's vocabulary, found as {@link VocabularyLocator} describes: the file named by the
+     * system property {@code clip4j.bpe} or the environment variable {@code CLIP4J_BPE}, else the copy bundled in
+     * this jar. Never touches the network. Loading reads the whole vocabulary: call it once and share the
+     * tokenizer.
      *
      * @return a tokenizer producing CLIP's ids
-     * @throws VocabularyException if no usable vocabulary can be found or downloaded
+     * @throws VocabularyException if a configured file does not exist or is not CLIP's vocabulary, or nothing is
+     *     configured and this jar was built without the bundled vocabulary
      */
     public static ClipTokenizer load() {
-        return of(BpeVocabulary.read(VocabularyLocator.standard().locate()));
+        return of(VocabularyLocator.standard().read());
     }
 
     /**
@@ -55,7 +57,8 @@ public final class ClipTokenizer {
      * @throws VocabularyException if the file is missing or not CLIP's vocabulary
      */
     public static ClipTokenizer load(Path bpeFile) {
-        return of(BpeVocabulary.read(Objects.requireNonNull(bpeFile, "bpeFile")));
+        Objects.requireNonNull(bpeFile, "bpeFile");
+        return of(BpeVocabulary.read(VocabularyLocator.standard().locate(bpeFile)));
     }
 
     /**
@@ -73,6 +76,27 @@ public final class ClipTokenizer {
         return vocabulary;
     }
 
+    /** {@return 77, {@link #DEFAULT_CONTEXT_LENGTH}: the context length of every released CLIP model} */
+    @Override
+    public int contextLength() {
+        return DEFAULT_CONTEXT_LENGTH;
+    }
+
+    /** {@return the number of ids of this tokenizer's vocabulary: {@link #VOCABULARY_SIZE} for CLIP's} */
+    @Override
+    public int vocabularySize() {
+        return vocabulary.size();
+    }
+
+    /**
+     * {@return false: like the reference, a text too long for the context is refused unless truncation is asked
+     * for}
+     */
+    @Override
+    public boolean alwaysTruncates() {
+        return false;
+    }
+
     /**
      * The token ids of {@code text}, without start and end tokens: the reference's {@code encode}, which cleans
      * the text first (ftfy, HTML unescaping, whitespace, lower case).
@@ -81,6 +105,7 @@ public final class ClipTokenizer {
      * @return the ids, possibly more than fit a context (see {@link #tokenize(List, int, boolean)}); empty for a
      *     text that cleans to nothing
      */
+    @Override
     public int[] encode(String text) {
         return encodeCleaned(TextCleaner.clean(Objects.requireNonNull(text, "text")));
     }
@@ -137,6 +162,7 @@ public final class ClipTokenizer {
      * @throws TextTooLongException if a text does not fit and {@code truncate} is false (the first such text)
      * @throws IllegalArgumentException if {@code contextLength < 1}
      */
+    @Override
     public int[][] tokenize(List<String> texts, int contextLength, boolean truncate) {
         Objects.requireNonNull(texts, "texts");
         if (contextLength < 1) {
@@ -167,6 +193,7 @@ public final class ClipTokenizer {
      * @return a new {@code texts.size() x 77} array
      * @throws TextTooLongException if a text needs more than 77 tokens
      */
+    @Override
     public int[][] tokenize(List<String> texts) {
         return tokenize(texts, DEFAULT_CONTEXT_LENGTH, false);
     }
@@ -178,6 +205,7 @@ public final class ClipTokenizer {
      * @return a new array of 77 ids
      * @throws TextTooLongException if the text needs more than 77 tokens
      */
+    @Override
     public int[] tokenize(String text) {
         return tokenize(List.of(Objects.requireNonNull(text, "text")))[0];
     }

@@ -30,6 +30,23 @@ final class IntList {
         return size;
     }
 
+    /** Drops every value from {@code size} on (a rollback to an earlier size). */
+    void truncate(int size) {
+        if (size < 0 || size > this.size) {
+            throw new IndexOutOfBoundsException("size " + size + " of " + this.size);
+        }
+        this.size = size;
+    }
+
+    void clear() {
+        size = 0;
+    }
+
+    /** Copies the first {@code count} values into {@code target} from {@code offset}. */
+    void copyTo(int[] target, int offset, int count) {
+        System.arraycopy(values, 0, target, offset, count);
+    }
+
     int[] toArray() {
         return Arrays.copyOf(values, size);
     }

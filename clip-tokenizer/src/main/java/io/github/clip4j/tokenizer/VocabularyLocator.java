@@ -1,63 +1,51 @@
 package io.github.clip4j.tokenizer;
 
-import io.github.clip4j.download.DownloadException;
-import io.github.clip4j.internal.download.Downloader;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Finds CLIP's BPE vocabulary file, in this order:
+ * Finds CLIP's BPE vocabulary, in this order:
  * <ol>
- *   <li>an explicit path ({@link #locate(Path)});</li>
- *   <li>the system property {@code clip4j.bpe};</li>
- *   <li>the environment variable {@code CLIP4J_BPE};</li>
- *   <li>{@code ~/.cache/clip/bpe_simple_vocab_16e6.txt.gz}, if its SHA-256 is right;</li>
- *   <li>else a download from the reference repository into that cache, verified by SHA-256 (a partial or
- *       damaged cached file is replaced).</li>
+ *   <li>an explicit path ({@link #locate(Path)}, {@link ClipTokenizer#load(Path)});</li>
+ *   <li>the file named by the system property {@value #PROPERTY};</li>
+ *   <li>the file named by the environment variable {@value #ENVIRONMENT_VARIABLE};</li>
+ *   <li>the copy bundled in the clip-tokenizer jar ({@value #BUNDLED_RESOURCE}), read straight from the class
+ *       path;</li>
+ *   <li>else a {@link VocabularyException} saying the jar was built without it and how to name a file.</li>
  * </ol>
  * A path given by the first three that does not exist is an error, not a reason to look further: a typo should
- * not silently cause a download.
+ * not silently fall back to another file. Nothing is ever downloaded: the build verified the bundled copy's
+ * SHA-256 ({@link BpeVocabulary#SHA256}) when it put it in the jar.
  *
  * <pre>{@code
- * Path bpe = VocabularyLocator.standard().locate();
- * Path offline = VocabularyLocator.builder().cacheDirectory(Path.of("/opt/clip")).build().locate();
+ * BpeVocabulary bpe = VocabularyLocator.standard().read();      // -Dclip4j.bpe, CLIP4J_BPE, else the bundled copy
+ * Optional<Path> configured = VocabularyLocator.standard().configured();
  * }</pre>
  *
- * <p>Every input (properties, environment, cache folder, address, downloader) can be replaced, so the order is
- * testable without touching the real home folder or network. Immutable and thread-safe.
+ * <p>The properties and environment can be replaced, so the order is testable. Immutable and thread-safe.
  */
 public final class VocabularyLocator {
     /** The system property naming a vocabulary file. */
     public static final String PROPERTY = "clip4j.bpe";
     /** The environment variable naming a vocabulary file. */
     public static final String ENVIRONMENT_VARIABLE = "CLIP4J_BPE";
+    /** The class-path name of the vocabulary bundled in the clip-tokenizer jar. */
+    public static final String BUNDLED_RESOURCE = "io/github/clip4j/tokenizer/" + BpeVocabulary.FILE_NAME;
 
-    private static final System.Logger LOG = System.getLogger(VocabularyLocator.class.getName());
-
-    private final Function<String, String> properties;
-    private final Function<String, String> environment;
-    private final Path cacheDirectory;
-    private final URI downloadUri;
-    private final String sha256;
-    private final Downloader downloader;
+    private final VocabularySource source;
 
     private VocabularyLocator(Builder builder) {
-        this.properties = builder.properties;
-        this.environment = builder.environment;
-        this.cacheDirectory = builder.cacheDirectory;
-        this.downloadUri = builder.downloadUri;
-        this.sha256 = builder.sha256;
-        this.downloader = builder.downloader;
+        this.source = new VocabularySource("the BPE vocabulary", BpeVocabulary.FILE_NAME, PROPERTY,
+                ENVIRONMENT_VARIABLE, BpeVocabulary.FILE_NAME, builder.properties, builder.environment,
+                builder.resources);
     }
 
     /**
-     * {@return the locator for this process: its system properties and environment, {@code ~/.cache/clip}} Cheap
-     * to call: nothing is read until {@link #locate()}.
+     * {@return the locator for this process: its system properties and environment, this jar's bundled copy}
+     * Cheap to call: nothing is read until {@link #read()}.
      */
     public static VocabularyLocator standard() {
         return builder().build();
@@ -69,65 +57,45 @@ public final class VocabularyLocator {
     }
 
     /**
-     * The vocabulary file, downloading it if needed. A download blocks the calling thread; the {@link Downloader}
-     * makes concurrent calls, even from other processes, wait for one download instead of racing.
+     * The vocabulary: the configured file if there is one, else the bundled copy. Reading decompresses and parses
+     * the whole file (about 0.2 s): read once and share the result.
      *
-     * @return an existing file: the configured path, or the cached file after its SHA-256 was checked
-     * @throws VocabularyException if a configured path does not exist, or nothing is cached and the download
-     *     fails (the message says where to put the file)
+     * @return CLIP's vocabulary
+     * @throws VocabularyException if a configured file does not exist or is not CLIP's vocabulary, or nothing is
+     *     configured and the jar was built without the bundled copy
      */
-    public Path locate() {
-        Path configured = configured(PROPERTY, properties, "system property");
-        if (configured == null) {
-            configured = configured(ENVIRONMENT_VARIABLE, environment, "environment variable");
-        }
-        if (configured != null) {
-            return configured;
-        }
-        Path cached = cachedFile();
-        try {
-            if (!Files.isRegularFile(cached)) {
-                LOG.log(System.Logger.Level.INFO, "Downloading the CLIP BPE vocabulary from {0} to {1}",
-                        downloadUri, cached);
+    public BpeVocabulary read() {
+        return source.read(new VocabularySource.Reader<>() {
+            @Override
+            public BpeVocabulary readFile(Path file) {
+                return BpeVocabulary.read(file);
             }
-            return downloader.fetch(downloadUri, cached, sha256);
-        } catch (DownloadException e) {
-            throw new VocabularyException("no usable BPE vocabulary: " + e.getMessage() + ". Alternatively set -D"
-                    + PROPERTY + "=FILE or " + ENVIRONMENT_VARIABLE + "=FILE to a copy of " + BpeVocabulary.FILE_NAME,
-                    e);
-        }
+
+            @Override
+            public BpeVocabulary readStream(InputStream in, String name) {
+                return BpeVocabulary.read(in, name, BpeVocabulary.CLIP_MERGE_COUNT);
+            }
+        });
     }
 
     /**
-     * The vocabulary file if it is available without a download: configured by the system property or the
-     * environment variable, or already in the cache with the right SHA-256. Unlike {@link #locate()} it never
-     * touches the network, so it suits code that has a fallback (e.g. test support).
+     * The file named by the system property {@value #PROPERTY}, else by the environment variable
+     * {@value #ENVIRONMENT_VARIABLE}.
      *
      * <pre>{@code
-     * Optional<Path> bpe = VocabularyLocator.standard().locateWithoutDownload();
+     * Optional<Path> bpe = VocabularyLocator.standard().configured();   // empty: the bundled copy will be used
      * }</pre>
      *
-     * @return the configured or verified cached file, or empty when only a download could provide one
+     * @return the configured file, or empty when neither is set
      * @throws VocabularyException if a configured path does not exist (a typo should not go unnoticed)
      */
-    public Optional<Path> locateWithoutDownload() {
-        Path configured = configured(PROPERTY, properties, "system property");
-        if (configured == null) {
-            configured = configured(ENVIRONMENT_VARIABLE, environment, "environment variable");
-        }
-        if (configured != null) {
-            return Optional.of(configured);
-        }
-        Path cached = cachedFile();
-        if (!Files.isRegularFile(cached)) {
-            return Optional.empty();
-        }
-        try {
-            return sha256.equalsIgnoreCase(Downloader.sha256(cached)) ? Optional.of(cached) : Optional.empty();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "cannot read the cached vocabulary {0}: {1}", cached, e);
-            return Optional.empty();
-        }
+    public Optional<Path> configured() {
+        return source.configured();
+    }
+
+    /** {@return whether the clip-tokenizer jar on the class path carries the bundled vocabulary} */
+    public boolean hasBundledVocabulary() {
+        return source.isBundled();
     }
 
     /**
@@ -139,43 +107,14 @@ public final class VocabularyLocator {
      * @throws VocabularyException if {@code explicit} does not exist
      */
     public Path locate(Path explicit) {
-        Objects.requireNonNull(explicit, "explicit");
-        if (!Files.isRegularFile(explicit)) {
-            throw new VocabularyException("the BPE vocabulary " + explicit + " does not exist; pass the path of "
-                    + BpeVocabulary.FILE_NAME);
-        }
-        return explicit;
-    }
-
-    /**
-     * {@return where the vocabulary is cached: {@code <cache directory>/bpe_simple_vocab_16e6.txt.gz}} The file may
-     * not exist yet.
-     */
-    public Path cachedFile() {
-        return cacheDirectory.resolve(BpeVocabulary.FILE_NAME);
-    }
-
-    private static Path configured(String name, Function<String, String> source, String kind) {
-        String value = source.apply(name);
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        Path path = Path.of(value.strip());
-        if (!Files.isRegularFile(path)) {
-            throw new VocabularyException("the BPE vocabulary named by " + kind + " " + name + " does not exist: "
-                    + path + "; fix the path or unset " + name);
-        }
-        return path;
+        return source.explicit(explicit);
     }
 
     /** Settings for a {@link VocabularyLocator}; each defaults to the process's own. */
     public static final class Builder {
         private Function<String, String> properties = System::getProperty;
         private Function<String, String> environment = System::getenv;
-        private Path cacheDirectory = Path.of(System.getProperty("user.home"), ".cache", "clip");
-        private URI downloadUri = BpeVocabulary.DOWNLOAD_URI;
-        private String sha256 = BpeVocabulary.SHA256;
-        private Downloader downloader = Downloader.create();
+        private Function<String, InputStream> resources = VocabularySource::bundledResource;
 
         private Builder() {}
 
@@ -201,44 +140,9 @@ public final class VocabularyLocator {
             return this;
         }
 
-        /**
-         * The cache folder (default {@code ~/.cache/clip}, shared with the reference).
-         *
-         * @param cacheDirectory the folder holding {@code bpe_simple_vocab_16e6.txt.gz}; created on download if
-         *     missing; not null
-         * @return this builder
-         */
-        public Builder cacheDirectory(Path cacheDirectory) {
-            this.cacheDirectory = Objects.requireNonNull(cacheDirectory, "cacheDirectory");
-            return this;
-        }
-
-        /**
-         * The download address (default the reference repository's raw file), e.g. an internal mirror. The file
-         * found there must still have the SHA-256 of OpenAI's vocabulary.
-         *
-         * @param downloadUri the address of {@code bpe_simple_vocab_16e6.txt.gz}; not null
-         * @return this builder
-         */
-        public Builder downloadUri(URI downloadUri) {
-            this.downloadUri = Objects.requireNonNull(downloadUri, "downloadUri");
-            return this;
-        }
-
-        /**
-         * The downloader, e.g. one that reports progress (default {@link Downloader#create()}).
-         *
-         * @param downloader fetches and verifies the file; not null
-         * @return this builder
-         */
-        public Builder downloader(Downloader downloader) {
-            this.downloader = Objects.requireNonNull(downloader, "downloader");
-            return this;
-        }
-
-        /** The expected SHA-256 of the download: only tests serve a vocabulary other than OpenAI's. */
-        Builder sha256(String sha256) {
-            this.sha256 = Objects.requireNonNull(sha256, "sha256");
+        /** Where the bundled copy is opened (tests: a jar built without it returns null). */
+        Builder resources(Function<String, InputStream> resources) {
+            this.resources = Objects.requireNonNull(resources, "resources");
             return this;
         }
 

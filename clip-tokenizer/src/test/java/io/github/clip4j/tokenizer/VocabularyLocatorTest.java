@@ -3,202 +3,168 @@ package io.github.clip4j.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
-import io.github.clip4j.internal.download.Downloader;
 import io.github.clip4j.testsupport.Fixtures;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Where the vocabulary comes from (explicit > property > environment > cache > download), with the home folder,
- * environment, properties and the server all replaced: a local HTTP server on 127.0.0.1 serves the file.
+ * Where the BPE vocabulary comes from (explicit > property > environment > the copy bundled in the jar), with the
+ * properties and environment replaced, and that nothing on that path can reach the network.
  */
 class VocabularyLocatorTest {
-    private static final byte[] VOCABULARY = SyntheticVocabulary.gzip(List.of("a b", "b c</w>"));
-
     @TempDir
     Path dir;
 
-    private HttpServer server;
-    private final AtomicInteger requests = new AtomicInteger();
-    private volatile int status = 200;
-    private volatile byte[] body = VOCABULARY;
-
-    @BeforeEach
-    void startServer() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/bpe.txt.gz", exchange -> {
-            requests.incrementAndGet();
-            byte[] bytes = status == 200 ? body : new byte[0];
-            exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-        });
-        server.start();
+    @Test
+    void theBundledCopyIsUsedWhenNothingIsConfigured() {
+        Fixtures.bpeVocabulary(); // skips without ../shared, from which the build bundles the file
+        VocabularyLocator locator = locator(Map.of(), Map.of());
+        assertThat(locator.hasBundledVocabulary()).isTrue();
+        assertThat(locator.configured()).isEmpty();
+        BpeVocabulary bundled = locator.read();
+        assertThat(bundled.source()).startsWith("bundled ").endsWith(VocabularyLocator.BUNDLED_RESOURCE);
+        assertThat(bundled.size()).isEqualTo(ClipTokenizer.VOCABULARY_SIZE);
+        assertThat(ClipTokenizer.of(bundled).tokenize("a photo of a cat"))
+                .isEqualTo(ClipTokenizer.load(Fixtures.bpeVocabulary()).tokenize("a photo of a cat"));
     }
 
-    @AfterEach
-    void stopServer() {
-        server.stop(0);
+    @Test
+    void loadWithoutArgumentsReadsTheBundledCopy() {
+        // The build passes no clip4j.bpe to the tests, so this is the out-of-the-box path.
+        assertThat(System.getProperty(VocabularyLocator.PROPERTY)).isNull();
+        ClipTokenizer tokenizer = ClipTokenizer.load();
+        assertThat(tokenizer.vocabulary().source()).startsWith("bundled ");
+        assertThat(tokenizer.encode("Hello, world! 一只猫"))
+                .isEqualTo(ClipTokenizer.load(Fixtures.bpeVocabulary()).encode("Hello, world! 一只猫"));
     }
 
     @Test
     void anExplicitPathWinsOverEverything() throws IOException {
-        Path explicit = Files.write(dir.resolve("explicit.txt.gz"), VOCABULARY);
-        Path property = Files.write(dir.resolve("property.txt.gz"), VOCABULARY);
+        Path explicit = copyOfClipsVocabulary("explicit.txt.gz");
+        Path property = copyOfClipsVocabulary("property.txt.gz");
         VocabularyLocator locator = locator(Map.of(VocabularyLocator.PROPERTY, property.toString()), Map.of());
         assertThat(locator.locate(explicit)).isEqualTo(explicit);
-        assertThat(requests).hasValue(0);
+        assertThat(ClipTokenizer.load(explicit).vocabulary().source()).isEqualTo(explicit.toString());
     }
 
     @Test
-    void thePropertyWinsOverTheEnvironment() throws IOException {
-        Path property = Files.write(dir.resolve("property.txt.gz"), VOCABULARY);
-        Path environment = Files.write(dir.resolve("environment.txt.gz"), VOCABULARY);
+    void thePropertyWinsOverTheEnvironmentAndTheBundledCopy() throws IOException {
+        Path property = copyOfClipsVocabulary("property.txt.gz");
+        Path environment = copyOfClipsVocabulary("environment.txt.gz");
         VocabularyLocator locator = locator(Map.of(VocabularyLocator.PROPERTY, property.toString()),
                 Map.of(VocabularyLocator.ENVIRONMENT_VARIABLE, environment.toString()));
-        assertThat(locator.locate()).isEqualTo(property);
+        assertThat(locator.configured()).contains(property);
+        assertThat(locator.read().source()).isEqualTo(property.toString());
     }
 
     @Test
-    void theEnvironmentWinsOverTheCache() throws IOException {
-        Path environment = Files.write(dir.resolve("environment.txt.gz"), VOCABULARY);
+    void theEnvironmentWinsOverTheBundledCopy() throws IOException {
+        Path environment = copyOfClipsVocabulary("environment.txt.gz");
         VocabularyLocator locator = locator(Map.of(), Map.of(VocabularyLocator.ENVIRONMENT_VARIABLE,
-                environment.toString()));
-        Files.createDirectories(locator.cachedFile().getParent());
-        Files.write(locator.cachedFile(), VOCABULARY);
-        assertThat(locator.locate()).isEqualTo(environment);
+                " " + environment + " "));
+        assertThat(locator.configured()).contains(environment);
+        assertThat(locator.read().source()).isEqualTo(environment.toString());
     }
 
     @Test
-    void aVerifiedCachedFileIsUsedWithoutDownloading() throws IOException {
-        VocabularyLocator locator = locator(Map.of(), Map.of());
-        Files.createDirectories(locator.cachedFile().getParent());
-        Files.write(locator.cachedFile(), VOCABULARY);
-        assertThat(locator.locate()).isEqualTo(locator.cachedFile());
-        assertThat(requests).hasValue(0);
+    void aConfiguredFileIsReadEvenIfItIsNotClipsOwn() throws IOException {
+        Path wrong = Files.write(dir.resolve("wrong.txt.gz"), SyntheticVocabulary.gzip(List.of("a b")));
+        VocabularyLocator locator = locator(Map.of(VocabularyLocator.PROPERTY, wrong.toString()), Map.of());
+        assertThatThrownBy(locator::read).isInstanceOf(VocabularyException.class)
+                .hasMessageContaining(wrong.toString()).hasMessageContaining("truncated");
     }
 
     @Test
-    void aMissingVocabularyIsDownloadedIntoTheCache() throws IOException {
-        VocabularyLocator locator = locator(Map.of(), Map.of());
-        Path located = locator.locate();
-        assertThat(located).isEqualTo(locator.cachedFile());
-        assertThat(Files.readAllBytes(located)).isEqualTo(VOCABULARY);
-        assertThat(requests).hasValue(1);
-        assertThat(BpeVocabulary.read(located, 2).size()).isEqualTo(516);
-    }
-
-    @Test
-    void clipsOwnFileIsDownloadedAndVerifiedWithItsPublishedChecksum() throws IOException {
-        body = Files.readAllBytes(Fixtures.bpeVocabulary());
-        VocabularyLocator locator = base(Map.of(), Map.of()).sha256(BpeVocabulary.SHA256).build();
-        Path located = locator.locate();
-        assertThat(located).isEqualTo(locator.cachedFile());
-        assertThat(ClipTokenizer.load(located).tokenize("a photo of a cat"))
-                .isEqualTo(ReferenceCases.tokenizer().tokenize("a photo of a cat"));
-    }
-
-    @Test
-    void aPartialCachedFileIsReplaced() throws IOException {
-        VocabularyLocator locator = locator(Map.of(), Map.of());
-        Files.createDirectories(locator.cachedFile().getParent());
-        Files.write(locator.cachedFile(), java.util.Arrays.copyOf(VOCABULARY, VOCABULARY.length / 3));
-        assertThat(locator.locate()).isEqualTo(locator.cachedFile());
-        assertThat(Files.readAllBytes(locator.cachedFile())).isEqualTo(VOCABULARY);
-        assertThat(requests).hasValue(1);
-    }
-
-    @Test
-    void aDownloadWithTheWrongChecksumIsDiscarded() {
-        body = SyntheticVocabulary.gzip(List.of("x y"));
-        VocabularyLocator locator = locator(Map.of(), Map.of());
-        assertThatThrownBy(locator::locate).isInstanceOf(VocabularyException.class)
-                .hasMessageContaining("SHA-256").hasMessageContaining(locator.cachedFile().toString());
-        assertThat(locator.cachedFile()).doesNotExist();
-    }
-
-    @Test
-    void aServerErrorIsReportedWithWhereToPutTheFile() {
-        status = 500;
-        VocabularyLocator locator = locator(Map.of(), Map.of());
-        assertThatThrownBy(locator::locate).isInstanceOf(VocabularyException.class)
-                .hasMessageContaining("HTTP 500").hasMessageContaining(locator.cachedFile().toString())
-                .hasMessageContaining(VocabularyLocator.PROPERTY);
-        assertThat(locator.cachedFile()).doesNotExist();
-    }
-
-    @Test
-    void offlineSaysWhereToPutTheFile() throws IOException {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-        VocabularyLocator locator = base(Map.of(), Map.of())
-                .downloadUri(URI.create("http://127.0.0.1:" + closedPort + "/bpe.txt.gz")).build();
-        assertThatThrownBy(locator::locate).isInstanceOf(VocabularyException.class)
-                .hasMessageContaining(locator.cachedFile().toString())
-                .hasMessageContaining(VocabularyLocator.ENVIRONMENT_VARIABLE);
+    void blankSettingsAreIgnored() {
+        Fixtures.bpeVocabulary();
+        VocabularyLocator locator = locator(Map.of(VocabularyLocator.PROPERTY, " "),
+                Map.of(VocabularyLocator.ENVIRONMENT_VARIABLE, ""));
+        assertThat(locator.configured()).isEmpty();
+        assertThat(locator.read().source()).startsWith("bundled ");
     }
 
     @Test
     void aConfiguredPathThatDoesNotExistIsAnError() {
         Path missing = dir.resolve("typo.txt.gz");
         VocabularyLocator byProperty = locator(Map.of(VocabularyLocator.PROPERTY, missing.toString()), Map.of());
-        assertThatThrownBy(byProperty::locate).isInstanceOf(VocabularyException.class)
+        assertThatThrownBy(byProperty::read).isInstanceOf(VocabularyException.class)
                 .hasMessageContaining(VocabularyLocator.PROPERTY).hasMessageContaining(missing.toString());
         VocabularyLocator byEnvironment = locator(Map.of(),
                 Map.of(VocabularyLocator.ENVIRONMENT_VARIABLE, missing.toString()));
-        assertThatThrownBy(byEnvironment::locate).isInstanceOf(VocabularyException.class)
-                .hasMessageContaining(VocabularyLocator.ENVIRONMENT_VARIABLE);
+        assertThatThrownBy(byEnvironment::configured).isInstanceOf(VocabularyException.class)
+                .hasMessageContaining(VocabularyLocator.ENVIRONMENT_VARIABLE).hasMessageContaining(missing.toString());
         assertThatThrownBy(() -> byEnvironment.locate(missing)).isInstanceOf(VocabularyException.class)
                 .hasMessageContaining(missing.toString());
-        assertThat(requests).hasValue(0);
+        assertThatThrownBy(() -> ClipTokenizer.load(missing)).isInstanceOf(VocabularyException.class)
+                .hasMessageContaining(missing.toString()).hasMessageContaining("does not exist");
     }
 
     @Test
-    void theStandardCacheIsUnderTheHomeFolder() {
-        assertThat(VocabularyLocator.standard().cachedFile())
-                .isEqualTo(Path.of(System.getProperty("user.home"), ".cache", "clip", BpeVocabulary.FILE_NAME));
+    void aJarBuiltWithoutTheBundledCopySaysHowToNameAFile() {
+        VocabularyLocator locator = VocabularyLocator.builder().properties(name -> null).environment(name -> null)
+                .resources(name -> null).build();
+        assertThat(locator.hasBundledVocabulary()).isFalse();
+        assertThatThrownBy(locator::read).isInstanceOf(VocabularyException.class)
+                .hasMessageContaining("built without the bundled")
+                .hasMessageContaining("-D" + VocabularyLocator.PROPERTY + "=FILE")
+                .hasMessageContaining(VocabularyLocator.ENVIRONMENT_VARIABLE)
+                .hasMessageContaining(BpeVocabulary.FILE_NAME);
     }
 
-    private VocabularyLocator locator(Map<String, String> properties, Map<String, String> environment) {
-        return base(properties, environment).build();
-    }
-
-    private VocabularyLocator.Builder base(Map<String, String> properties, Map<String, String> environment) {
-        return VocabularyLocator.builder()
-                .properties(properties::get)
-                .environment(environment::get)
-                .cacheDirectory(dir.resolve("home/.cache/clip"))
-                .downloadUri(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bpe.txt.gz"))
-                .downloader(Downloader.create().withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(5)))
-                .sha256(sha256(VOCABULARY));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
+    @Test
+    void theBundledResourcesAreWhereTheirConstantsSay() throws IOException {
+        Fixtures.bpeVocabulary();
+        // Read through the package's own class, as the tokenizers do: that also works once it is a named module.
+        assertThat(VocabularyLocator.BUNDLED_RESOURCE)
+                .isEqualTo(ClipTokenizer.class.getPackageName().replace('.', '/') + "/" + BpeVocabulary.FILE_NAME);
+        try (InputStream bpe = VocabularySource.bundledResource(BpeVocabulary.FILE_NAME);
+             InputStream cn = VocabularySource.bundledResource(BertWordPieceTokenizer.FILE_NAME)) {
+            assertThat(bpe).as(VocabularyLocator.BUNDLED_RESOURCE).isNotNull();
+            assertThat(cn).as(BertWordPieceTokenizer.FILE_NAME).isNotNull();
         }
+    }
+
+    /**
+     * The lookup has no way to the network: no class of the tokenizer packages refers to the downloader or to
+     * Java's networking classes (read from their constant pools, so a refactoring cannot quietly add one back).
+     */
+    @Test
+    void noDownloadCodeIsReachableFromTheTokenizers() throws IOException, URISyntaxException {
+        Path classes = Path.of(ClipTokenizer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path folder = classes.resolve("io/github/clip4j/tokenizer");
+        List<String> offenders = new ArrayList<>();
+        int checked = 0;
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".class"))::iterator) {
+                String constants = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                for (String forbidden : List.of("io/github/clip4j/download/", "java/net/http/",
+                        "java/net/URLConnection", "java/net/URL;", "java/net/Socket", "openStream")) {
+                    if (constants.contains(forbidden)) {
+                        offenders.add(folder.relativize(file) + " refers to " + forbidden);
+                    }
+                }
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(20);
+        assertThat(offenders).isEmpty();
+    }
+
+    private Path copyOfClipsVocabulary(String name) throws IOException {
+        return Files.copy(Fixtures.bpeVocabulary(), dir.resolve(name));
+    }
+
+    private static VocabularyLocator locator(Map<String, String> properties, Map<String, String> environment) {
+        return VocabularyLocator.builder().properties(properties::get).environment(environment::get).build();
     }
 }
