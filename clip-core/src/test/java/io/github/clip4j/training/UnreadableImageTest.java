@@ -1,6 +1,7 @@
 package io.github.clip4j.training;
 
 import io.github.clip4j.internal.training.ImageLoader;
+import io.github.clip4j.SkippedFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,7 +71,7 @@ class UnreadableImageTest {
         assertThat(result.stopped()).isFalse();
         assertThat(result.evaluations()).hasSize(3);
         assertThat(result.skipped()).singleElement().satisfies(s -> {
-            assertThat(s.image()).isEqualTo(corrupt);
+            assertThat(s.path()).isEqualTo(corrupt);
             assertThat(s.reason()).contains("x.png").contains("not a supported image");
         });
         assertThat(loads.get(corrupt)).as("decoded once, never retried in later epochs or evaluations")
@@ -89,7 +90,7 @@ class UnreadableImageTest {
         assertThat(result.steps()).isEqualTo(2);
         assertThat(result.losses()).hasSize(2);
         assertThat(result.epochs()).isEqualTo(2);
-        assertThat(result.skipped()).extracting(SkippedImage::image).containsExactly(corrupt);
+        assertThat(result.skipped()).extracting(SkippedFile::path).containsExactly(corrupt);
         assertThat(loads.get(corrupt)).isEqualTo(1);
     }
 

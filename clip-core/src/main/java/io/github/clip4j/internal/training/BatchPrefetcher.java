@@ -1,7 +1,7 @@
 package io.github.clip4j.internal.training;
 
 import io.github.clip4j.training.ImageTextPair;
-import io.github.clip4j.training.SkippedImage;
+import io.github.clip4j.SkippedFile;
 import io.github.clip4j.training.TrainingException;
 import static java.util.Objects.requireNonNull;
 
@@ -42,7 +42,7 @@ public final class BatchPrefetcher implements AutoCloseable {
     private final ExecutorService pool;
     private final int depth;
     private final Map<Path, String> unreadable = new ConcurrentHashMap<>();
-    private final List<SkippedImage> skipped = Collections.synchronizedList(new ArrayList<>());
+    private final List<SkippedFile> skipped = Collections.synchronizedList(new ArrayList<>());
 
   public   BatchPrefetcher(ImageLoader images, CaptionTokenizer tokenizer, int threads, int depth) {
         this.images = requireNonNull(images, "images");
@@ -90,7 +90,7 @@ public final class BatchPrefetcher implements AutoCloseable {
     }
 
     /** {@return the images found undecodable so far, each once, in the order they failed} */
-    public List<SkippedImage> skipped() {
+    public List<SkippedFile> skipped() {
         synchronized (skipped) {
             return List.copyOf(skipped);
         }
@@ -124,7 +124,7 @@ public final class BatchPrefetcher implements AutoCloseable {
     private void skip(Path image, String reason) {
         // Two pairs may share an image and fail at the same time: only the first reports it.
         if (unreadable.putIfAbsent(image, reason) == null) {
-            skipped.add(new SkippedImage(image, reason));
+            skipped.add(new SkippedFile(image, reason));
             log.warn("skipping image {}: it cannot be decoded ({}); its pairs are left out of training", image,
                     reason);
         }
