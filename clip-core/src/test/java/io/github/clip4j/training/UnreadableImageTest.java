@@ -1,5 +1,6 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.TrainerAccess;
 import io.github.clip4j.internal.training.ImageLoader;
 import io.github.clip4j.SkippedFile;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,7 +51,7 @@ class UnreadableImageTest {
     }
 
     private ContrastiveTrainer.Builder builder() {
-        return ContrastiveTrainer.builder(ToyData.model(1), counting, ToyData.tokenizer()).decodeThreads(2)
+        return TrainerAccess.builder(ToyData.model(1), counting, ToyData.tokenizer()).decodeThreads(2)
                 .learningRate(5e-3);
     }
 
@@ -98,7 +99,7 @@ class UnreadableImageTest {
     void aLoaderReturningTheWrongShapeStillStopsTraining() throws IOException {
         ImageTextDataset data = withCorruptPng(3);
         ImageLoader wrong = ImageLoader.of(ToyData.IMAGE_SHAPE, path -> new float[1]);
-        assertThatThrownBy(() -> ContrastiveTrainer.builder(ToyData.model(1), wrong, ToyData.tokenizer())
+        assertThatThrownBy(() -> TrainerAccess.builder(ToyData.model(1), wrong, ToyData.tokenizer())
                 .batchSize(2).build().fit(data))
                 .isInstanceOf(TrainingException.class).hasMessageContaining("expected 48");
     }
