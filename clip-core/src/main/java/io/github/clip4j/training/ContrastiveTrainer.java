@@ -403,25 +403,7 @@ public final class ContrastiveTrainer {
 
     /** The batches decoded by {@code decoding}, captions tokenized; decoding failures become TrainingExceptions. */
     private Iterator<HostBatch> stream(DecodePipeline decoding, List<List<ImageTextPair>> batches) {
-        DecodePipeline.Batches<ImageTextPair> decoded = decoding.stream(batches, pixelsPerImage(),
-                HostBatch.decoder(images));
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return decoded.hasNext();
-            }
-
-            @Override
-            public HostBatch next() {
-                try {
-                    return HostBatch.of(decoded.next(), tokenizer);
-                } catch (TrainingException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    throw new TrainingException("decoding a batch failed: " + e.getMessage(), e);
-                }
-            }
-        };
+        return HostBatch.stream(decoding.stream(batches, pixelsPerImage(), HostBatch.decoder(images)), tokenizer);
     }
 
     private int pixelsPerImage() {

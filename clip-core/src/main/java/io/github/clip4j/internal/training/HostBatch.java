@@ -2,6 +2,7 @@ package io.github.clip4j.internal.training;
 
 import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.internal.pipeline.DecodePipeline;
 import io.github.clip4j.internal.pipeline.DecodedBatch;
 import io.github.clip4j.internal.pipeline.ItemDecoder;
 import io.github.clip4j.training.ImageTextPair;
@@ -9,6 +10,7 @@ import io.github.clip4j.training.TrainingException;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -57,6 +59,37 @@ public record HostBatch(List<ImageTextPair> pairs, FloatBuffer pixels, long[] to
             }
         }
         return new HostBatch(pairs, decoded.pixels(), tokens, context);
+    }
+
+    /**
+     * The batches of a pipeline stream with their captions tokenized; a decoding failure that is not already a
+     * {@link TrainingException} (a broken loader, an interrupt) becomes one.
+     *
+     * @param decoded the pipeline's batches, not null
+     * @param tokenizer turns captions into fixed-length rows, not null
+     * @return an iterator for one thread
+     */
+    public static Iterator<HostBatch> stream(DecodePipeline.Batches<ImageTextPair> decoded,
+            CaptionTokenizer tokenizer) {
+        requireNonNull(decoded, "decoded");
+        requireNonNull(tokenizer, "tokenizer");
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return decoded.hasNext();
+            }
+
+            @Override
+            public HostBatch next() {
+                try {
+                    return of(decoded.next(), tokenizer);
+                } catch (TrainingException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    throw new TrainingException("decoding a batch failed: " + e.getMessage(), e);
+                }
+            }
+        };
     }
 
     /**
