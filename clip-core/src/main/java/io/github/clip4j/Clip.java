@@ -15,6 +15,9 @@ import io.github.clip4j.internal.image.DecodedImage;
 import io.github.clip4j.internal.image.ImageDecoder;
 import io.github.clip4j.InvalidImageException;
 import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.pipeline.DecodePipeline;
+import io.github.clip4j.internal.pipeline.DecodedBatch;
+import io.github.clip4j.internal.pipeline.ItemDecoder;
 import io.github.clip4j.Device;
 import io.github.clip4j.internal.runtime.NativeRuntime;
 import io.github.clip4j.Precision;
@@ -40,13 +43,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
@@ -92,7 +88,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     public static final PromptTemplates DEFAULT_TEMPLATES = PromptTemplates.of("a photo of a {}");
 
     private static final Logger LOG = LoggerFactory.getLogger(Clip.class);
-    private static final AtomicInteger DECODER_THREADS = new AtomicInteger();
 
     static {
         ClipAccess.register(new ClipAccess.Accessor() {
@@ -121,7 +116,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     private volatile float lastLogitScale;
     private final int dimension;
     private final int batchSize;
-    private final ThreadPoolExecutor decoders;
+    /** Decodes batch k + 1 while batch k runs through the encoder; one batch ahead keeps memory small. */
+    private final DecodePipeline decoders;
     /** Encoder calls hold the read lock; {@link #close()} takes the write lock, so it never frees weights in use. */
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -136,14 +132,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         this.lastLogitScale = model.logitScale();
         this.dimension = model.embedDim();
         this.batchSize = batchSize;
-        // Idle decoding threads end after a while, so a Clip that is never closed does not pin threads forever.
-        this.decoders = new ThreadPoolExecutor(decodeThreads, decodeThreads, 10, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "clip4j-decode-" + DECODER_THREADS.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        this.decoders.allowCoreThreadTimeOut(true);
+        this.decoders = new DecodePipeline(decodeThreads, 1, DecodePipeline.OnFailure.FAIL);
     }
 
     /**
@@ -510,16 +499,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
                 return;
             }
             closed = true;
-            // Running decodes finish undisturbed (an interrupt would turn into a misleading read error); queued
-            // ones will never run: cancel them so that no caller waits for them forever.
-            decoders.shutdown();
-            List<Runnable> queued = new ArrayList<>();
-            decoders.getQueue().drainTo(queued);
-            for (Runnable job : queued) {
-                if (job instanceof Future<?> future) {
-                    future.cancel(false);
-                }
-            }
+            // Running decodes finish undisturbed; queued ones are cancelled so that no caller waits for them.
+            decoders.close();
             model.close();
             LOG.debug("closed {}", modelName);
         } finally {
@@ -562,47 +543,31 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     /**
      * Encodes images batch by batch; batch {@code k + 1} is decoded on the pool while batch {@code k} runs
-     * through the encoder, so decoding and inference overlap.
+     * through the encoder, so decoding and inference overlap. The first undecodable input (in input order) fails
+     * the call.
      */
     private float[][] features(List<ImageInput> inputs) {
         checkOpen();
         float[][] out = new float[inputs.size()][];
-        DecodingBatch next = inputs.isEmpty() ? null : startDecoding(inputs, 0);
-        try {
-            for (int start = 0; start < inputs.size(); start += batchSize) {
-                DecodingBatch current = next;
-                int following = start + batchSize;
-                next = following < inputs.size() ? startDecoding(inputs, following) : null;
-                FloatBuffer pixels = current.await();
-                float[][] features = whileOpen(() -> model.encodeImages(pixels, current.count()));
+        try (DecodePipeline.Batches<ImageInput> batches = decoders.stream(DecodePipeline.partition(inputs, batchSize),
+                preprocessor.pixelCount(), new ImageInputs(preprocessor))) {
+            int start = 0;
+            while (batches.hasNext()) {
+                DecodedBatch<ImageInput> batch = batches.next();
+                float[][] features = whileOpen(() -> model.encodeImages(batch.pixels(), batch.count()));
                 System.arraycopy(features, 0, out, start, features.length);
+                start += features.length;
             }
-        } finally {
-            if (next != null) {
-                next.cancel();
+        } catch (CancellationException e) {
+            throw closedException();
+        } catch (RuntimeException e) {
+            // A decode that failed because close() pulled the pool away is not the input's fault.
+            if (closed) {
+                throw closedException();
             }
+            throw e;
         }
         return out;
-    }
-
-    private DecodingBatch startDecoding(List<ImageInput> inputs, int start) {
-        int count = Math.min(batchSize, inputs.size() - start);
-        int pixelCount = preprocessor.pixelCount();
-        // Decoded straight into native memory that libtorch reads in place: no copy of the batch.
-        FloatBuffer pixels = ByteBuffer.allocateDirect(Math.multiplyExact(count * pixelCount, Float.BYTES))
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
-        List<Future<?>> jobs = new ArrayList<>(count);
-        try {
-            for (int i = 0; i < count; i++) {
-                ImageInput input = inputs.get(start + i);
-                int offset = i * pixelCount;
-                jobs.add(decoders.submit(() -> input.preprocess(preprocessor, pixels, offset)));
-            }
-        } catch (RejectedExecutionException e) {
-            jobs.forEach(job -> job.cancel(false));
-            throw closedException();
-        }
-        return new DecodingBatch(pixels, count, jobs);
     }
 
     private static List<Embedding> normalizeAll(float[][] features) {
@@ -614,66 +579,18 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /** An image to decode, and the name its errors mention. */
-    private record ImageInput(String name, Supplier<DecodedImage> decoder) {
-        void preprocess(ClipPreprocessor preprocessor, FloatBuffer dst, int offset) {
-            try {
-                preprocessor.pixels(decoder.get(), dst, offset);
-            } catch (ClipException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                throw new InvalidImageException("Cannot preprocess " + name + ": " + e, e);
-            }
-        }
-    }
+    private record ImageInput(String name, Supplier<DecodedImage> decoder) {}
 
-    /** One batch's pixels, filled in by decoding jobs on the pool. */
-    private final class DecodingBatch {
-        private final FloatBuffer pixels;
-        private final int count;
-        private final List<Future<?>> jobs;
-
-        DecodingBatch(FloatBuffer pixels, int count, List<Future<?>> jobs) {
-            this.pixels = pixels;
-            this.count = count;
-            this.jobs = jobs;
+    /** Decodes and preprocesses {@link ImageInput}s into a batch buffer (the pipeline names failed inputs). */
+    private record ImageInputs(ClipPreprocessor preprocessor) implements ItemDecoder<ImageInput> {
+        @Override
+        public void decode(ImageInput input, FloatBuffer dst, int offset) {
+            preprocessor.pixels(input.decoder().get(), dst, offset);
         }
 
-        int count() {
-            return count;
-        }
-
-        /** The pixels once every job is done; the first failure (in input order) is rethrown as it was. */
-        FloatBuffer await() {
-            try {
-                for (Future<?> job : jobs) {
-                    job.get();
-                }
-                return pixels;
-            } catch (ExecutionException e) {
-                cancel();
-                if (closed) {
-                    throw closedException();
-                }
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (cause instanceof Error error) {
-                    throw error;
-                }
-                throw new ClipException("image decoding failed: " + cause, cause);
-            } catch (CancellationException e) {
-                cancel();
-                throw closedException();
-            } catch (InterruptedException e) {
-                cancel();
-                Thread.currentThread().interrupt();
-                throw new ClipException("interrupted while decoding images for " + modelName, e);
-            }
-        }
-
-        void cancel() {
-            jobs.forEach(job -> job.cancel(false));
+        @Override
+        public String name(ImageInput input) {
+            return input.name();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.clip4j.benchmarks;
 
+import io.github.clip4j.internal.training.TrainerAccess;
 import io.github.clip4j.internal.model.ClipModel;
 import io.github.clip4j.Device;
 import io.github.clip4j.internal.runtime.NativeRuntime;
@@ -95,7 +96,7 @@ public final class TrainingBenchmark {
         for (String mode : List.of("plain", "accumulate x4", "bf16 autocast")) {
             SyntheticTowers model = new SyntheticTowers();
             List<StepProgress> steps = new ArrayList<>();
-            ContrastiveTrainer.Builder builder = ContrastiveTrainer.builder(model, loader, tokenizer)
+            ContrastiveTrainer.Builder builder = TrainerAccess.builder(model, loader, tokenizer)
                     .epochs(epochs).batchSize(batch).learningRate(1e-4).warmupSteps(2).maxGradientNorm(1.0)
                     .listener(steps::add);
             if (mode.startsWith("accumulate")) {
@@ -215,7 +216,7 @@ public final class TrainingBenchmark {
             ids[13] = 49407;
             return ids;
         };
-        ContrastiveTrainer.builder(ContrastiveModel.of(clip), loader, tokenizer)
+        TrainerAccess.builder(ContrastiveModel.of(clip), loader, tokenizer)
                 .batchSize(batch).learningRate(1e-5).bf16Autocast(bf16).decodeThreads(1)
                 .listener(listener).build().fit(ImageTextDataset.of(pairs));
     }

@@ -1,9 +1,12 @@
 package io.github.clip4j.training;
 
-import io.github.clip4j.internal.ClipAccess;
+import static java.util.Objects.requireNonNull;
 
+import io.github.clip4j.Clip;
+import io.github.clip4j.internal.ClipAccess;
+import io.github.clip4j.internal.pipeline.DecodePipeline;
+import io.github.clip4j.internal.runtime.Tensors;
 import io.github.clip4j.internal.training.AdamWOptimizer;
-import io.github.clip4j.internal.training.BatchPrefetcher;
 import io.github.clip4j.internal.training.CaptionTokenizer;
 import io.github.clip4j.internal.training.ContrastiveLoss;
 import io.github.clip4j.internal.training.ContrastiveModel;
@@ -14,21 +17,17 @@ import io.github.clip4j.internal.training.NamedParameters;
 import io.github.clip4j.internal.training.OutputFiles;
 import io.github.clip4j.internal.training.ResumeFile;
 import io.github.clip4j.internal.training.RetrievalEvaluator;
-import io.github.clip4j.internal.training.Tensors;
-import static java.util.Objects.requireNonNull;
-
-import io.github.clip4j.Clip;
+import io.github.clip4j.internal.training.TrainerAccess;
+import java.lang.ref.Reference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.BoolOptional;
@@ -46,16 +45,22 @@ import org.slf4j.LoggerFactory;
  * the symmetric InfoNCE loss over each full batch, {@code logit_scale} clamped to [0, ln 100] after every step.
  *
  * <pre>{@code
- * ContrastiveTrainer trainer = ContrastiveTrainer.builder(model, imageLoader, tokenizer)
- *         .epochs(3).batchSize(64).microBatchSize(16)          // 4 accumulated micro-batches per step
- *         .learningRate(1e-5).warmupSteps(50).maxGradientNorm(1.0)
- *         .evaluateOn(split.heldOut())
- *         .checkpoint(Path.of("run/resume.pt"), 200)          // resumable; see resumeFrom
- *         .listener(p -> log.info("step {} loss {}", p.step(), p.loss()))
- *         .build();
- * TrainingResult result = trainer.fit(split.train());
- * StateDict weights = NamedParameters.toStateDict(model.module(), "fine-tuned");
+ * try (Clip clip = Clip.load("ViT-B/32")) {
+ *     ImageTextDataset.Split split = ImageTextDataset.read(Path.of("captions.csv")).split(0.1, 42);
+ *     TrainingResult result = ContrastiveTrainer.builder(clip)
+ *             .epochs(3).batchSize(64).microBatchSize(16)          // 4 accumulated micro-batches per step
+ *             .learningRate(1e-5).warmupSteps(50).maxGradientNorm(1.0)
+ *             .evaluateOn(split.heldOut())
+ *             .checkpoint(Path.of("run/resume.pt"), 200)          // resumable; see resumeFrom
+ *             .listener(p -> log.info("step {} loss {}", p.step(), p.loss()))
+ *             .build()
+ *             .fit(split.train());
+ *     FineTunedWeights.save(clip, Path.of("fine-tuned.safetensors"));
+ * }
  * }</pre>
+ *
+ * <p>The settings are a {@link TrainingConfig}; the builder's setters are those of {@link TrainingConfig.Builder}
+ * (with the same defaults and checks), and {@link Builder#config} takes a whole configuration at once.
  *
  * <p><b>Gradient accumulation</b> keeps the loss over the full batch (every pair is a negative for every other,
  * as without accumulation): the features of all micro-batches are computed without autograd, the loss and the
@@ -65,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * micro-batch. (Models with batch-norm in training mode, CLIP's ResNets, see per-micro-batch statistics.)
  *
  * <p><b>Batches</b>: each epoch shuffles the pairs with a generator seeded by {@code (seed, epoch)}, so runs and
- * resumed runs see the same batches; a last batch of a single pair (no negative) is dropped.
+ * resumed runs see the same batches; a last batch of a single pair (no negative) is dropped. Images are decoded
+ * on background threads, {@code prefetchBatches} batches ahead of the step.
  *
  * <p><b>Unreadable images</b>: an image file that cannot be decoded (corrupt, truncated, not an image) drops its
  * pair from its batch; it is logged at WARN once, listed in {@link TrainingResult#skipped()} and not read again
@@ -80,61 +86,22 @@ import org.slf4j.LoggerFactory;
 public final class ContrastiveTrainer {
     private static final Logger log = LoggerFactory.getLogger(ContrastiveTrainer.class);
 
+    static {
+        TrainerAccess.register(ContrastiveTrainer::builder);
+    }
+
     private final ContrastiveModel model;
     private final ImageLoader images;
     private final CaptionTokenizer tokenizer;
-    private final int epochs;
-    private final int batchSize;
-    private final int microBatchSize;
-    private final double learningRate;
-    private final long warmupSteps;
-    private final LearningRateSchedule schedule;
-    private final double weightDecay;
-    private final WeightDecayRule decayRule;
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
-    private final double maxGradientNorm;
-    private final long seed;
-    private final Set<Tower> frozen;
-    private final boolean bf16Autocast;
-    private final TrainingListener listener;
-    private final ImageTextDataset evaluation;
-    private final Path checkpoint;
-    private final long checkpointEvery;
-    private final Path resumeFrom;
-    private final long stopAfterSteps;
-    private final int decodeThreads;
-    private final int prefetchBatches;
+    private final TrainingConfig config;
     private final AtomicBoolean stopRequested = new AtomicBoolean();
 
-    private ContrastiveTrainer(Builder b) {
-        this.model = b.model;
-        this.images = b.images;
-        this.tokenizer = b.tokenizer;
-        this.epochs = b.epochs;
-        this.batchSize = b.batchSize;
-        this.microBatchSize = b.microBatchSize == 0 ? b.batchSize : b.microBatchSize;
-        this.learningRate = b.learningRate;
-        this.warmupSteps = b.warmupSteps;
-        this.schedule = b.schedule;
-        this.weightDecay = b.weightDecay;
-        this.decayRule = b.decayRule;
-        this.beta1 = b.beta1;
-        this.beta2 = b.beta2;
-        this.eps = b.eps;
-        this.maxGradientNorm = b.maxGradientNorm;
-        this.seed = b.seed;
-        this.frozen = b.frozen.isEmpty() ? EnumSet.noneOf(Tower.class) : EnumSet.copyOf(b.frozen);
-        this.bf16Autocast = b.bf16Autocast;
-        this.listener = b.listener;
-        this.evaluation = b.evaluation;
-        this.checkpoint = b.checkpoint;
-        this.checkpointEvery = b.checkpointEvery;
-        this.resumeFrom = b.resumeFrom;
-        this.stopAfterSteps = b.stopAfterSteps;
-        this.decodeThreads = b.decodeThreads;
-        this.prefetchBatches = b.prefetchBatches;
+    private ContrastiveTrainer(ContrastiveModel model, ImageLoader images, CaptionTokenizer tokenizer,
+            TrainingConfig config) {
+        this.model = model;
+        this.images = images;
+        this.tokenizer = tokenizer;
+        this.config = config;
     }
 
     /**
@@ -143,12 +110,8 @@ public final class ContrastiveTrainer {
      * model's context length, truncating long captions.
      *
      * <pre>{@code
-     * try (Clip clip = Clip.builder().model("ViT-B/32").precision(Precision.FP32).build()) {
-     *     ImageTextDataset.Split split = ImageTextDataset.read(Path.of("captions.csv")).split(0.1, 42);
-     *     TrainingResult result = ContrastiveTrainer.builder(clip).epochs(3).batchSize(32).learningRate(1e-5)
-     *             .evaluateOn(split.heldOut()).build().fit(split.train());
-     *     FineTunedWeights.save(ClipAccess.model(clip), Path.of("fine-tuned.safetensors"));
-     * }
+     * TrainingResult result = ContrastiveTrainer.builder(clip).epochs(3).batchSize(32).learningRate(1e-5)
+     *         .evaluateOn(split.heldOut()).build().fit(split.train());
      * }</pre>
      *
      * @param clip an open model loaded in FP32, not null; training changes its weights in place and it must stay
@@ -161,23 +124,21 @@ public final class ContrastiveTrainer {
                 CaptionTokenizer.of(clip.tokenizer(), ClipAccess.model(clip).contextLength()));
     }
 
-    /**
-     * Starts a configuration.
-     *
-     * @param model the model to train in place
-     * @param images decodes and preprocesses image files exactly as inference does
-     * @param tokenizer turns captions into fixed-length token rows
-     * @return a builder with CLIP's defaults (AdamW, warm-up + cosine, batch 32, one epoch)
-     */
-    public static Builder builder(ContrastiveModel model, ImageLoader images, CaptionTokenizer tokenizer) {
+    /** Any two-tower model, image loader and tokenizer: for clip4j's tests and benchmarks, via TrainerAccess. */
+    static Builder builder(ContrastiveModel model, ImageLoader images, CaptionTokenizer tokenizer) {
         return new Builder(model, images, tokenizer);
+    }
+
+    /** {@return the settings of this trainer} */
+    public TrainingConfig config() {
+        return config;
     }
 
     /**
      * Trains on {@code train} for the configured epochs (or until {@code stopAfterSteps} or
      * {@link #requestStop}), updating the model's parameters in place. Afterwards the module is in eval mode and
      * every parameter's {@code requires_grad} is as before. Decoded images of up to {@code prefetchBatches}
-     * batches are held in Java memory ({@code 4 * 3 * S * S} bytes per image).
+     * batches are held in native memory ({@code 4 * 3 * S * S} bytes per image).
      *
      * @param train the training pairs, not null; at least two
      * @return what the run did: steps, per-step losses, per-epoch evaluations, whether it stopped early
@@ -188,106 +149,26 @@ public final class ContrastiveTrainer {
     public TrainingResult fit(ImageTextDataset train) {
         requireNonNull(train, "train");
         validate(train);
-        List<ImageTextPair> pairs = train.pairs();
-        long stepsPerEpoch = batchesPerEpoch(pairs.size());
-        long totalSteps = stepsPerEpoch * epochs;
-        LearningRateSchedule rates = schedule != null ? schedule
-                : LearningRateSchedule.warmupCosine(learningRate, Math.min(warmupSteps, totalSteps), totalSteps);
-
-        Map<String, Tensor> all = NamedParameters.parameters(model.module());
-        Map<String, Tensor> trainable = new LinkedHashMap<>();
-        Map<String, Boolean> requiredGrad = new LinkedHashMap<>();
-        all.forEach((name, p) -> {
-            Tower tower = model.towerOf(name);
-            boolean trains = tower == Tower.SHARED ? !frozen.containsAll(EnumSet.of(Tower.IMAGE, Tower.TEXT))
-                    : !frozen.contains(tower);
-            if (trains && !NamedParameters.isFloat32(p)) {
-                throw new TrainingException("parameter " + name + " is " + p.scalar_type() + "; fine-tuning needs"
-                        + " float32 weights: load the model with Precision.FP32 (use bf16Autocast for speed)");
-            }
-            if (trains) {
-                trainable.put(name, p);
-            }
-        });
-        all.forEach((name, p) -> {
-            requiredGrad.put(name, p.requires_grad());
-            p.set_requires_grad(trainable.containsKey(name));
-        });
-        Map<String, Tensor> buffers = NamedParameters.buffers(model.module());
-        boolean imageTrainable = trainable.keySet().stream().anyMatch(n -> model.towerOf(n) == Tower.IMAGE);
-        boolean textTrainable = trainable.keySet().stream().anyMatch(n -> model.towerOf(n) == Tower.TEXT);
-        TensorVector trainableVector = new TensorVector(trainable.values().toArray(new Tensor[0]));
-
-        try (AdamWOptimizer optimizer = new AdamWOptimizer(trainable, decayRule, rates.rate(0), weightDecay, beta1,
-                beta2, eps);
-                BatchPrefetcher prefetcher = new BatchPrefetcher(images, tokenizer, decodeThreads, prefetchBatches)) {
-            log.info("training {} pairs, {} epochs of {} steps, batch {} (micro-batch {}), {} trainable tensors"
-                    + " ({} with weight decay), frozen {}", pairs.size(), epochs, stepsPerEpoch, batchSize,
-                    microBatchSize, trainable.size(), optimizer.decayedCount(), frozen);
-            long step = 0;
-            if (resumeFrom != null) {
-                ResumeFile.Position position = ResumeFile.load(resumeFrom, all, buffers, optimizer);
-                if (position.seed() != seed || position.batchSize() != batchSize
-                        || position.trainPairs() != pairs.size()) {
-                    throw new TrainingException("resume file " + resumeFrom + " was written with seed "
-                            + position.seed() + ", batch size " + position.batchSize() + " and "
-                            + position.trainPairs() + " training pairs, but this run has " + seed + ", " + batchSize
-                            + " and " + pairs.size() + "; use the same settings to resume");
-                }
-                step = position.step();
-                log.info("resumed from {} at step {}", resumeFrom, step);
-            }
-            model.module().train(true);
-            List<Double> losses = new ArrayList<>();
-            List<RetrievalMetrics> evaluations = new ArrayList<>();
-            int epochsDone = (int) (step / stepsPerEpoch);
-            boolean stopped = false;
-            // Batches a resumed run already did in its first epoch; later epochs start at their first batch
-            // (counting steps there would go wrong when batches of unreadable images were skipped).
-            int skip = (int) (step - epochsDone * stepsPerEpoch);
-            for (int epoch = epochsDone; epoch < epochs && !stopped; epoch++, skip = 0) {
-                List<List<ImageTextPair>> batches = batches(pairs, epoch);
-                Iterator<HostBatch> stream = prefetcher.stream(batches.subList(skip, batches.size()));
-                while (stream.hasNext()) {
-                    if ((stopAfterSteps > 0 && step >= stopAfterSteps) || stopRequested.getAndSet(false)) {
-                        stopped = true;
-                        break;
-                    }
-                    long started = System.nanoTime();
-                    HostBatch batch = stream.next();
+        try (Run run = new Run(train.pairs())) {
+            for (int epoch = run.firstEpoch(); epoch < config.epochs() && !run.stopped; epoch++) {
+                Iterator<HostBatch> batches = run.batches(epoch);
+                while (batches.hasNext() && !run.stopDue()) {
+                    long started = System.nanoTime(); // the wait for decoding counts in the throughput
+                    HostBatch batch = batches.next();
                     if (batch.size() < 2) {
                         log.warn("skipping a batch of epoch {}: only {} of its pairs have a readable image, the"
                                 + " contrastive loss needs 2", epoch, batch.size());
                         continue;
                     }
-                    double rate = rates.rate(step);
-                    StepOutcome outcome = step(batch, optimizer, rate, trainableVector, imageTrainable, textTrainable);
-                    step++;
-                    losses.add(outcome.loss);
-                    double seconds = (System.nanoTime() - started) / 1e9;
-                    listener.onStep(new StepProgress(epoch, step, totalSteps, outcome.loss, rate,
-                            outcome.gradientNorm, outcome.logitScale, batch.size() / seconds));
-                    if (checkpoint != null && checkpointEvery > 0 && step % checkpointEvery == 0) {
-                        ResumeFile.save(checkpoint, all, buffers, optimizer, position(step, pairs.size()));
-                    }
+                    run.step(epoch, batch, started);
+                    run.checkpointIfDue();
                 }
-                if (!stopped) {
-                    epochsDone = epoch + 1;
-                    if (evaluation != null) {
-                        RetrievalMetrics metrics = evaluate(evaluation, prefetcher);
-                        log.info("epoch {}: {}", epoch, metrics);
-                        evaluations.add(metrics);
-                        listener.onEvaluation(epoch, metrics);
-                    }
+                if (!run.stopped) {
+                    run.endEpoch(epoch);
                 }
             }
-            if (checkpoint != null) {
-                ResumeFile.save(checkpoint, all, buffers, optimizer, position(step, pairs.size()));
-            }
-            return new TrainingResult(epochsDone, step, losses, evaluations, stopped, prefetcher.skipped());
-        } finally {
-            model.module().eval();
-            requiredGrad.forEach((name, flag) -> all.get(name).set_requires_grad(flag));
+            run.checkpoint();
+            return run.result();
         }
     }
 
@@ -309,30 +190,240 @@ public final class ContrastiveTrainer {
      */
     public RetrievalMetrics evaluate(ImageTextDataset heldOut) {
         requireNonNull(heldOut, "heldOut");
-        try (BatchPrefetcher prefetcher = new BatchPrefetcher(images, tokenizer, decodeThreads, prefetchBatches)) {
+        try (DecodePipeline decoding = newPipeline()) {
             boolean wasTraining = model.module().is_training();
             try {
-                return evaluate(heldOut, prefetcher);
+                return evaluate(heldOut, decoding);
             } finally {
                 model.module().train(wasTraining);
             }
         }
     }
 
-    private RetrievalMetrics evaluate(ImageTextDataset heldOut, BatchPrefetcher prefetcher) {
+    /**
+     * One {@link #fit} call: the parameters being trained, the optimizer, the decoding pipeline and the figures
+     * so far. Closing it restores the module's mode and {@code requires_grad} flags.
+     */
+    private final class Run implements AutoCloseable {
+        private final List<ImageTextPair> pairs;
+        private final long stepsPerEpoch;
+        private final long totalSteps;
+        private final LearningRateSchedule rates;
+        private final Map<String, Tensor> all;
+        private final Map<String, Tensor> buffers;
+        private final Map<String, Boolean> requiredGrad = new LinkedHashMap<>();
+        private final TensorVector trainableVector;
+        private final boolean imageTrainable;
+        private final boolean textTrainable;
+        private final AdamWOptimizer optimizer;
+        private final DecodePipeline decoding;
+        private final List<Double> losses = new ArrayList<>();
+        private final List<RetrievalMetrics> evaluations = new ArrayList<>();
+        private long step;
+        private int epochsDone;
+        private boolean stopped;
+        /** Batches a resumed run already did in its first epoch (later epochs start at their first batch). */
+        private int skipInFirstEpoch;
+
+        /** Prepares the run: chooses the trainable parameters, builds the optimizer, resumes if asked. */
+        Run(List<ImageTextPair> pairs) {
+            this.pairs = pairs;
+            this.stepsPerEpoch = stepsPerEpoch(pairs.size(), config.batchSize());
+            this.totalSteps = stepsPerEpoch * config.epochs();
+            this.rates = config.scheduleFor(totalSteps);
+            this.all = NamedParameters.parameters(model.module());
+            Map<String, Tensor> trainable = trainableParameters(all);
+            all.forEach((name, p) -> {
+                requiredGrad.put(name, p.requires_grad());
+                p.set_requires_grad(trainable.containsKey(name));
+            });
+            this.buffers = NamedParameters.buffers(model.module());
+            this.imageTrainable = trainable.keySet().stream().anyMatch(n -> model.towerOf(n) == Tower.IMAGE);
+            this.textTrainable = trainable.keySet().stream().anyMatch(n -> model.towerOf(n) == Tower.TEXT);
+            this.trainableVector = new TensorVector(trainable.values().toArray(new Tensor[0]));
+            boolean ready = false;
+            AdamWOptimizer adamW = null;
+            DecodePipeline pipeline = null;
+            try {
+                adamW = new AdamWOptimizer(trainable, config.weightDecayRule(), rates.rate(0), config.weightDecay(),
+                        config.beta1(), config.beta2(), config.eps());
+                pipeline = newPipeline();
+                this.optimizer = adamW;
+                this.decoding = pipeline;
+                log.info("training {} pairs, {} epochs of {} steps, batch {} (micro-batch {}), {} trainable tensors"
+                        + " ({} with weight decay), frozen {}", pairs.size(), config.epochs(), stepsPerEpoch,
+                        config.batchSize(), config.microBatchSize(), trainable.size(), adamW.decayedCount(),
+                        config.frozen());
+                resume();
+                model.module().train(true);
+                ready = true;
+            } finally {
+                if (!ready) {
+                    if (pipeline != null) {
+                        pipeline.close();
+                    }
+                    if (adamW != null) {
+                        adamW.close();
+                    }
+                    restore();
+                }
+            }
+        }
+
+        private void resume() {
+            if (config.resumeFrom() == null) {
+                return;
+            }
+            ResumeFile.Position position = ResumeFile.load(config.resumeFrom(), all, buffers, optimizer);
+            if (position.seed() != config.seed() || position.batchSize() != config.batchSize()
+                    || position.trainPairs() != pairs.size()) {
+                throw new TrainingException("resume file " + config.resumeFrom() + " was written with seed "
+                        + position.seed() + ", batch size " + position.batchSize() + " and " + position.trainPairs()
+                        + " training pairs, but this run has " + config.seed() + ", " + config.batchSize() + " and "
+                        + pairs.size() + "; use the same settings to resume");
+            }
+            step = position.step();
+            epochsDone = (int) (step / stepsPerEpoch);
+            // Counting steps in later epochs would go wrong when batches of unreadable images were skipped.
+            skipInFirstEpoch = (int) (step - epochsDone * stepsPerEpoch);
+            log.info("resumed from {} at step {}", config.resumeFrom(), step);
+        }
+
+        int firstEpoch() {
+            return epochsDone;
+        }
+
+        /** The decoded batches of {@code epoch}, without those a resumed run already did. */
+        Iterator<HostBatch> batches(int epoch) {
+            List<List<ImageTextPair>> batches = ContrastiveTrainer.this.batches(pairs, epoch);
+            int skip = skipInFirstEpoch;
+            skipInFirstEpoch = 0;
+            return stream(decoding, batches.subList(skip, batches.size()));
+        }
+
+        /** Whether the run must stop before its next step (stopAfterSteps reached, or requestStop called). */
+        boolean stopDue() {
+            if ((config.stopAfterSteps() > 0 && step >= config.stopAfterSteps()) || stopRequested.getAndSet(false)) {
+                stopped = true;
+            }
+            return stopped;
+        }
+
+        /** One optimizer step on {@code batch}, reported to the listener. */
+        void step(int epoch, HostBatch batch, long started) {
+            double rate = rates.rate(step);
+            double loss;
+            double norm;
+            double scale;
+            try (PointerScope scope = new PointerScope()) {
+                optimizer.setLearningRate(rate);
+                optimizer.zeroGrad();
+                Tensor lossTensor = computeGradients(pixels(batch), tokens(batch), imageTrainable, textTrainable);
+                norm = config.maxGradientNorm() > 0 ? torch.clip_grad_norm_(trainableVector, config.maxGradientNorm())
+                        : Double.NaN;
+                optimizer.step();
+                ContrastiveLoss.clampLogitScale(model.logitScale());
+                try (NoGradGuard guard = new NoGradGuard()) {
+                    scale = Math.exp(model.logitScale().item_double());
+                }
+                loss = lossTensor.item_double();
+            } finally {
+                Reference.reachabilityFence(batch); // libtorch read its pixels in place
+            }
+            step++;
+            losses.add(loss);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            config.listener().onStep(new StepProgress(epoch, step, totalSteps, loss, rate, norm, scale,
+                    batch.size() / seconds));
+        }
+
+        void checkpointIfDue() {
+            if (config.checkpoint() != null && config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) {
+                checkpoint();
+            }
+        }
+
+        /** Writes the resume file, if one is configured. */
+        void checkpoint() {
+            if (config.checkpoint() != null) {
+                ResumeFile.save(config.checkpoint(), all, buffers, optimizer,
+                        new ResumeFile.Position(step, config.seed(), config.batchSize(), pairs.size()));
+            }
+        }
+
+        /** Counts a finished epoch and evaluates on the held-out pairs, if any. */
+        void endEpoch(int epoch) {
+            epochsDone = epoch + 1;
+            if (config.evaluation() != null) {
+                RetrievalMetrics metrics = evaluate(config.evaluation(), decoding);
+                log.info("epoch {}: {}", epoch, metrics);
+                evaluations.add(metrics);
+                config.listener().onEvaluation(epoch, metrics);
+            }
+        }
+
+        TrainingResult result() {
+            return new TrainingResult(epochsDone, step, losses, evaluations, stopped, decoding.skipped());
+        }
+
+        @Override
+        public void close() {
+            try {
+                decoding.close();
+                optimizer.close();
+            } finally {
+                restore();
+            }
+        }
+
+        private void restore() {
+            model.module().eval();
+            requiredGrad.forEach((name, flag) -> all.get(name).set_requires_grad(flag));
+        }
+    }
+
+    /** The parameters this configuration trains, by name; refuses ones that are not float32. */
+    private Map<String, Tensor> trainableParameters(Map<String, Tensor> all) {
+        Map<String, Tensor> trainable = new LinkedHashMap<>();
+        all.forEach((name, p) -> {
+            if (config.trains(model.towerOf(name))) {
+                if (!NamedParameters.isFloat32(p)) {
+                    throw new TrainingException("parameter " + name + " is " + p.scalar_type() + "; fine-tuning needs"
+                            + " float32 weights: load the model with Precision.FP32 (use bf16Autocast for speed)");
+                }
+                trainable.put(name, p);
+            }
+        });
+        return trainable;
+    }
+
+    private DecodePipeline newPipeline() {
+        return new DecodePipeline(config.decodeThreads(), config.prefetchBatches(), DecodePipeline.OnFailure.SKIP);
+    }
+
+    /** The batches decoded by {@code decoding}, captions tokenized; decoding failures become TrainingExceptions. */
+    private Iterator<HostBatch> stream(DecodePipeline decoding, List<List<ImageTextPair>> batches) {
+        return HostBatch.stream(decoding.stream(batches, pixelsPerImage(), HostBatch.decoder(images)), tokenizer);
+    }
+
+    private int pixelsPerImage() {
+        long n = 1;
+        for (long d : images.shape()) {
+            n = Math.multiplyExact(n, d);
+        }
+        return Math.toIntExact(n);
+    }
+
+    private RetrievalMetrics evaluate(ImageTextDataset heldOut, DecodePipeline decoding) {
         if (heldOut.isEmpty()) {
             throw new TrainingException("the evaluation dataset is empty");
         }
         model.module().eval();
         List<ImageTextPair> pairs = heldOut.pairs();
-        List<List<ImageTextPair>> batches = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i += batchSize) {
-            batches.add(pairs.subList(i, Math.min(pairs.size(), i + batchSize)));
-        }
         List<float[]> imageParts = new ArrayList<>();
         List<float[]> textParts = new ArrayList<>();
         List<String> captions = new ArrayList<>(); // of the pairs whose image could be decoded
-        Iterator<HostBatch> stream = prefetcher.stream(batches);
+        Iterator<HostBatch> stream = stream(decoding, DecodePipeline.partition(pairs, config.batchSize()));
         while (stream.hasNext()) {
             HostBatch batch = stream.next();
             if (batch.size() == 0) {
@@ -340,9 +431,11 @@ public final class ContrastiveTrainer {
             }
             batch.pairs().forEach(pair -> captions.add(pair.caption()));
             try (PointerScope scope = new PointerScope(); NoGradGuard guard = new NoGradGuard();
-                    CpuAutocast autocast = new CpuAutocast(bf16Autocast)) {
-                imageParts.add(Tensors.toFloats(model.encodeImage(pixels(batch))));
-                textParts.add(Tensors.toFloats(model.encodeText(tokens(batch))));
+                    CpuAutocast autocast = new CpuAutocast(config.bf16Autocast())) {
+                imageParts.add(Tensors.toFloatArray(model.encodeImage(pixels(batch))));
+                textParts.add(Tensors.toFloatArray(model.encodeText(tokens(batch))));
+            } finally {
+                Reference.reachabilityFence(batch); // libtorch read its pixels in place
             }
         }
         if (captions.isEmpty()) {
@@ -354,39 +447,19 @@ public final class ContrastiveTrainer {
         return metrics;
     }
 
-    private record StepOutcome(double loss, double gradientNorm, double logitScale) {}
-
-    private StepOutcome step(HostBatch batch, AdamWOptimizer optimizer, double rate, TensorVector trainable,
-            boolean imageTrainable, boolean textTrainable) {
-        try (PointerScope scope = new PointerScope()) {
-            optimizer.setLearningRate(rate);
-            optimizer.zeroGrad();
-            Tensor pixels = pixels(batch);
-            Tensor tokens = tokens(batch);
-            Tensor loss = computeGradients(pixels, tokens, imageTrainable, textTrainable);
-            double norm = maxGradientNorm > 0 ? torch.clip_grad_norm_(trainable, maxGradientNorm) : Double.NaN;
-            optimizer.step();
-            ContrastiveLoss.clampLogitScale(model.logitScale());
-            double scale;
-            try (NoGradGuard guard = new NoGradGuard()) {
-                scale = Math.exp(model.logitScale().item_double());
-            }
-            return new StepOutcome(loss.item_double(), norm, scale);
-        }
-    }
 
     /**
      * Forward and backward over one batch, accumulating into the parameters' gradients; returns the loss. Uses
      * the gradient cache when the batch is larger than a micro-batch.
      */
     Tensor computeGradients(Tensor pixels, Tensor tokens, boolean imageTrainable, boolean textTrainable) {
-        return pixels.size(0) <= microBatchSize ? forwardBackward(pixels, tokens)
+        return pixels.size(0) <= config.microBatchSize() ? forwardBackward(pixels, tokens)
                 : forwardBackwardAccumulated(pixels, tokens, imageTrainable, textTrainable);
     }
 
     private Tensor forwardBackward(Tensor pixels, Tensor tokens) {
         Tensor loss;
-        try (CpuAutocast autocast = new CpuAutocast(bf16Autocast)) {
+        try (CpuAutocast autocast = new CpuAutocast(config.bf16Autocast())) {
             loss = ContrastiveLoss.loss(model.encodeImage(pixels), model.encodeText(tokens), model.logitScale());
         }
         loss.backward();
@@ -399,9 +472,9 @@ public final class ContrastiveTrainer {
         long n = pixels.size(0);
         List<Tensor> imageChunks = new ArrayList<>();
         List<Tensor> textChunks = new ArrayList<>();
-        try (NoGradGuard guard = new NoGradGuard(); CpuAutocast autocast = new CpuAutocast(bf16Autocast)) {
-            for (long start = 0; start < n; start += microBatchSize) {
-                long length = Math.min(microBatchSize, n - start);
+        try (NoGradGuard guard = new NoGradGuard(); CpuAutocast autocast = new CpuAutocast(config.bf16Autocast())) {
+            for (long start = 0; start < n; start += config.microBatchSize()) {
+                long length = Math.min(config.microBatchSize(), n - start);
                 imageChunks.add(model.encodeImage(pixels.narrow(0, start, length)).to(torch.ScalarType.Float));
                 textChunks.add(model.encodeText(tokens.narrow(0, start, length)).to(torch.ScalarType.Float));
             }
@@ -412,19 +485,19 @@ public final class ContrastiveTrainer {
         loss.backward(); // gradients for logit_scale and for the cached features
         Tensor imageGrad = imageFeatures.grad();
         Tensor textGrad = textFeatures.grad();
-        for (long start = 0; start < n; start += microBatchSize) {
-            long length = Math.min(microBatchSize, n - start);
+        for (long start = 0; start < n; start += config.microBatchSize()) {
+            long length = Math.min(config.microBatchSize(), n - start);
             try (PointerScope chunkScope = new PointerScope()) {
                 if (imageTrainable) {
                     Tensor features;
-                    try (CpuAutocast autocast = new CpuAutocast(bf16Autocast)) {
+                    try (CpuAutocast autocast = new CpuAutocast(config.bf16Autocast())) {
                         features = model.encodeImage(pixels.narrow(0, start, length));
                     }
                     backward(features, imageGrad.narrow(0, start, length));
                 }
                 if (textTrainable) {
                     Tensor features;
-                    try (CpuAutocast autocast = new CpuAutocast(bf16Autocast)) {
+                    try (CpuAutocast autocast = new CpuAutocast(config.bf16Autocast())) {
                         features = model.encodeText(tokens.narrow(0, start, length));
                     }
                     backward(features, textGrad.narrow(0, start, length));
@@ -438,12 +511,14 @@ public final class ContrastiveTrainer {
         output.backward(gradient.to(output.scalar_type()), new BoolOptional(), false, new TensorArrayRefOptional());
     }
 
+
+    /** A view of the batch's pixels (no copy): keep {@code batch} reachable while the tensor is used. */
     private Tensor pixels(HostBatch batch) {
         long[] shape = images.shape();
         long[] full = new long[shape.length + 1];
         full[0] = batch.size();
         System.arraycopy(shape, 0, full, 1, shape.length);
-        return Tensors.fromFloats(batch.pixels(), full);
+        return Tensors.view(batch.pixels(), full);
     }
 
     private static Tensor tokens(HostBatch batch) {
@@ -453,18 +528,13 @@ public final class ContrastiveTrainer {
     /** Seeded shuffle of epoch {@code epoch}, cut into batches; a final single pair is dropped. */
     List<List<ImageTextPair>> batches(List<ImageTextPair> pairs, int epoch) {
         List<ImageTextPair> order = new ArrayList<>(pairs);
-        Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
+        Collections.shuffle(order, new Random(config.seed() * 1_000_003L + epoch));
         List<List<ImageTextPair>> out = new ArrayList<>();
-        for (int i = 0; i + 1 < order.size(); i += batchSize) {
-            out.add(List.copyOf(order.subList(i, Math.min(order.size(), i + batchSize))));
+        for (int i = 0; i + 1 < order.size(); i += config.batchSize()) {
+            out.add(List.copyOf(order.subList(i, Math.min(order.size(), i + config.batchSize()))));
         }
         return out;
     }
-
-    private long batchesPerEpoch(int pairs) {
-        return stepsPerEpoch(pairs, batchSize);
-    }
-
     /**
      * Optimizer steps per epoch for {@code pairs} training pairs: one per batch, a final single pair dropped.
      * Example: {@code stepsPerEpoch(100, 32) == 4}, {@code stepsPerEpoch(97, 32) == 3}.
@@ -481,21 +551,20 @@ public final class ContrastiveTrainer {
         return pairs / batchSize + (pairs % batchSize >= 2 ? 1 : 0);
     }
 
-    private ResumeFile.Position position(long step, int trainPairs) {
-        return new ResumeFile.Position(step, seed, batchSize, trainPairs);
-    }
 
     private void validate(ImageTextDataset train) {
         if (train.size() < 2) {
             throw new TrainingException("the training dataset " + train.report().source() + " has " + train.size()
                     + " usable pair(s); contrastive training needs at least 2");
         }
+        ImageTextDataset evaluation = config.evaluation();
         if (evaluation != null && evaluation.isEmpty()) {
             throw new TrainingException("the evaluation dataset " + evaluation.report().source() + " is empty");
         }
-        if (checkpoint != null) {
-            OutputFiles.requireWritable(checkpoint, "checkpoint");
+        if (config.checkpoint() != null) {
+            OutputFiles.requireWritable(config.checkpoint(), "checkpoint");
         }
+        Path resumeFrom = config.resumeFrom();
         if (resumeFrom != null && !Files.isReadable(resumeFrom)) {
             throw new TrainingException("resume file " + resumeFrom + " does not exist or is not readable");
         }
@@ -512,34 +581,17 @@ public final class ContrastiveTrainer {
         return out;
     }
 
-    /** Configuration of a {@link ContrastiveTrainer}; every setter checks its argument. */
+    /**
+     * Configures a {@link ContrastiveTrainer}: the setters are {@link TrainingConfig.Builder}'s (same defaults,
+     * same checks, each failing at once with a message naming the value), so
+     * {@code ContrastiveTrainer.builder(clip).epochs(3).batchSize(128).build()} and
+     * {@code ContrastiveTrainer.builder(clip).config(config).build()} are the two ways to set them.
+     */
     public static final class Builder {
         private final ContrastiveModel model;
         private final ImageLoader images;
         private final CaptionTokenizer tokenizer;
-        private int epochs = 1;
-        private int batchSize = 32;
-        private int microBatchSize;
-        private double learningRate = 1e-5;
-        private long warmupSteps;
-        private LearningRateSchedule schedule;
-        private double weightDecay = 0.2;
-        private WeightDecayRule decayRule = WeightDecayRule.CLIP;
-        private double beta1 = 0.9;
-        private double beta2 = 0.98;
-        private double eps = 1e-6;
-        private double maxGradientNorm;
-        private long seed;
-        private final Set<Tower> frozen = EnumSet.noneOf(Tower.class);
-        private boolean bf16Autocast;
-        private TrainingListener listener = TrainingListener.NONE;
-        private ImageTextDataset evaluation;
-        private Path checkpoint;
-        private long checkpointEvery;
-        private Path resumeFrom;
-        private long stopAfterSteps;
-        private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-        private int prefetchBatches = 2;
+        private final TrainingConfig.Builder config = TrainingConfig.builder();
 
         private Builder(ContrastiveModel model, ImageLoader images, CaptionTokenizer tokenizer) {
             this.model = requireNonNull(model, "model");
@@ -548,165 +600,151 @@ public final class ContrastiveTrainer {
         }
 
         /**
-         * Passes over the training data (default 1).
+         * Takes every setting from {@code config}, replacing those set so far; later setters change single ones.
          *
-         * @param epochs at least 1
+         * @param config a whole configuration, not null
          * @return this builder
-         * @throws IllegalArgumentException if {@code epochs < 1}
+         */
+        public Builder config(TrainingConfig config) {
+            this.config.from(config);
+            return this;
+        }
+
+        /**
+         * See {@link TrainingConfig.Builder#epochs}.
+         *
+         * @param epochs passes over the training data, at least 1 (default 1)
+         * @return this builder
          */
         public Builder epochs(int epochs) {
-            check(epochs >= 1, "epochs must be >= 1, got " + epochs);
-            this.epochs = epochs;
+            config.epochs(epochs);
             return this;
         }
 
         /**
-         * Pairs per optimizer step, the contrastive batch (default 32). Larger batches give each pair more
-         * negatives; use {@link #microBatchSize} to fit them in memory.
+         * See {@link TrainingConfig.Builder#batchSize}.
          *
-         * @param batchSize at least 2, since pairs are each other's negatives
+         * @param batchSize pairs per optimizer step, at least 2 (default 32)
          * @return this builder
-         * @throws IllegalArgumentException if {@code batchSize < 2}
          */
         public Builder batchSize(int batchSize) {
-            check(batchSize >= 2, "batch size must be >= 2: the contrastive loss needs negatives, got " + batchSize);
-            this.batchSize = batchSize;
+            config.batchSize(batchSize);
             return this;
         }
 
         /**
-         * Pairs per forward/backward pass (default: the batch size, no accumulation); smaller values save memory
-         * and keep the full-batch loss (see the class comment).
+         * See {@link TrainingConfig.Builder#microBatchSize}.
          *
-         * @param microBatchSize at least 1 and at most the batch size (checked by {@link #build()})
+         * @param microBatchSize pairs per forward/backward pass, 1 to the batch size (default: the batch size)
          * @return this builder
-         * @throws IllegalArgumentException if {@code microBatchSize < 1}
          */
         public Builder microBatchSize(int microBatchSize) {
-            check(microBatchSize >= 1, "micro-batch size must be >= 1, got " + microBatchSize);
-            this.microBatchSize = microBatchSize;
+            config.microBatchSize(microBatchSize);
             return this;
         }
 
         /**
-         * Peak learning rate of the default warm-up + cosine schedule (default 1e-5).
+         * See {@link TrainingConfig.Builder#learningRate}.
          *
-         * @param learningRate a positive, finite rate
+         * @param learningRate the peak rate, positive and finite (default 1e-5)
          * @return this builder
-         * @throws IllegalArgumentException if the rate is not positive and finite
          */
         public Builder learningRate(double learningRate) {
-            check(learningRate > 0 && Double.isFinite(learningRate),
-                    "learning rate must be a positive finite number, got " + learningRate);
-            this.learningRate = learningRate;
+            config.learningRate(learningRate);
             return this;
         }
 
         /**
-         * Linear warm-up steps of the default schedule (default 0).
+         * See {@link TrainingConfig.Builder#warmupSteps}.
          *
-         * @param warmupSteps optimizer steps of warm-up, at least 0 and at most the run's total steps
+         * @param warmupSteps linear warm-up steps, at least 0 (default 0)
          * @return this builder
-         * @throws IllegalArgumentException if {@code warmupSteps < 0}
          */
         public Builder warmupSteps(long warmupSteps) {
-            check(warmupSteps >= 0, "warm-up steps must be >= 0, got " + warmupSteps);
-            this.warmupSteps = warmupSteps;
+            config.warmupSteps(warmupSteps);
             return this;
         }
 
         /**
-         * Replaces the default warm-up + cosine schedule (then {@link #learningRate} and {@link #warmupSteps} are
-         * ignored).
+         * See {@link TrainingConfig.Builder#schedule}.
          *
-         * @param schedule the rate of every optimizer step, not null
+         * @param schedule the rate of every optimizer step, not null (default warm-up + cosine)
          * @return this builder
          */
         public Builder schedule(LearningRateSchedule schedule) {
-            this.schedule = requireNonNull(schedule, "schedule");
+            config.schedule(schedule);
             return this;
         }
 
         /**
-         * AdamW's decoupled weight decay for the parameters {@link #weightDecayRule} selects (default 0.2).
+         * See {@link TrainingConfig.Builder#weightDecay}.
          *
-         * @param weightDecay the decay coefficient, at least 0 and finite; 0 turns decay off
+         * @param weightDecay at least 0 and finite (default 0.2)
          * @return this builder
-         * @throws IllegalArgumentException if it is negative or not finite
          */
         public Builder weightDecay(double weightDecay) {
-            check(weightDecay >= 0 && Double.isFinite(weightDecay), "weight decay must be >= 0, got " + weightDecay);
-            this.weightDecay = weightDecay;
+            config.weightDecay(weightDecay);
             return this;
         }
 
         /**
-         * Which parameters decay (default {@link WeightDecayRule#CLIP}; {@link WeightDecayRule#ALL} for all).
+         * See {@link TrainingConfig.Builder#weightDecayRule}.
          *
-         * @param rule chooses the decayed parameters by name and rank, not null
+         * @param rule chooses the decayed parameters, not null (default {@link WeightDecayRule#CLIP})
          * @return this builder
          */
         public Builder weightDecayRule(WeightDecayRule rule) {
-            this.decayRule = requireNonNull(rule, "rule");
+            config.weightDecayRule(rule);
             return this;
         }
 
         /**
-         * AdamW's moment decay rates (default CLIP's 0.9, 0.98).
+         * See {@link TrainingConfig.Builder#betas}.
          *
-         * @param beta1 the first moment's decay, in [0, 1)
-         * @param beta2 the second moment's decay, in [0, 1)
+         * @param beta1 the first moment's decay, in [0, 1) (default 0.9)
+         * @param beta2 the second moment's decay, in [0, 1) (default 0.98)
          * @return this builder
-         * @throws IllegalArgumentException if a beta is outside [0, 1)
          */
         public Builder betas(double beta1, double beta2) {
-            check(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "betas must be in [0, 1), got " + beta1
-                    + ", " + beta2);
-            this.beta1 = beta1;
-            this.beta2 = beta2;
+            config.betas(beta1, beta2);
             return this;
         }
 
         /**
-         * AdamW's epsilon (default CLIP's 1e-6).
+         * See {@link TrainingConfig.Builder#eps}.
          *
-         * @param eps the term added to the denominator for stability, positive
+         * @param eps positive (default 1e-6)
          * @return this builder
-         * @throws IllegalArgumentException if {@code eps <= 0}
          */
         public Builder eps(double eps) {
-            check(eps > 0, "eps must be > 0, got " + eps);
-            this.eps = eps;
+            config.eps(eps);
             return this;
         }
 
         /**
-         * Clips the total gradient L2 norm to this value before each step; 0 (default) turns clipping off.
+         * See {@link TrainingConfig.Builder#maxGradientNorm}.
          *
-         * @param maxGradientNorm the largest total norm, at least 0 (e.g. 1.0)
+         * @param maxGradientNorm the largest total gradient norm, at least 0; 0 (default) turns clipping off
          * @return this builder
-         * @throws IllegalArgumentException if it is negative
          */
         public Builder maxGradientNorm(double maxGradientNorm) {
-            check(maxGradientNorm >= 0, "max gradient norm must be >= 0, got " + maxGradientNorm);
-            this.maxGradientNorm = maxGradientNorm;
+            config.maxGradientNorm(maxGradientNorm);
             return this;
         }
 
         /**
-         * Seed of the per-epoch shuffling (default 0). The same seed and data give the same batches.
+         * See {@link TrainingConfig.Builder#seed}.
          *
-         * @param seed any value
+         * @param seed the shuffling seed (default 0)
          * @return this builder
          */
         public Builder seed(long seed) {
-            this.seed = seed;
+            config.seed(seed);
             return this;
         }
 
         /**
-         * Keeps the given towers' parameters fixed ({@code requires_grad = false}, not in the optimizer). Calls
-         * add up; {@code logit_scale} is frozen only when both towers are.
+         * See {@link TrainingConfig.Builder#freeze}.
          *
          * <pre>{@code
          * builder.freeze(Tower.IMAGE);   // train the text tower (and logit_scale) only
@@ -714,114 +752,98 @@ public final class ContrastiveTrainer {
          *
          * @param towers {@link Tower#IMAGE} and/or {@link Tower#TEXT}
          * @return this builder
-         * @throws IllegalArgumentException if {@link Tower#SHARED} is given
          */
         public Builder freeze(Tower... towers) {
-            for (Tower t : towers) {
-                check(t != Tower.SHARED, "logit_scale cannot be frozen on its own; freeze IMAGE and/or TEXT");
-                frozen.add(requireNonNull(t, "tower"));
-            }
+            config.freeze(towers);
             return this;
         }
 
         /**
-         * Runs the encoders under libtorch's CPU autocast in bfloat16 (the loss and the optimizer stay float32);
-         * faster on CPUs with bf16 support, slightly less precise. Default off.
+         * See {@link TrainingConfig.Builder#bf16Autocast}.
          *
-         * @param enabled true to run the encoders in bfloat16
+         * @param enabled true to run the encoders in bfloat16 (default false)
          * @return this builder
          */
         public Builder bf16Autocast(boolean enabled) {
-            this.bf16Autocast = enabled;
+            config.bf16Autocast(enabled);
             return this;
         }
 
         /**
-         * Receives progress after each step and evaluation, on the training thread (default: none).
+         * See {@link TrainingConfig.Builder#listener}.
          *
-         * @param listener the listener, not null; it replaces any earlier one
+         * @param listener receives progress on the training thread, not null (default none)
          * @return this builder
          */
         public Builder listener(TrainingListener listener) {
-            this.listener = requireNonNull(listener, "listener");
+            config.listener(listener);
             return this;
         }
 
         /**
-         * Held-out pairs evaluated after every epoch (recall@1/5 both ways, zero-shot accuracy).
+         * See {@link TrainingConfig.Builder#evaluateOn}.
          *
-         * @param heldOut the evaluation pairs, not null; e.g. {@link ImageTextDataset.Split#heldOut()}
+         * @param heldOut pairs evaluated after every epoch, not null (default none)
          * @return this builder
          */
         public Builder evaluateOn(ImageTextDataset heldOut) {
-            this.evaluation = requireNonNull(heldOut, "heldOut");
+            config.evaluateOn(heldOut);
             return this;
         }
 
         /**
-         * Writes a resume file (weights, optimizer state, step) to {@code file} every {@code everySteps} steps
-         * (0: only at the end of the run, also when stopped early).
+         * See {@link TrainingConfig.Builder#checkpoint}.
          *
-         * @param file the resume file, replaced at each write, not null
-         * @param everySteps the interval in optimizer steps, at least 0
+         * @param file the resume file, not null; its folder must exist
+         * @param everySteps the interval in optimizer steps, at least 0 (0: only at the end)
          * @return this builder
-         * @throws IllegalArgumentException if {@code everySteps < 0}
          */
         public Builder checkpoint(Path file, long everySteps) {
-            check(everySteps >= 0, "checkpoint interval must be >= 0, got " + everySteps);
-            this.checkpoint = requireNonNull(file, "file");
-            this.checkpointEvery = everySteps;
+            config.checkpoint(file, everySteps);
             return this;
         }
 
         /**
-         * Continues a run from a resume file written by {@link #checkpoint}; the run must use the same dataset,
-         * batch size and seed, and then gives the same result as if it had never stopped.
+         * See {@link TrainingConfig.Builder#resumeFrom}.
          *
-         * @param file a resume file, not null; {@link ContrastiveTrainer#fit} checks that it exists and fits
+         * @param file a resume file written by {@link #checkpoint}, not null
          * @return this builder
          */
         public Builder resumeFrom(Path file) {
-            this.resumeFrom = requireNonNull(file, "file");
+            config.resumeFrom(file);
             return this;
         }
 
         /**
-         * Stops once this many optimizer steps (counted from the start, resumes included) are done.
+         * See {@link TrainingConfig.Builder#stopAfterSteps}.
          *
          * @param steps the step count to stop at, at least 0; 0 (default) never stops early
          * @return this builder
-         * @throws IllegalArgumentException if {@code steps < 0}
          */
         public Builder stopAfterSteps(long steps) {
-            check(steps >= 0, "stopAfterSteps must be >= 0, got " + steps);
-            this.stopAfterSteps = steps;
+            config.stopAfterSteps(steps);
             return this;
         }
 
         /**
-         * Background threads decoding images (default min(4, cores)).
+         * See {@link TrainingConfig.Builder#decodeThreads}.
          *
-         * @param threads at least 1
+         * @param threads at least 1 (default min(4, cores))
          * @return this builder
-         * @throws IllegalArgumentException if {@code threads < 1}
          */
         public Builder decodeThreads(int threads) {
-            check(threads >= 1, "decode threads must be >= 1, got " + threads);
-            this.decodeThreads = threads;
+            config.decodeThreads(threads);
             return this;
         }
 
         /**
-         * Batches decoded ahead of the training step (default 2); each holds its decoded images in Java memory.
+         * See {@link TrainingConfig.Builder#prefetchBatches}.
          *
-         * @param batches at least 1
+         * @param batches at least 1 (default 2)
          * @return this builder
-         * @throws IllegalArgumentException if {@code batches < 1}
          */
         public Builder prefetchBatches(int batches) {
-            check(batches >= 1, "prefetch batches must be >= 1, got " + batches);
-            this.prefetchBatches = batches;
+            config.prefetchBatches(batches);
             return this;
         }
 
@@ -832,15 +854,7 @@ public final class ContrastiveTrainer {
          * @throws IllegalArgumentException if the micro-batch is larger than the batch
          */
         public ContrastiveTrainer build() {
-            check(microBatchSize <= batchSize, "micro-batch size " + microBatchSize + " exceeds batch size "
-                    + batchSize);
-            return new ContrastiveTrainer(this);
-        }
-
-        private static void check(boolean condition, String message) {
-            if (!condition) {
-                throw new IllegalArgumentException(message);
-            }
+            return new ContrastiveTrainer(model, images, tokenizer, config.build());
         }
     }
 }

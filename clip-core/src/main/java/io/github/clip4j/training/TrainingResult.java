@@ -1,5 +1,6 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.SkippedFile;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ import java.util.List;
  *     pairs were dropped from their batches (training and evaluation) and not tried again
  */
 public record TrainingResult(int epochs, long steps, List<Double> losses, List<RetrievalMetrics> evaluations,
-        boolean stopped, List<SkippedImage> skipped) {
+        boolean stopped, List<SkippedFile> skipped) {
     /**
      * Copies the lists, so a result never changes after {@code fit} returns.
      *

@@ -1,12 +1,13 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.TrainerAccess;
 import io.github.clip4j.internal.training.AdamWOptimizerTest;
 import io.github.clip4j.internal.training.ContrastiveLossTest;
 import io.github.clip4j.internal.training.ContrastiveModel;
 import io.github.clip4j.internal.training.ImageLoader;
 import io.github.clip4j.internal.training.NamedParameters;
 import io.github.clip4j.internal.training.OutputFiles;
-import io.github.clip4j.internal.training.Tensors;
+import io.github.clip4j.internal.runtime.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -30,7 +31,7 @@ class ContrastiveTrainerTest {
     Path dir;
 
     private ContrastiveTrainer.Builder builder(ToyModel model) {
-        return ContrastiveTrainer.builder(model, ToyData.loader(), ToyData.tokenizer()).decodeThreads(2);
+        return TrainerAccess.builder(model, ToyData.loader(), ToyData.tokenizer()).decodeThreads(2);
     }
 
     @Test
@@ -136,7 +137,7 @@ class ContrastiveTrainerTest {
             trainer.computeGradients(Tensors.fromFloats(pixels, n, 3, 4, 4), Tensors.fromLongs(tokens, n,
                     ToyData.CONTEXT), true, true);
             Map<String, float[]> out = new java.util.LinkedHashMap<>();
-            NamedParameters.parameters(model.module()).forEach((name, p) -> out.put(name, Tensors.toFloats(p.grad())));
+            NamedParameters.parameters(model.module()).forEach((name, p) -> out.put(name, Tensors.toFloatArray(p.grad())));
             return out;
         }
     }
@@ -160,7 +161,7 @@ class ContrastiveTrainerTest {
             AdamWOptimizerTest.setGradient(p, new float[] {3, 4});
             double before = torch.clip_grad_norm_(new TensorVector(p), 1.0);
             assertThat(before).isCloseTo(5.0, within(1e-6));
-            assertThat(Tensors.toFloats(p.grad())).containsExactly(new float[] {0.6f, 0.8f}, within(1e-6f));
+            assertThat(Tensors.toFloatArray(p.grad())).containsExactly(new float[] {0.6f, 0.8f}, within(1e-6f));
         }
     }
 
@@ -218,7 +219,7 @@ class ContrastiveTrainerTest {
             threads.add(Thread.currentThread().getName());
             return base.load(path);
         });
-        ContrastiveTrainer.builder(ToyData.model(1), recording, ToyData.tokenizer()).batchSize(4).decodeThreads(2)
+        TrainerAccess.builder(ToyData.model(1), recording, ToyData.tokenizer()).batchSize(4).decodeThreads(2)
                 .prefetchBatches(2).build().fit(data);
         assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("clip4j-decode-"));
     }
@@ -228,7 +229,7 @@ class ContrastiveTrainerTest {
         ToyModel toy = ToyData.model(5);
         ContrastiveModel parts = ContrastiveModel.of(toy.module(), toy::encodeImage, toy::encodeText, toy.logitScale());
         Map<String, float[]> before = snapshot(toy);
-        TrainingResult result = ContrastiveTrainer.builder(parts, ToyData.loader(), ToyData.tokenizer()).batchSize(6)
+        TrainingResult result = TrainerAccess.builder(parts, ToyData.loader(), ToyData.tokenizer()).batchSize(6)
                 .learningRate(1e-2).build().fit(ToyData.dataset(dir, 2));
         assertThat(result.steps()).isEqualTo(2);
         assertThat(snapshot(toy).get("visual.proj")).isNotEqualTo(before.get("visual.proj"));
@@ -321,7 +322,7 @@ class ContrastiveTrainerTest {
     static Map<String, float[]> snapshot(ToyModel model) {
         Map<String, float[]> out = new java.util.LinkedHashMap<>();
         try (PointerScope scope = new PointerScope()) {
-            NamedParameters.parameters(model.module()).forEach((name, p) -> out.put(name, Tensors.toFloats(p)));
+            NamedParameters.parameters(model.module()).forEach((name, p) -> out.put(name, Tensors.toFloatArray(p)));
         }
         return out;
     }

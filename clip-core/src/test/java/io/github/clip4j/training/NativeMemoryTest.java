@@ -1,5 +1,6 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.TrainerAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -39,7 +40,7 @@ class NativeMemoryTest {
         long started = System.nanoTime();
         TrainingResult result;
         try {
-            result = ContrastiveTrainer.builder(model, ToyData.loader(), ToyData.tokenizer())
+            result = TrainerAccess.builder(model, ToyData.loader(), ToyData.tokenizer())
                     .epochs(50).batchSize(8).microBatchSize(4).learningRate(1e-4).maxGradientNorm(1)
                     .decodeThreads(1).listener(probe).build().fit(data);
         } finally {

@@ -1,9 +1,10 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.TrainerAccess;
 import io.github.clip4j.internal.training.CaptionTokenizer;
 import io.github.clip4j.internal.training.ContrastiveModel;
 import io.github.clip4j.internal.training.ImageLoader;
-import io.github.clip4j.internal.training.Tensors;
+import io.github.clip4j.internal.runtime.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -114,7 +115,7 @@ class TrainingFixtureTest {
         try (ClipModel clip = ClipModel.load(weights, Device.CPU, Precision.FP32);
                 PointerScope scope = new PointerScope()) {
             List<StepProgress> progress = new ArrayList<>();
-            TrainingResult result = ContrastiveTrainer.builder(ContrastiveModel.of(clip), loader, tokenizer)
+            TrainingResult result = TrainerAccess.builder(ContrastiveModel.of(clip), loader, tokenizer)
                     .batchSize(4).epochs(1).schedule(LearningRateSchedule.constant(LR))
                     .weightDecay(0.2).weightDecayRule(WeightDecayRule.ALL).betas(0.9, 0.98).eps(1e-6)
                     .decodeThreads(1).listener(progress::add).build()
@@ -133,14 +134,14 @@ class TrainingFixtureTest {
                 }
                 String name = key.substring("grad/".length());
                 float[] expectedGrad = step.get(key).toFloatArray();
-                float[] grad = Tensors.toFloats(parameters.get(name).grad());
+                float[] grad = Tensors.toFloatArray(parameters.get(name).grad());
                 double largest = maxAbs(expectedGrad);
                 double gradDiff = maxAbsDiff(grad, expectedGrad);
                 assertThat(gradDiff).as("max |gradient difference| of %s (largest |gradient| %s)", name, largest)
                         .isLessThanOrEqualTo(1e-4 * largest);
 
                 float[] expectedAfter = step.get("after_adamw/" + name).toFloatArray();
-                float[] after = Tensors.toFloats(parameters.get(name));
+                float[] after = Tensors.toFloatArray(parameters.get(name));
                 double afterDiff = maxAbsDiff(after, expectedAfter);
                 // AdamW's first step moves each weight by lr * g / (|g| + eps): only where |g| is within a few
                 // eps does a gradient difference show; elsewhere the update must match to float rounding

@@ -1,6 +1,8 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.training.TrainerAccess;
 import io.github.clip4j.internal.training.ImageLoader;
+import io.github.clip4j.SkippedFile;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,7 +51,7 @@ class UnreadableImageTest {
     }
 
     private ContrastiveTrainer.Builder builder() {
-        return ContrastiveTrainer.builder(ToyData.model(1), counting, ToyData.tokenizer()).decodeThreads(2)
+        return TrainerAccess.builder(ToyData.model(1), counting, ToyData.tokenizer()).decodeThreads(2)
                 .learningRate(5e-3);
     }
 
@@ -70,7 +72,7 @@ class UnreadableImageTest {
         assertThat(result.stopped()).isFalse();
         assertThat(result.evaluations()).hasSize(3);
         assertThat(result.skipped()).singleElement().satisfies(s -> {
-            assertThat(s.image()).isEqualTo(corrupt);
+            assertThat(s.path()).isEqualTo(corrupt);
             assertThat(s.reason()).contains("x.png").contains("not a supported image");
         });
         assertThat(loads.get(corrupt)).as("decoded once, never retried in later epochs or evaluations")
@@ -89,7 +91,7 @@ class UnreadableImageTest {
         assertThat(result.steps()).isEqualTo(2);
         assertThat(result.losses()).hasSize(2);
         assertThat(result.epochs()).isEqualTo(2);
-        assertThat(result.skipped()).extracting(SkippedImage::image).containsExactly(corrupt);
+        assertThat(result.skipped()).extracting(SkippedFile::path).containsExactly(corrupt);
         assertThat(loads.get(corrupt)).isEqualTo(1);
     }
 
@@ -97,7 +99,7 @@ class UnreadableImageTest {
     void aLoaderReturningTheWrongShapeStillStopsTraining() throws IOException {
         ImageTextDataset data = withCorruptPng(3);
         ImageLoader wrong = ImageLoader.of(ToyData.IMAGE_SHAPE, path -> new float[1]);
-        assertThatThrownBy(() -> ContrastiveTrainer.builder(ToyData.model(1), wrong, ToyData.tokenizer())
+        assertThatThrownBy(() -> TrainerAccess.builder(ToyData.model(1), wrong, ToyData.tokenizer())
                 .batchSize(2).build().fit(data))
                 .isInstanceOf(TrainingException.class).hasMessageContaining("expected 48");
     }

@@ -137,7 +137,7 @@ final class TrainCommand implements Callable<Integer> {
                 err.println("held-out before training: " + figures(before));
             }
             TrainingResult result = trainer.fit(train);
-            result.skipped().forEach(image -> err.println("clip: warning: skipped image " + image));
+            result.skipped().forEach(image -> err.println("clip: warning: skipped image " + image.path() + ": " + image.reason()));
             RetrievalMetrics after = result.evaluations().isEmpty() ? null
                     : result.evaluations().get(result.evaluations().size() - 1);
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -159,7 +159,7 @@ final class TrainCommand implements Callable<Integer> {
             summary.put("held_out_pairs", evaluate ? split.heldOut().size() : 0);
             List<Map<String, Object>> skipped = new ArrayList<>();
             report.skipped().forEach(row -> skipped.add(Map.of("line", row.line(), "reason", row.reason())));
-            result.skipped().forEach(image -> skipped.add(Map.of("image", image.image().toString(),
+            result.skipped().forEach(image -> skipped.add(Map.of("image", image.path().toString(),
                     "reason", image.reason())));
             summary.put("skipped", skipped);
             summary.put("before", before == null ? null : figures(before));

@@ -6,9 +6,11 @@ import io.github.clip4j.internal.weights.HostTensor;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -45,6 +47,57 @@ public final class Tensors {
             if (values.length > 0) {
                 t.data_ptr_float().put(values);
             }
+            return NativeScopes.escape(scope, t);
+        }
+    }
+
+    /**
+     * A new CPU int64 tensor holding a copy of {@code values}, shaped {@code shape}.
+     *
+     * <pre>{@code Tensor tokens = Tensors.fromLongs(ids, n, 77);}</pre>
+     *
+     * @param values the elements in row-major order; copied, not null
+     * @param shape  the dimensions, whose product must equal {@code values.length}
+     * @return a new tensor owned as described in the class comment
+     * @throws IllegalArgumentException if the shape does not hold exactly {@code values.length} elements
+     * @throws NativeRuntimeException   if libtorch cannot be loaded
+     */
+    public static Tensor fromLongs(long[] values, long... shape) {
+        Objects.requireNonNull(values, "values");
+        checkCount(values.length, shape);
+        NativeRuntime.ensureLoaded();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = empty(torch.ScalarType.Long, shape);
+            if (values.length > 0) {
+                t.data_ptr_long().put(values);
+            }
+            return NativeScopes.escape(scope, t);
+        }
+    }
+
+    /**
+     * A CPU fp32 tensor over the floats of a direct buffer, without copying them (e.g. a batch decoded by the
+     * decode pipeline). It is only valid while {@code values} is reachable: keep the buffer referenced (e.g.
+     * {@code Reference.reachabilityFence}) until the tensor and every view of it are no longer used.
+     *
+     * @param values a direct, native-order buffer; the floats from its position on are used (not changed)
+     * @param shape  the dimensions, whose product must equal {@code values.remaining()}
+     * @return a new tensor owned as described in the class comment
+     * @throws IllegalArgumentException if the buffer is not direct and native-order, or the shape does not fit
+     * @throws NativeRuntimeException   if libtorch cannot be loaded
+     */
+    public static Tensor view(FloatBuffer values, long... shape) {
+        Objects.requireNonNull(values, "values");
+        if (!values.isDirect() || values.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("values must be a direct buffer in native byte order "
+                    + "(ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder()).asFloatBuffer())");
+        }
+        checkCount(values.remaining(), shape);
+        NativeRuntime.ensureLoaded();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = values.remaining() == 0 ? empty(torch.ScalarType.Float, shape)
+                    // slice(): a pointer at the buffer's position (from_blob takes void*, ignoring JavaCPP positions)
+                    : torch.from_blob(new FloatPointer(values.slice()), shape, new TensorOptions(torch.ScalarType.Float));
             return NativeScopes.escape(scope, t);
         }
     }
@@ -132,6 +185,26 @@ public final class Tensors {
             float[] out = new float[Math.toIntExact(n)];
             if (n > 0) {
                 t.data_ptr_float().get(out);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * The values of an integer tensor of any shape and device as int64, in row-major order.
+     *
+     * @param tensor any integer tensor with at most {@code Integer.MAX_VALUE} elements; not null
+     * @return a new array of {@code tensor.numel()} values
+     * @throws ArithmeticException if the tensor has too many elements for a Java array
+     */
+    public static long[] toLongArray(Tensor tensor) {
+        Objects.requireNonNull(tensor, "tensor");
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = tensor.detach().to(torch.ScalarType.Long).cpu().contiguous();
+            long n = t.numel();
+            long[] out = new long[Math.toIntExact(n)];
+            if (n > 0) {
+                t.data_ptr_long().get(out);
             }
             return out;
         }

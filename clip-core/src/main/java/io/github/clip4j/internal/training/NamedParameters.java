@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.training;
 
+import io.github.clip4j.internal.runtime.Tensors;
 import io.github.clip4j.internal.weights.DType;
 import io.github.clip4j.internal.weights.HostTensor;
 import io.github.clip4j.internal.weights.StateDict;
@@ -61,9 +62,9 @@ public final class NamedParameters {
             shape[i] = t.size(i);
         }
         if (t.is_floating_point()) {
-            return HostTensor.ofFloats(shape, Tensors.toFloats(t));
+            return HostTensor.ofFloats(shape, Tensors.toFloatArray(t));
         }
-        long[] values = Tensors.toLongs(t);
+        long[] values = Tensors.toLongArray(t);
         ByteBuffer bytes = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asLongBuffer().put(values);
         return new HostTensor(DType.I64, shape, bytes);

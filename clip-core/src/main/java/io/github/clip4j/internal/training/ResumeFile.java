@@ -1,13 +1,19 @@
 package io.github.clip4j.internal.training;
 
+import io.github.clip4j.internal.runtime.Tensors;
 import io.github.clip4j.training.TrainingException;
+import io.github.clip4j.internal.io.AtomicFiles;
 import java.io.IOException;
+import java.lang.ref.Reference;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ArchiveWriter;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.OutputArchive;
@@ -19,8 +25,9 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Format: a libtorch archive ({@code torch::serialize::OutputArchive}, the format of C++ {@code torch::save})
  * with the tensor {@code clip4j/trainer} = {@code [version, step, seed, batchSize, trainPairs]} (int64), the
- * sub-archive {@code model} (tensors by parameter name) and the sub-archive {@code optimizer}. Written to a
- * temporary file and moved into place, so a crash while saving keeps the previous file.
+ * sub-archive {@code model} (tensors by parameter name) and the sub-archive {@code optimizer}. Written through
+ * {@link AtomicFiles} (a unique temporary file, forced, renamed into place), so a crash while saving keeps the
+ * previous file.
  */
 @SuppressWarnings("try") // guards and scopes are used for their effect, not referenced
 public final class ResumeFile {
@@ -32,9 +39,25 @@ public final class ResumeFile {
 
     private ResumeFile() {}
 
+    /**
+     * Replaces {@code file} atomically (through {@link AtomicFiles}: a crash while saving keeps the previous file)
+     * with the weights, the optimizer state and {@code position}.
+     *
+     * @throws TrainingException if the file cannot be written (its folder must exist)
+     */
     public static void save(Path file, Map<String, Tensor> parameters, Map<String, Tensor> buffers,
             AdamWOptimizer optimizer, Position position) {
-        Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            AtomicFiles.write(file, channel -> write(channel, parameters, buffers, optimizer, position));
+        } catch (IOException e) {
+            throw new TrainingException("cannot write resume file " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new TrainingException("cannot write resume file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(FileChannel channel, Map<String, Tensor> parameters, Map<String, Tensor> buffers,
+            AdamWOptimizer optimizer, Position position) throws IOException {
         try (PointerScope scope = new PointerScope()) {
             OutputArchive root = new OutputArchive();
             root.write(TRAINER, Tensors.fromLongs(new long[] {VERSION, position.step(), position.seed(),
@@ -46,14 +69,48 @@ public final class ResumeFile {
             OutputArchive state = new OutputArchive();
             optimizer.save(state);
             root.write("optimizer", state);
-            root.save_to(temp.toString());
-        } catch (RuntimeException e) {
-            throw new TrainingException("cannot write resume file " + temp + ": " + e.getMessage(), e);
+            ChannelWriter writer = new ChannelWriter(channel);
+            try {
+                root.save_to(writer);
+            } finally {
+                Reference.reachabilityFence(writer); // libtorch calls back into it until save_to returns
+            }
+            if (writer.failure != null) {
+                throw writer.failure;
+            }
         }
-        try {
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new TrainingException("cannot move " + temp + " to " + file + ": " + e.getMessage(), e);
+    }
+
+    /**
+     * Streams libtorch's archive bytes into the file, so a large model is never held in memory twice. An
+     * exception cannot cross the native call: it is kept, libtorch is told nothing was written, and it is
+     * rethrown after {@code save_to}.
+     */
+    private static final class ChannelWriter extends ArchiveWriter {
+        private static final long CHUNK = 1 << 30;
+        private final FileChannel channel;
+        private IOException failure;
+
+        ChannelWriter(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public long call(Pointer data, long size) {
+            if (failure != null) {
+                return 0;
+            }
+            try {
+                BytePointer bytes = new BytePointer(data);
+                for (long done = 0; done < size; done += CHUNK) {
+                    long length = Math.min(CHUNK, size - done);
+                    AtomicFiles.writeFully(channel, bytes.position(done).capacity(done + length).asByteBuffer());
+                }
+                return size;
+            } catch (IOException e) {
+                failure = e;
+                return 0;
+            }
         }
     }
 
@@ -75,7 +132,7 @@ public final class ResumeFile {
             if (!root.try_read(TRAINER, header)) {
                 throw new TrainingException(file + " is not a clip4j resume file (no " + TRAINER + " entry)");
             }
-            long[] h = Tensors.toLongs(header);
+            long[] h = Tensors.toLongArray(header);
             if (h.length != 5 || h[0] != VERSION) {
                 throw new TrainingException(file + " is a resume file of an unsupported version: " + Arrays.toString(h));
             }

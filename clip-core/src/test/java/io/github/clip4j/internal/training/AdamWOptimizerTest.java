@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.training;
 
+import io.github.clip4j.internal.runtime.Tensors;
 import io.github.clip4j.training.WeightDecayRule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -65,7 +66,7 @@ public class AdamWOptimizerTest {
                 optimizer.step();
             }
             for (String name : names) {
-                float[] actual = Tensors.toFloats(params.get(name));
+                float[] actual = Tensors.toFloatArray(params.get(name));
                 float[] expected = step.get("after_adamw/" + name).toFloatArray();
                 assertThat(actual).as(name).hasSameSizeAs(expected);
                 for (int i = 0; i < expected.length; i++) {
@@ -104,7 +105,7 @@ public class AdamWOptimizerTest {
                 }
             }
             for (String name : initial.keySet()) {
-                float[] actual = Tensors.toFloats(params.get(name));
+                float[] actual = Tensors.toFloatArray(params.get(name));
                 double[] expected = reference.get(name).values;
                 for (int i = 0; i < expected.length; i++) {
                     assertThat((double) actual[i]).as("%s[%d]", name, i).isCloseTo(expected[i], within(1e-6));

@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.training;
 
+import io.github.clip4j.internal.runtime.Tensors;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
