@@ -1,51 +1,25 @@
 package io.github.clip4j;
 
-import io.github.clip4j.internal.image.InMemoryImages;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.common.ClipException;
 import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.hub.ModelCache;
 import io.github.clip4j.internal.ClipAccess;
-import io.github.clip4j.internal.loading.ClipLoader;
-import io.github.clip4j.internal.hub.ModelLocator;
-import io.github.clip4j.internal.hub.ModelSource;
+import io.github.clip4j.internal.ClipEngine;
 import io.github.clip4j.internal.image.ClipPreprocessor;
-import io.github.clip4j.internal.image.DecodedImage;
-import io.github.clip4j.internal.image.ImageDecoder;
-import io.github.clip4j.InvalidImageException;
+import io.github.clip4j.internal.loading.ClipLoader;
 import io.github.clip4j.internal.model.ClipModel;
-import io.github.clip4j.internal.pipeline.DecodePipeline;
-import io.github.clip4j.internal.pipeline.DecodedBatch;
-import io.github.clip4j.internal.pipeline.ItemDecoder;
-import io.github.clip4j.Device;
-import io.github.clip4j.internal.runtime.NativeRuntime;
-import io.github.clip4j.Precision;
-import io.github.clip4j.tokenizer.ClipTokenizer;
-import io.github.clip4j.internal.weights.CheckpointReader;
-import io.github.clip4j.internal.weights.HostTensor;
-import io.github.clip4j.internal.weights.HuggingFaceReader;
-import io.github.clip4j.internal.weights.PreprocessorConfig;
 import io.github.clip4j.internal.weights.StateDict;
+import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.zeroshot.Classification;
 import io.github.clip4j.zeroshot.PromptTemplates;
 import io.github.clip4j.zeroshot.ZeroShotClassifier;
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,12 +67,12 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         ClipAccess.register(new ClipAccess.Accessor() {
             @Override
             public ClipModel model(Clip clip) {
-                return clip.model;
+                return clip.engine.model();
             }
 
             @Override
             public ClipPreprocessor preprocessor(Clip clip) {
-                return clip.preprocessor;
+                return clip.engine.preprocessor();
             }
 
             @Override
@@ -108,31 +82,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         });
     }
 
-    private final ClipModel model;
-    private final ClipTokenizer tokenizer;
-    private final ClipPreprocessor preprocessor;
-    private final String modelName;
-    private final String modelId;
-    private volatile float lastLogitScale;
-    private final int dimension;
-    private final int batchSize;
-    /** Decodes batch k + 1 while batch k runs through the encoder; one batch ahead keeps memory small. */
-    private final DecodePipeline decoders;
-    /** Encoder calls hold the read lock; {@link #close()} takes the write lock, so it never frees weights in use. */
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    private final ClipEngine engine;
 
-    private Clip(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor preprocessor, String modelName,
-                 String modelId, int batchSize, int decodeThreads) {
-        this.model = model;
-        this.tokenizer = tokenizer;
-        this.preprocessor = preprocessor;
-        this.modelName = modelName;
-        this.modelId = modelId;
-        this.lastLogitScale = model.logitScale();
-        this.dimension = model.embedDim();
-        this.batchSize = batchSize;
-        this.decoders = new DecodePipeline(decodeThreads, 1, DecodePipeline.OnFailure.FAIL);
+    private Clip(ClipEngine engine) {
+        this.engine = engine;
     }
 
     /**
@@ -199,7 +152,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     /** {@return the model as it was named (a released name, or a file or folder name), e.g. {@code "ViT-B/32"}} */
     public String modelName() {
-        return modelName;
+        return engine.name();
     }
 
     /**
@@ -207,34 +160,26 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * {@code clip.tokenizer().encode(text).length}. Thread-safe, and usable after {@link #close()}.
      */
     public ClipTokenizer tokenizer() {
-        return tokenizer;
+        return engine.tokenizer();
     }
 
     /** {@inheritDoc} For example {@code "ViT-B/32#3f2a...."}: the name and a fingerprint of the weights. */
     @Override
     public String modelId() {
-        return modelId;
+        return engine.id();
     }
 
     /** {@inheritDoc} */
     @Override
     public int dimension() {
-        return dimension;
+        return engine.dimension();
     }
 
     /** {@inheritDoc} */
     @Override
     public float logitScale() {
         // Read from the model while it is open (fine-tuning changes it); after close(), the last value read.
-        lifecycle.readLock().lock();
-        try {
-            if (!closed) {
-                lastLogitScale = model.logitScale();
-            }
-            return lastLogitScale;
-        } finally {
-            lifecycle.readLock().unlock();
-        }
+        return engine.logitScale();
     }
 
     /**
@@ -329,13 +274,11 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      */
     public List<Embedding> embedBufferedImages(List<BufferedImage> images) {
         requireNonNull(images, "images");
-        List<ImageInput> inputs = new ArrayList<>(images.size());
+        List<ClipEngine.ImageSource> inputs = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            BufferedImage image = requireNonNull(images.get(i), "images[" + i + "]");
-            String name = "in-memory image " + i + " (" + image.getWidth() + "x" + image.getHeight() + ")";
-            inputs.add(new ImageInput(name, () -> InMemoryImages.toDecoded(image)));
+            inputs.add(ClipEngine.ImageSource.of(requireNonNull(images.get(i), "images[" + i + "]"), i));
         }
-        return normalizeAll(features(inputs));
+        return normalizeAll(engine.imageFeatures(inputs));
     }
 
     /**
@@ -355,13 +298,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         for (int i = 0; i < texts.size(); i++) {
             requireNonNull(texts.get(i), "texts[" + i + "]");
         }
-        checkOpen();
-        if (texts.isEmpty()) {
-            return new float[0][];
-        }
-        int[][] tokens = tokenizer.tokenize(texts, model.contextLength(), true);
-        // The model groups texts of similar length into batches: short prompts are not padded to long ones.
-        return whileOpen(() -> model.encodeTexts(tokens, batchSize));
+        return engine.textFeatures(texts);
     }
 
     /**
@@ -379,12 +316,11 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      */
     public float[][] imageFeatures(List<Path> images) {
         requireNonNull(images, "images");
-        List<ImageInput> inputs = new ArrayList<>(images.size());
+        List<ClipEngine.ImageSource> inputs = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
-            Path path = requireNonNull(images.get(i), "images[" + i + "]");
-            inputs.add(new ImageInput(path.toString(), () -> ImageDecoder.decode(path)));
+            inputs.add(ClipEngine.ImageSource.of(requireNonNull(images.get(i), "images[" + i + "]")));
         }
-        return features(inputs);
+        return engine.imageFeatures(inputs);
     }
 
     /**
@@ -477,13 +413,13 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public ZeroShotClassifier.Builder classifier() {
-        checkOpen();
+        engine.checkOpen();
         return ZeroShotClassifier.builder(this);
     }
 
     /** {@return whether {@link #close()} has been called} */
     public boolean isClosed() {
-        return closed;
+        return engine.isClosed();
     }
 
     /**
@@ -492,82 +428,17 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      */
     @Override
     public void close() {
-        Lock lock = lifecycle.writeLock();
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            // Running decodes finish undisturbed; queued ones are cancelled so that no caller waits for them.
-            decoders.close();
-            model.close();
-            LOG.debug("closed {}", modelName);
-        } finally {
-            lock.unlock();
-        }
+        engine.close();
+        LOG.debug("closed {}", engine.name());
     }
 
     @Override
     public String toString() {
-        return "Clip[" + modelName + ", " + model.config() + ", " + model.device() + ", " + model.precision()
-                + (closed ? ", closed" : "") + "]";
+        return "Clip[" + engine + "]";
     }
 
     private ZeroShotClassifier defaultClassifier(String... labels) {
         return classifier().labels(labels).templates(DEFAULT_TEMPLATES).build();
-    }
-
-    private void checkOpen() {
-        if (closed) {
-            throw closedException();
-        }
-    }
-
-    private ClipClosedException closedException() {
-        return new ClipClosedException("this Clip (" + modelName + ") is closed; its weights were freed by close()."
-                + " Keep it open while embedding, or load a new one");
-    }
-
-    /** Runs {@code work} on the native model, which close() cannot free meanwhile. */
-    private <T> T whileOpen(Supplier<T> work) {
-        Lock lock = lifecycle.readLock();
-        lock.lock();
-        try {
-            checkOpen();
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Encodes images batch by batch; batch {@code k + 1} is decoded on the pool while batch {@code k} runs
-     * through the encoder, so decoding and inference overlap. The first undecodable input (in input order) fails
-     * the call.
-     */
-    private float[][] features(List<ImageInput> inputs) {
-        checkOpen();
-        float[][] out = new float[inputs.size()][];
-        try (DecodePipeline.Batches<ImageInput> batches = decoders.stream(DecodePipeline.partition(inputs, batchSize),
-                preprocessor.pixelCount(), new ImageInputs(preprocessor))) {
-            int start = 0;
-            while (batches.hasNext()) {
-                DecodedBatch<ImageInput> batch = batches.next();
-                float[][] features = whileOpen(() -> model.encodeImages(batch.pixels(), batch.count()));
-                System.arraycopy(features, 0, out, start, features.length);
-                start += features.length;
-            }
-        } catch (CancellationException e) {
-            throw closedException();
-        } catch (RuntimeException e) {
-            // A decode that failed because close() pulled the pool away is not the input's fault.
-            if (closed) {
-                throw closedException();
-            }
-            throw e;
-        }
-        return out;
     }
 
     private static List<Embedding> normalizeAll(float[][] features) {
@@ -576,22 +447,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             out.add(Embedding.normalize(row));
         }
         return out;
-    }
-
-    /** An image to decode, and the name its errors mention. */
-    private record ImageInput(String name, Supplier<DecodedImage> decoder) {}
-
-    /** Decodes and preprocesses {@link ImageInput}s into a batch buffer (the pipeline names failed inputs). */
-    private record ImageInputs(ClipPreprocessor preprocessor) implements ItemDecoder<ImageInput> {
-        @Override
-        public void decode(ImageInput input, FloatBuffer dst, int offset) {
-            preprocessor.pixels(input.decoder().get(), dst, offset);
-        }
-
-        @Override
-        public String name(ImageInput input) {
-            return input.name();
-        }
     }
 
     /**
@@ -783,16 +638,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             long start = System.nanoTime();
             ClipLoader.Loaded loaded = ClipLoader.load(new ClipLoader.Request(modelName, modelPath, weights, device,
                     precision, threads, cache, listener, tokenizer));
-            try {
-                Clip clip = new Clip(loaded.model(), loaded.tokenizer(), loaded.preprocessor(), loaded.name(),
-                        loaded.id(), batchSize, decodeThreads);
-                LOG.info("loaded {} on {} ({}) in {} ms", loaded.name(), device, precision,
-                        (System.nanoTime() - start) / 1_000_000);
-                return clip;
-            } catch (RuntimeException | Error e) {
-                loaded.model().close();
-                throw e;
-            }
+            Clip clip = new Clip(new ClipEngine(loaded, batchSize, decodeThreads));
+            LOG.info("loaded {} on {} ({}) in {} ms", loaded.name(), device, precision,
+                    (System.nanoTime() - start) / 1_000_000);
+            return clip;
         }
 
         @Override

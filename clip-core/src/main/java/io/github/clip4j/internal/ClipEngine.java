@@ -1,0 +1,268 @@
+package io.github.clip4j.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.github.clip4j.ClipClosedException;
+import io.github.clip4j.internal.image.ClipPreprocessor;
+import io.github.clip4j.internal.image.DecodedImage;
+import io.github.clip4j.internal.image.ImageDecoder;
+import io.github.clip4j.internal.image.InMemoryImages;
+import io.github.clip4j.internal.loading.ClipLoader;
+import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.pipeline.DecodePipeline;
+import io.github.clip4j.internal.pipeline.DecodedBatch;
+import io.github.clip4j.internal.pipeline.ItemDecoder;
+import io.github.clip4j.tokenizer.ClipTokenizer;
+import java.awt.image.BufferedImage;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * What a {@code Clip} runs: the loaded model, its tokenizer and image transform, the decode-ahead pipeline, and
+ * the lock that keeps {@link #close()} from freeing weights an encoder call is using. The public facade validates
+ * arguments, normalizes and documents; this class encodes.
+ *
+ * <p>Thread-safe. Encoder calls hold the read lock; {@code close()} takes the write lock.
+ */
+public final class ClipEngine implements AutoCloseable {
+    private final ClipModel model;
+    private final ClipTokenizer tokenizer;
+    private final ClipPreprocessor preprocessor;
+    private final String name;
+    private final String id;
+    private final int batchSize;
+    /** Decodes batch k + 1 while batch k runs through the encoder; one batch ahead keeps memory small. */
+    private final DecodePipeline decoders;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+    private volatile float lastLogitScale;
+
+    /**
+     * Takes ownership of a loaded model.
+     *
+     * @param loaded what {@link ClipLoader} loaded; closed by {@link #close()}
+     * @param batchSize items per encoder call, at least 1
+     * @param decodeThreads threads decoding image files, at least 1
+     */
+    public ClipEngine(ClipLoader.Loaded loaded, int batchSize, int decodeThreads) {
+        this.model = loaded.model();
+        this.tokenizer = loaded.tokenizer();
+        this.preprocessor = loaded.preprocessor();
+        this.name = loaded.name();
+        this.id = loaded.id();
+        this.batchSize = batchSize;
+        this.lastLogitScale = model.logitScale();
+        this.decoders = new DecodePipeline(decodeThreads, 1, DecodePipeline.OnFailure.FAIL);
+    }
+
+    /** An image to decode, and the name its errors mention. */
+    public record ImageSource(String name, Supplier<DecodedImage> decoder) {
+        /**
+         * {@return an image file}
+         *
+         * @param path the file
+         */
+        public static ImageSource of(Path path) {
+            return new ImageSource(path.toString(), () -> ImageDecoder.decode(path));
+        }
+
+        /**
+         * {@return an image in memory, read as a file with the same pixels would be}
+         *
+         * @param image the image
+         * @param index its position in the caller's list, for messages
+         */
+        public static ImageSource of(BufferedImage image, int index) {
+            return new ImageSource("in-memory image " + index + " (" + image.getWidth() + "x" + image.getHeight()
+                    + ")", () -> InMemoryImages.toDecoded(image));
+        }
+
+        /**
+         * {@return an encoded image (PNG, JPEG, ...) in memory}
+         *
+         * @param bytes the file's bytes; not copied, so the caller must not change them during the call
+         * @param name what messages call it
+         */
+        public static ImageSource of(byte[] bytes, String name) {
+            return new ImageSource(name, () -> ImageDecoder.decode(bytes, name));
+        }
+
+        /**
+         * {@return an encoded image read from a stream when it is decoded}
+         *
+         * @param in the stream; read to its end, not closed
+         * @param name what messages call it
+         */
+        public static ImageSource of(InputStream in, String name) {
+            return new ImageSource(name, () -> ImageDecoder.decode(in, name));
+        }
+    }
+
+    /** {@return the model; owned by this engine} */
+    public ClipModel model() {
+        return model;
+    }
+
+    /** {@return the tokenizer texts go through} */
+    public ClipTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** {@return the image transform} */
+    public ClipPreprocessor preprocessor() {
+        return preprocessor;
+    }
+
+    /** {@return the model's name as the user gave it} */
+    public String name() {
+        return name;
+    }
+
+    /** {@return the name and a fingerprint of the weights} */
+    public String id() {
+        return id;
+    }
+
+    /** {@return the embedding dimension} */
+    public int dimension() {
+        return model.embedDim();
+    }
+
+    /** {@return {@code exp(logit_scale)}, read from the model while open (fine-tuning changes it)} */
+    public float logitScale() {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            if (!closed) {
+                lastLogitScale = model.logitScale();
+            }
+            return lastLogitScale;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The text encoder's raw features; texts longer than the context are truncated like the reference's
+     * {@code tokenize(..., truncate=True)}.
+     *
+     * @param texts the texts, without nulls
+     * @return one row per text
+     */
+    public float[][] textFeatures(List<String> texts) {
+        checkOpen();
+        if (texts.isEmpty()) {
+            return new float[0][];
+        }
+        int[][] tokens = tokenizer.tokenize(texts, model.contextLength(), true);
+        // The model groups texts of similar length into batches: short prompts are not padded to long ones.
+        return whileOpen(() -> model.encodeTexts(tokens, batchSize));
+    }
+
+    /**
+     * The image encoder's raw features, batch by batch; batch {@code k + 1} is decoded on the pool while batch
+     * {@code k} runs through the encoder. The first undecodable input (in input order) fails the call.
+     *
+     * @param inputs the images
+     * @return one row per image
+     */
+    public float[][] imageFeatures(List<ImageSource> inputs) {
+        checkOpen();
+        float[][] out = new float[inputs.size()][];
+        try (DecodePipeline.Batches<ImageSource> batches = decoders.stream(DecodePipeline.partition(inputs, batchSize),
+                preprocessor.pixelCount(), new Sources(preprocessor))) {
+            int start = 0;
+            while (batches.hasNext()) {
+                DecodedBatch<ImageSource> batch = batches.next();
+                float[][] features = whileOpen(() -> model.encodeImages(batch.pixels(), batch.count()));
+                System.arraycopy(features, 0, out, start, features.length);
+                start += features.length;
+            }
+        } catch (CancellationException e) {
+            throw closedException();
+        } catch (RuntimeException e) {
+            // A decode that failed because close() pulled the pool away is not the input's fault.
+            if (closed) {
+                throw closedException();
+            }
+            throw e;
+        }
+        return out;
+    }
+
+    /** @throws ClipClosedException if {@link #close()} has been called */
+    public void checkOpen() {
+        if (closed) {
+            throw closedException();
+        }
+    }
+
+    /** {@return whether {@link #close()} has been called} */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Waits for encoder calls in progress, then frees the model and stops the decoding threads. Idempotent. */
+    @Override
+    public void close() {
+        Lock lock = lifecycle.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Running decodes finish undisturbed; queued ones are cancelled so that no caller waits for them.
+            decoders.close();
+            model.close();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + ", " + model.config() + ", " + model.device() + ", " + model.precision()
+                + (closed ? ", closed" : "");
+    }
+
+    private ClipClosedException closedException() {
+        return new ClipClosedException("this Clip (" + name + ") is closed; its weights were freed by close()."
+                + " Keep it open while embedding, or load a new one");
+    }
+
+    /** Runs {@code work} on the native model, which close() cannot free meanwhile. */
+    private <T> T whileOpen(Supplier<T> work) {
+        Lock lock = lifecycle.readLock();
+        lock.lock();
+        try {
+            checkOpen();
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Decodes and preprocesses {@link ImageSource}s into a batch buffer (the pipeline names failed inputs). */
+    private record Sources(ClipPreprocessor preprocessor) implements ItemDecoder<ImageSource> {
+        Sources {
+            requireNonNull(preprocessor, "preprocessor");
+        }
+
+        @Override
+        public void decode(ImageSource input, FloatBuffer dst, int offset) {
+            preprocessor.pixels(input.decoder().get(), dst, offset);
+        }
+
+        @Override
+        public String name(ImageSource input) {
+            return input.name();
+        }
+    }
+}
