@@ -7,9 +7,7 @@ import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.hub.ModelCache;
 import io.github.clip4j.internal.ClipAccess;
 import io.github.clip4j.internal.ClipEngine;
-import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.loading.ClipLoader;
-import io.github.clip4j.internal.model.ClipModel;
 import io.github.clip4j.internal.weights.StateDict;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.zeroshot.Classification;
@@ -18,7 +16,6 @@ import io.github.clip4j.zeroshot.ZeroShotClassifier;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,22 +61,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Clip.class);
 
     static {
-        ClipAccess.register(new ClipAccess.Accessor() {
-            @Override
-            public ClipModel model(Clip clip) {
-                return clip.engine.model();
-            }
-
-            @Override
-            public ClipPreprocessor preprocessor(Clip clip) {
-                return clip.engine.preprocessor();
-            }
-
-            @Override
-            public Builder weights(Builder builder, StateDict weights) {
-                return builder.weights(weights);
-            }
-        });
+        ClipAccess.register(clip -> clip.engine, Builder::weights);
     }
 
     private final ClipEngine engine;
@@ -91,10 +73,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     /**
      * Loads {@value #DEFAULT_MODEL} on the CPU in fp32, downloading it into the cache on first use.
      *
-     * <pre>{@code
-     * try (Clip clip = Clip.load()) { ... }
-     * }</pre>
-     *
      * @return an open model; close it to free its native memory
      * @throws ClipException if the model or the tokenizer's vocabulary can be neither found nor downloaded
      */
@@ -103,16 +81,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /**
-     * Loads a model by name ({@code "RN50"}, {@code "ViT-B/32"}, ...), checkpoint file path or Hugging Face
-     * folder path, on the CPU in fp32.
+     * Loads a model on the CPU in fp32: {@code Clip.load("ViT-B/16")}, {@code Clip.load("my-finetuned.pt")}.
      *
-     * <pre>{@code
-     * Clip clip = Clip.load("ViT-B/16");
-     * Clip local = Clip.load("models/my-finetuned.safetensors");
-     * }</pre>
-     *
-     * @param model a released name, a checkpoint file ({@code .pt}, {@code .safetensors}) or a Hugging Face
-     *     folder; not null
+     * @param model a released name ({@code "RN50"}, {@code "ViT-B/32"}, ...), a checkpoint file or a Hugging
+     *     Face folder
      * @return an open model; close it to free its native memory
      * @throws io.github.clip4j.hub.UnknownModelException if {@code model} is neither a released name nor an
      *     existing path (the message lists the released names)
@@ -125,10 +97,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     /**
      * Loads the checkpoint file or Hugging Face folder at {@code model}, on the CPU in fp32.
      *
-     * <pre>{@code
-     * Clip clip = Clip.load(Path.of("ViT-B-32.pt"));
-     * }</pre>
-     *
      * @param model a checkpoint file or Hugging Face folder, not null
      * @return an open model; close it to free its native memory
      * @throws ClipException if nothing is there or it is not a readable CLIP checkpoint (the message names it)
@@ -137,15 +105,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return builder().model(model).build();
     }
 
-    /**
-     * A builder with the defaults: {@value #DEFAULT_MODEL}, CPU, fp32, all cores, batches of 16.
-     *
-     * <pre>{@code
-     * Clip clip = Clip.builder().model("RN50").batchSize(32).build();
-     * }</pre>
-     *
-     * @return a new builder; nothing is loaded until {@link Builder#build()}
-     */
+    /** {@return a builder with the defaults: {@value #DEFAULT_MODEL}, CPU, fp32, all cores, batches of 16} */
     public static Builder builder() {
         return new Builder();
     }
@@ -155,10 +115,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return engine.name();
     }
 
-    /**
-     * {@return the tokenizer texts go through} For example, to count tokens:
-     * {@code clip.tokenizer().encode(text).length}. Thread-safe, and usable after {@link #close()}.
-     */
+    /** {@return the tokenizer texts go through, e.g. to count tokens: {@code tokenizer().encode(text).length}} */
     public ClipTokenizer tokenizer() {
         return engine.tokenizer();
     }
@@ -182,65 +139,16 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return engine.logitScale();
     }
 
-    /**
-     * The L2-normalized embedding of one text (truncated to the model's context if longer).
-     *
-     * <pre>{@code
-     * Embedding cat = clip.embedText("a photo of a cat");
-     * }</pre>
-     *
-     * @throws ClipClosedException if this {@code Clip} is closed
-     */
-    @Override
-    public Embedding embedText(String text) {
-        return embedTexts(List.of(requireNonNull(text, "text"))).get(0);
-    }
-
-    /**
-     * The L2-normalized embedding of one image file.
-     *
-     * <pre>{@code
-     * Embedding photo = clip.embedImage(Path.of("cat.jpg"));
-     * }</pre>
-     *
-     * @throws InvalidImageException if the file is missing, empty, truncated or not a supported image (the
-     *     message names it)
-     * @throws ClipClosedException if this {@code Clip} is closed
-     */
-    @Override
-    public Embedding embedImage(Path image) {
-        return embedImages(List.of(requireNonNull(image, "image"))).get(0);
-    }
-
-    /**
-     * L2-normalized embeddings of {@code texts}, in order, encoded in batches. Texts longer than the model's
-     * context are truncated like the reference's {@code tokenize(..., truncate=True)}; the empty text is allowed.
-     *
-     * <pre>{@code
-     * List<Embedding> texts = clip.embedTexts(List.of("a cat", "a dog"));
-     * }</pre>
-     *
-     * @throws ClipClosedException if this {@code Clip} is closed
-     */
+    /** {@inheritDoc} Encoded in batches of similar length; the empty text is allowed. */
     @Override
     public List<Embedding> embedTexts(List<String> texts) {
-        return normalizeAll(textFeatures(texts));
+        return ClipEngine.normalized(textFeatures(texts));
     }
 
-    /**
-     * L2-normalized embeddings of image files, in order, decoded and preprocessed like the reference.
-     *
-     * <pre>{@code
-     * List<Embedding> photos = clip.embedImages(List.of(Path.of("a.jpg"), Path.of("b.png")));
-     * }</pre>
-     *
-     * @throws InvalidImageException if a file is missing, empty, truncated or not a supported image (the message
-     *     names it); no embedding is returned then
-     * @throws ClipClosedException if this {@code Clip} is closed
-     */
+    /** {@inheritDoc} Files are decoded on the decode threads while the previous batch is encoded. */
     @Override
     public List<Embedding> embedImages(List<Path> images) {
-        return normalizeAll(imageFeatures(images));
+        return ClipEngine.normalized(imageFeatures(images));
     }
 
     /**
@@ -248,14 +156,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * file with the same pixels: 8-bit gray images stay gray until after the resize, other types are read as sRGB
      * and any alpha channel is dropped.
      *
-     * <pre>{@code
-     * BufferedImage screenshot = robot.createScreenCapture(area);
-     * Embedding e = clip.embedImage(screenshot);
-     * }</pre>
-     *
      * @param image the image, not null; it is read, not changed
      * @return a unit-length embedding of {@link #dimension()} floats
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public Embedding embedImage(BufferedImage image) {
         return embedBufferedImages(List.of(requireNonNull(image, "image"))).get(0);
@@ -264,21 +166,37 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     /**
      * The L2-normalized embeddings of images in memory, in order (see {@link #embedImage(BufferedImage)}).
      *
-     * <pre>{@code
-     * List<Embedding> frames = clip.embedBufferedImages(List.of(frame1, frame2));
-     * }</pre>
-     *
      * @param images the images, not null and without null elements; run in batches of the configured size
      * @return one unit-length embedding per image, in the same order
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public List<Embedding> embedBufferedImages(List<BufferedImage> images) {
-        requireNonNull(images, "images");
-        List<ClipEngine.ImageSource> inputs = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            inputs.add(ClipEngine.ImageSource.of(requireNonNull(images.get(i), "images[" + i + "]"), i));
-        }
-        return normalizeAll(engine.imageFeatures(inputs));
+        return ClipEngine.normalized(engine.imageFeatures(ClipEngine.ImageSource.ofImages(images)));
+    }
+
+    /**
+     * The L2-normalized embedding of an encoded image in memory (PNG, JPEG, GIF, BMP or WebP bytes: an upload,
+     * an object-store blob, a ZIP entry), decoded and preprocessed exactly like a file with the same bytes.
+     *
+     * @param image the encoded file, not null; not modified
+     * @return a unit-length embedding of {@link #dimension()} floats
+     * @throws InvalidImageException if the bytes are not a supported, intact image within the size limits
+     */
+    public Embedding embedImage(byte[] image) {
+        requireNonNull(image, "image");
+        return embed(ClipEngine.ImageSource.of(image, "in-memory image (" + image.length + " bytes)"));
+    }
+
+    /**
+     * The L2-normalized embedding of an encoded image read from {@code image} to its end, decoded exactly like a
+     * file with the same bytes. The stream is not closed.
+     *
+     * @param image the stream, not null
+     * @return a unit-length embedding of {@link #dimension()} floats
+     * @throws InvalidImageException if the stream cannot be read or holds no supported, intact image
+     */
+    public Embedding embedImage(InputStream image) {
+        requireNonNull(image, "image");
+        return embed(ClipEngine.ImageSource.of(image, "image stream"));
     }
 
     /**
@@ -291,7 +209,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      *
      * @param texts the texts, not null and without null elements
      * @return a new {@code [texts.size()][dimension()]} array, rows in the order of {@code texts}
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float[][] textFeatures(List<String> texts) {
         requireNonNull(texts, "texts");
@@ -305,54 +222,23 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * The image encoder's raw features (before L2 normalization), one row of {@link #dimension()} floats per
      * image file.
      *
-     * <pre>{@code
-     * float[][] raw = clip.imageFeatures(List.of(Path.of("cat.jpg")));  // as the reference's encode_image
-     * }</pre>
-     *
      * @param images the image files, not null and without null elements
      * @return a new {@code [images.size()][dimension()]} array, rows in the order of {@code images}
      * @throws InvalidImageException if a file cannot be decoded (the message names it)
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float[][] imageFeatures(List<Path> images) {
-        requireNonNull(images, "images");
-        List<ClipEngine.ImageSource> inputs = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            inputs.add(ClipEngine.ImageSource.of(requireNonNull(images.get(i), "images[" + i + "]")));
-        }
-        return engine.imageFeatures(inputs);
+        return engine.imageFeatures(ClipEngine.ImageSource.ofPaths(images));
     }
 
     /**
      * The cosine similarity between an image file and a text, in [-1, 1].
      *
-     * <pre>{@code
-     * float s = clip.similarity(Path.of("cat.jpg"), "a photo of a cat");
-     * }</pre>
-     *
      * @param image the image file, not null
      * @param text the text, not null; truncated to the context if too long
      * @return the cosine of the two embeddings; CLIP's cosines are small, typically 0.2 to 0.35 for a good match
      * @throws InvalidImageException if the file cannot be decoded (the message names it)
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public float similarity(Path image, String text) {
-        return embedImage(image).dot(embedText(text));
-    }
-
-    /**
-     * The cosine similarity between an image in memory and a text, in [-1, 1].
-     *
-     * <pre>{@code
-     * float s = clip.similarity(thumbnail, "a diagram");
-     * }</pre>
-     *
-     * @param image the image, not null
-     * @param text the text, not null; truncated to the context if too long
-     * @return the cosine of the two embeddings
-     * @throws ClipClosedException if this {@code Clip} is closed
-     */
-    public float similarity(BufferedImage image, String text) {
         return embedImage(image).dot(embedText(text));
     }
 
@@ -371,7 +257,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * @return every label with its probability and score, best first
      * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
      * @throws InvalidImageException if the file cannot be decoded (the message names it)
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public Classification classify(Path image, String... labels) {
         requireNonNull(image, "image");
@@ -382,15 +267,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Which of {@code labels} fits an image in memory best, like {@link #classify(Path, String...)}; the result
      * has no image path.
      *
-     * <pre>{@code
-     * Classification c = clip.classify(upload, "invoice", "receipt", "photo");
-     * }</pre>
-     *
      * @param image the image, not null
      * @param labels the candidate labels, at least one, distinct and not blank
      * @return every label with its probability and score, best first
      * @throws IllegalArgumentException if there are no labels, or one is blank or repeated
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public Classification classify(BufferedImage image, String... labels) {
         requireNonNull(image, "image");
@@ -410,7 +290,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * }</pre>
      *
      * @return a new classifier builder bound to this {@code Clip}
-     * @throws ClipClosedException if this {@code Clip} is closed
      */
     public ZeroShotClassifier.Builder classifier() {
         engine.checkOpen();
@@ -422,10 +301,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return engine.isClosed();
     }
 
-    /**
-     * Frees the model's native memory and stops the decoding threads. Waits for the encoder batches in progress
-     * on other threads to finish; later calls fail with {@link ClipClosedException}. Idempotent.
-     */
+    /** Frees the weights and stops the decode threads, after calls in progress finish; idempotent. */
     @Override
     public void close() {
         engine.close();
@@ -441,28 +317,21 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return classifier().labels(labels).templates(DEFAULT_TEMPLATES).build();
     }
 
-    private static List<Embedding> normalizeAll(float[][] features) {
-        List<Embedding> out = new ArrayList<>(features.length);
-        for (float[] row : features) {
-            out.add(Embedding.normalize(row));
-        }
-        return out;
+    private Embedding embed(ClipEngine.ImageSource image) {
+        return Embedding.normalize(engine.imageFeatures(List.of(image))[0]);
     }
 
     /**
-     * Configures and loads a {@link Clip}. Every setter validates its argument; {@link #build()} does the work
-     * (locating or downloading the model, reading it, copying the weights into libtorch). The model is given one
-     * way: {@link #model(String)} or {@link #model(Path)}; the last call wins.
+     * Configures and loads a {@link Clip}. Every setter checks its argument at once; {@link #build()} does the
+     * work (locating or downloading the model, reading it, copying the weights into libtorch). The last of
+     * {@link #model(String)} and {@link #model(Path)} wins. Not thread-safe; each {@code build()} loads a new model.
      *
      * <pre>{@code
      * Clip clip = Clip.builder()
      *         .model(Path.of("checkpoints/ViT-B-32.pt"))
-     *         .tokenizer(ClipTokenizer.load(Path.of("bpe_simple_vocab_16e6.txt.gz")))
-     *         .batchSize(32)
+     *         .precision(Precision.BF16).threads(2).batchSize(32)
      *         .build();
      * }</pre>
-     *
-     * <p>Not thread-safe; {@code build()} may be called more than once (each call loads a new model).
      */
     public static final class Builder {
         private String modelName = DEFAULT_MODEL;
@@ -480,49 +349,35 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         private Builder() {}
 
         /**
-         * A released name ({@code "ViT-B/32"}), or the path of a checkpoint file or Hugging Face folder.
-         *
-         * @param model the name or path, not null; checked by {@link #build()}, which lists the released names
+         * @param model a released name ({@code "ViT-B/32"}), or the path of a checkpoint file or Hugging Face
+         *     folder; checked by {@link #build()}, whose error lists the released names
          * @return this builder
          * @throws IllegalArgumentException if {@code model} is blank
          */
         public Builder model(String model) {
-            requireNonNull(model, "model");
-            if (model.isBlank()) {
+            if (requireNonNull(model, "model").isBlank()) {
                 throw new IllegalArgumentException("model name is blank; use one of the released names such as "
                         + DEFAULT_MODEL + ", a checkpoint file or a Hugging Face folder");
             }
-            this.modelName = model;
-            this.modelPath = null;
-            this.weights = null;
-            return this;
+            return source(model, null, null);
         }
 
         /**
-         * A checkpoint file ({@code .pt}, {@code .safetensors}) or a Hugging Face folder.
-         *
-         * @param model the file or folder, not null; it must exist when {@link #build()} runs
+         * @param model a checkpoint file ({@code .pt}, {@code .safetensors}) or a Hugging Face folder; it must
+         *     exist when {@link #build()} runs
          * @return this builder
          */
         public Builder model(Path model) {
-            this.modelPath = requireNonNull(model, "model");
-            this.modelName = null;
-            this.weights = null;
-            return this;
+            return source(null, requireNonNull(model, "model"), null);
         }
 
         /** Weights already in memory (TinyClip, tests); reached from other clip4j packages through ClipAccess. */
-        Builder weights(StateDict weights) {
-            this.weights = requireNonNull(weights, "weights");
-            this.modelName = null;
-            this.modelPath = null;
-            return this;
+        Builder weights(StateDict stateDict) {
+            return source(null, null, requireNonNull(stateDict, "weights"));
         }
 
         /**
-         * Where the model runs (default {@link Device#CPU}).
-         *
-         * @param device the device, not null
+         * @param device where the model runs (default {@link Device#CPU})
          * @return this builder
          */
         public Builder device(Device device) {
@@ -531,9 +386,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * The compute precision (default {@link Precision#FP32}, which matches the reference exactly).
-         *
-         * @param precision the precision the weights are converted to and computed in, not null
+         * @param precision what the weights are converted to and computed in (default {@link Precision#FP32},
+         *     which matches the reference exactly)
          * @return this builder
          */
         public Builder precision(Precision precision) {
@@ -544,55 +398,39 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * The threads one encoder call may use (default: libtorch's choice, all cores). In fp32 they go to the
          * matrix library (OpenBLAS) and libtorch's own pool gets one; in bf16 and fp16 libtorch gets them all.
-         * This is a process-wide setting: it applies to every model in the process.
+         * A process-wide setting: it applies to every model in the process.
          *
-         * @param threads at least 1, usually the number of cores to give this process's inference
+         * @param threads at least 1
          * @return this builder
-         * @throws IllegalArgumentException if {@code threads < 1}
          */
         public Builder threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-            }
-            this.threads = threads;
+            this.threads = atLeastOne(threads, "threads");
             return this;
         }
 
         /**
-         * How many images or texts go through the encoder at once (default 16). Larger batches are faster per
-         * item and hold more memory: a batch of images takes {@code 12 * resolution^2} bytes per image.
-         *
-         * @param batchSize items per encoder call, at least 1
+         * @param batchSize images or texts per encoder call (default 16); larger batches are faster per item and
+         *     hold more memory ({@code 12 * resolution^2} bytes per image); at least 1
          * @return this builder
-         * @throws IllegalArgumentException if {@code batchSize < 1}
          */
         public Builder batchSize(int batchSize) {
-            if (batchSize < 1) {
-                throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
-            }
-            this.batchSize = batchSize;
+            this.batchSize = atLeastOne(batchSize, "batch size");
             return this;
         }
 
         /**
-         * How many threads decode and preprocess image files (default: the number of cores, at most 4).
-         *
-         * @param threads at least 1; the daemon threads end after 10 idle seconds
+         * @param threads threads decoding and preprocessing image files (default: the cores, at most 4); at
+         *     least 1; idle ones end after 10 seconds
          * @return this builder
-         * @throws IllegalArgumentException if {@code threads < 1}
          */
         public Builder decodeThreads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("decode threads must be at least 1, got " + threads);
-            }
-            this.decodeThreads = threads;
+            this.decodeThreads = atLeastOne(threads, "decode threads");
             return this;
         }
 
         /**
-         * The folder released models are downloaded to (default {@code ~/.cache/clip}).
-         *
-         * @param folder the cache folder, not null; created when a download needs it
+         * @param folder where released models are downloaded to and looked up in (default: {@link ModelCache},
+         *     i.e. {@code clip4j.cache}, {@code CLIP4J_CACHE} or {@code ~/.cache/clip})
          * @return this builder
          */
         public Builder cacheFolder(Path folder) {
@@ -601,9 +439,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * Receives download progress when a released model is fetched (default: none).
-         *
-         * @param listener the listener, not null; called on the thread running {@link #build()}
+         * @param listener receives download progress of a released model, on the thread running {@link #build()}
          * @return this builder
          */
         public Builder progress(DownloadListener listener) {
@@ -612,10 +448,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * The tokenizer to use (default: {@link ClipTokenizer#load()}, with the vocabulary bundled in the
-         * clip-tokenizer jar). Its ids must fit the model's vocabulary.
-         *
-         * @param tokenizer the tokenizer, not null, e.g. {@code ClipTokenizer.load(path)} for another copy of the file
+         * @param tokenizer the tokenizer (default {@link ClipTokenizer#load()}, with the vocabulary bundled in
+         *     clip-tokenizer); its ids must fit the model's vocabulary
          * @return this builder
          */
         public Builder tokenizer(ClipTokenizer tokenizer) {
@@ -628,10 +462,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          *
          * @return an open {@code Clip}; the caller closes it
          * @throws io.github.clip4j.hub.UnknownModelException if the name is neither released nor an existing path
-         *     (the message lists the released names)
-         * @throws io.github.clip4j.CheckpointException if the checkpoint is truncated, corrupt or not a
-         *     complete CLIP model (the message names the file and the tensors)
-         * @throws ClipException if the model or the vocabulary cannot be downloaded, or libtorch cannot be loaded
+         * @throws CheckpointException if the checkpoint is truncated, corrupt or not a complete CLIP model
+         * @throws ClipException if the model cannot be downloaded, or libtorch cannot be loaded
          * @throws IllegalArgumentException if the tokenizer's ids do not fit the model's vocabulary
          */
         public Clip build() {
@@ -648,6 +480,20 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         public String toString() {
             Object model = weights != null ? weights.source() : modelPath != null ? modelPath : modelName;
             return "Clip.Builder[" + model + ", " + device + ", " + precision + ", batch " + batchSize + "]";
+        }
+
+        private Builder source(String name, Path path, StateDict stateDict) {
+            this.modelName = name;
+            this.modelPath = path;
+            this.weights = stateDict;
+            return this;
+        }
+
+        private static int atLeastOne(int value, String what) {
+            if (value < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1, got " + value);
+            }
+            return value;
         }
     }
 }

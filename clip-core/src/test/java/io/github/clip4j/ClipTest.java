@@ -114,6 +114,14 @@ class ClipTest {
     }
 
     @Test
+    void encodedBytesThatAreNoImageAreRefusedByName() {
+        assertThatThrownBy(() -> clip.embedImage(new byte[] {1, 2, 3}))
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("in-memory image (3 bytes)");
+        assertThatThrownBy(() -> clip.embedImage(new java.io.ByteArrayInputStream(new byte[0])))
+                .isInstanceOf(InvalidImageException.class).hasMessageContaining("image stream");
+    }
+
+    @Test
     void inMemoryImagesEmbedLikeTheirFiles() throws Exception {
         // chelsea.png is RGB, camera.png 8-bit gray: both paths of the conversion.
         for (String name : List.of("chelsea.png", "camera.png")) {
@@ -121,7 +129,12 @@ class ClipTest {
             BufferedImage image = ImageIO.read(file.toFile());
             Embedding fromFile = clip.embedImage(file);
             assertThat(clip.embedImage(image).toArray()).as(name).isEqualTo(fromFile.toArray());
-            assertThat(clip.similarity(image, "a cat")).isEqualTo(clip.similarity(file, "a cat"));
+            assertThat(clip.embedImage(image).dot(clip.embedText("a cat"))).isEqualTo(clip.similarity(file, "a cat"));
+            byte[] bytes = java.nio.file.Files.readAllBytes(file);
+            assertThat(clip.embedImage(bytes).toArray()).as(name + " as bytes").isEqualTo(fromFile.toArray());
+            try (java.io.InputStream in = new java.io.ByteArrayInputStream(bytes)) {
+                assertThat(clip.embedImage(in).toArray()).as(name + " as a stream").isEqualTo(fromFile.toArray());
+            }
             assertThat(clip.classify(image, LABELS).predictions())
                     .isEqualTo(clip.classify(file, LABELS).predictions());
         }

@@ -3,6 +3,7 @@ package io.github.clip4j.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.ClipClosedException;
+import io.github.clip4j.Embedding;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.image.DecodedImage;
 import io.github.clip4j.internal.image.ImageDecoder;
@@ -17,6 +18,7 @@ import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Lock;
@@ -102,6 +104,47 @@ public final class ClipEngine implements AutoCloseable {
         public static ImageSource of(InputStream in, String name) {
             return new ImageSource(name, () -> ImageDecoder.decode(in, name));
         }
+
+        /**
+         * {@return image files, checked for nulls}
+         *
+         * @param paths the files
+         */
+        public static List<ImageSource> ofPaths(List<Path> paths) {
+            requireNonNull(paths, "images");
+            List<ImageSource> sources = new ArrayList<>(paths.size());
+            for (int i = 0; i < paths.size(); i++) {
+                sources.add(of(requireNonNull(paths.get(i), "images[" + i + "]")));
+            }
+            return sources;
+        }
+
+        /**
+         * {@return images in memory, checked for nulls}
+         *
+         * @param images the images
+         */
+        public static List<ImageSource> ofImages(List<BufferedImage> images) {
+            requireNonNull(images, "images");
+            List<ImageSource> sources = new ArrayList<>(images.size());
+            for (int i = 0; i < images.size(); i++) {
+                sources.add(of(requireNonNull(images.get(i), "images[" + i + "]"), i));
+            }
+            return sources;
+        }
+    }
+
+    /**
+     * {@return each row L2-normalized}
+     *
+     * @param features raw features
+     */
+    public static List<Embedding> normalized(float[][] features) {
+        List<Embedding> out = new ArrayList<>(features.length);
+        for (float[] row : features) {
+            out.add(Embedding.normalize(row));
+        }
+        return out;
     }
 
     /** {@return the model; owned by this engine} */
