@@ -132,7 +132,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * }</pre>
      *
      * @return an open model; close it to free its native memory
-     * @throws ClipException if the model or the tokenizer's vocabulary can be neither found nor downloaded
+     * @throws ClipException if the model can be neither found nor downloaded, or the tokenizer's vocabulary cannot be
+     *     read
      */
     public static Clip load() {
         return builder().build();
@@ -895,7 +896,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          *     (the message lists the released names)
          * @throws io.github.clip4j.weights.CheckpointException if the checkpoint is truncated, corrupt or not a
          *     complete CLIP model (the message names the file and the tensors)
-         * @throws ClipException if the model or the vocabulary cannot be downloaded, or libtorch cannot be loaded
+         * @throws ClipException if the model cannot be downloaded, the vocabulary cannot be read, or libtorch cannot be
+         *     loaded
          * @throws IllegalArgumentException if the tokenizer's ids do not fit the model's vocabulary
          */
         public Clip build() {
