@@ -43,7 +43,7 @@ public final class FineTunedWeights {
     private FineTunedWeights() {}
 
     /** The checkpoint formats, chosen by file extension. */
-    public enum Format {
+    enum Format {
         /** {@code .safetensors}. */
         SAFETENSORS,
         /** {@code .pt} / {@code .pth}: {@code torch.save} of a state dict. */
@@ -56,7 +56,7 @@ public final class FineTunedWeights {
          * @return {@link #SAFETENSORS} for {@code .safetensors}, {@link #TORCH} for {@code .pt} and {@code .pth}
          * @throws TrainingException if the extension is neither {@code .safetensors} nor {@code .pt}/{@code .pth}
          */
-        public static Format of(Path file) {
+        static Format of(Path file) {
             requireNonNull(file, "file");
             Path name = file.getFileName();
             String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
