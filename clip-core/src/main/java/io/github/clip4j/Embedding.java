@@ -42,7 +42,8 @@ public final class Embedding {
         }
         double norm = Math.sqrt(sum);
         if (!(norm > 0) || Double.isInfinite(norm)) {
-            throw new IllegalArgumentException("cannot normalize a vector of norm " + norm);
+            throw new IllegalArgumentException("cannot normalize a vector of norm " + norm
+                    + (Double.isNaN(norm) || Double.isInfinite(norm) ? " (it holds NaN or infinite values)" : ""));
         }
         float[] unit = new float[raw.length];
         for (int i = 0; i < raw.length; i++) {

@@ -8,6 +8,7 @@ import io.github.clip4j.SkippedFile;
 import io.github.clip4j.common.ClipException;
 import io.github.clip4j.internal.retrieval.IndexEntry;
 import io.github.clip4j.internal.retrieval.IndexFile;
+import io.github.clip4j.internal.retrieval.IndexLock;
 import io.github.clip4j.internal.retrieval.IndexTable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,8 +51,20 @@ import org.slf4j.LoggerFactory;
  * described in {@code IndexFile}; every save writes a new file and renames it over the old one, so a crash never
  * leaves a half-written index.
  *
- * <p><b>Models.</b> An index belongs to the model that built it: opening it with a model of another
- * {@link EmbeddingModel#modelId()} is refused (the embeddings would be meaningless), and the fix is to rebuild it.
+ * <p><b>Models.</b> An index belongs to the model that built it: opening it with a model whose weights differ (by
+ * the fingerprint in {@link EmbeddingModel#modelId()}, see {@link #sameWeights}) is refused (the embeddings would be
+ * meaningless), and the fix is to rebuild it. The same weights from another file or format are accepted.
+ *
+ * <p><b>Writers.</b> Before its first change an index takes an exclusive lock on the file {@code INDEX.lock}
+ * beside its file (an OS lock, released when the index is closed or its process dies), then reads the file again,
+ * so two processes never overwrite each other's work: while one writes, another's {@link #addDirectory} or
+ * {@link #save()} fails at once with an {@link IndexException} naming the holder. Searching takes no lock. While
+ * indexing, the index is saved every 1024 newly embedded images or every minute, so a run that is killed resumes
+ * where its last save left off; temporary files of a killed save are removed by the next writer.
+ *
+ * <p><b>Untrusted files.</b> An index file is checked as it is read: entries must be relative paths inside their
+ * folder (normalized, no {@code ..}), embeddings finite, and a search result whose real path (symbolic links
+ * resolved) leads outside its folder is refused. The model id an index records is only compared, never loaded.
  *
  * <p>Thread-safe: searches run concurrently; indexing and saving exclude each other and searches.
  */
@@ -64,6 +77,11 @@ public final class ImageIndex implements AutoCloseable {
     /** Images embedded per {@link EmbeddingModel#embedImages} call unless {@link #open(Path, EmbeddingModel, int)} says. */
     public static final int DEFAULT_BATCH_SIZE = 32;
 
+    /** While indexing, the index is saved after at least this many newly embedded images... */
+    static final int CHECKPOINT_IMAGES = 1024;
+    /** ... or after this long, whichever comes first, so that a killed run resumes from there. */
+    static final long CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(60);
+
     private final Path file;
     private final EmbeddingModel model;
     private final int batchSize;
@@ -71,9 +89,11 @@ public final class ImageIndex implements AutoCloseable {
 
     // Guarded by lock. An entry's root is its folder's position in roots.
     private final List<String> roots;
-    private final IndexTable table;
+    private IndexTable table;
     private boolean dirty;
     private boolean closed;
+    /** The file's write lock, taken before the first change and held until close; null while only read. */
+    private IndexLock writeLock;
 
     private ImageIndex(Path file, EmbeddingModel model, int batchSize, IndexFile.Content content) {
         this.file = file;
@@ -123,15 +143,53 @@ public final class ImageIndex implements AutoCloseable {
         } catch (IOException e) {
             throw new IndexException("cannot read image index " + indexFile + ": " + e, e);
         }
-        if (!content.modelId().equals(model.modelId()) || content.dimension() != model.dimension()) {
+        checkModel(indexFile, content, model);
+        ImageIndex index = new ImageIndex(indexFile, model, batchSize, content);
+        log.debug("opened {} with {} images", indexFile, index.table.size());
+        return index;
+    }
+
+    private static void checkModel(Path indexFile, IndexFile.Content content, EmbeddingModel model) {
+        if (!sameWeights(content.modelId(), model.modelId()) || content.dimension() != model.dimension()) {
             throw new IndexException("image index " + indexFile + " was built with model " + content.modelId() + " ("
                     + content.dimension() + " dimensions), not with " + model.modelId() + " (" + model.dimension()
                     + "); rebuild it with " + model.modelId() + " (delete the file and index the folders again) or "
                     + "search it with " + content.modelId());
         }
-        ImageIndex index = new ImageIndex(indexFile, model, batchSize, content);
-        log.debug("opened {} with {} images", indexFile, index.table.size());
-        return index;
+    }
+
+    /**
+     * Whether two {@link EmbeddingModel#modelId() model ids} name the same weights. Ids of the form
+     * {@code NAME#FINGERPRINT} (as {@code Clip} makes them) are compared by fingerprint only, so the same weights
+     * read from another file or format (a TorchScript archive, its safetensors export) are the same model; other ids
+     * must be equal.
+     *
+     * @param a a model id, not null
+     * @param b another model id, not null
+     * @return true if both describe the same weights
+     */
+    public static boolean sameWeights(String a, String b) {
+        requireNonNull(a, "a");
+        requireNonNull(b, "b");
+        int hashA = a.lastIndexOf('#');
+        int hashB = b.lastIndexOf('#');
+        if (hashA < 0 || hashB < 0) {
+            return a.equals(b);
+        }
+        String fingerprint = a.substring(hashA + 1);
+        return !fingerprint.isEmpty() && fingerprint.equals(b.substring(hashB + 1));
+    }
+
+    /**
+     * The name part of a {@link EmbeddingModel#modelId() model id} ({@code NAME} of {@code NAME#FINGERPRINT}): a
+     * label to show and compare, never a path to open or a model to download.
+     *
+     * @param modelId a model id, not null
+     * @return the id up to its last {@code #}, or the whole id if it has none
+     */
+    public static String modelName(String modelId) {
+        int hash = requireNonNull(modelId, "modelId").lastIndexOf('#');
+        return hash > 0 ? modelId.substring(0, hash) : modelId;
     }
 
     /**
@@ -231,6 +289,7 @@ public final class ImageIndex implements AutoCloseable {
         lock.writeLock().lock();
         try {
             checkOpen();
+            becomeWriter();
             return update(dir, listener);
         } finally {
             lock.writeLock().unlock();
@@ -264,11 +323,14 @@ public final class ImageIndex implements AutoCloseable {
         for (String path : gone) {
             table.remove(root, path);
             removed++;
+            dirty = true;
         }
 
         int added = 0;
         int updated = 0;
         int done = 0;
+        int sinceSave = 0;
+        long lastSave = System.nanoTime();
         for (int from = 0; from < toEmbed.size(); from += batchSize) {
             List<Found> batch = toEmbed.subList(from, Math.min(toEmbed.size(), from + batchSize));
             List<Embedding> embeddings = embed(batch, skipped);
@@ -285,11 +347,20 @@ public final class ImageIndex implements AutoCloseable {
                 } else {
                     updated++;
                 }
+                dirty = true;
             }
             done += batch.size();
+            sinceSave += batch.size();
+            if (done < toEmbed.size()
+                    && (sinceSave >= CHECKPOINT_IMAGES || System.nanoTime() - lastSave >= CHECKPOINT_NANOS)) {
+                // A checkpoint: a run killed after it resumes from here instead of embedding everything again.
+                saveLocked();
+                sinceSave = 0;
+                lastSave = System.nanoTime();
+            }
             listener.onProgress(done, toEmbed.size());
         }
-        if (added + updated + removed > 0 || !Files.exists(file)) {
+        if (!Files.exists(file)) {
             dirty = true;
         }
         IndexUpdate result = new IndexUpdate(added, updated, removed, unchanged, table.size(), skipped);
@@ -314,7 +385,7 @@ public final class ImageIndex implements AutoCloseable {
                         + paths.size() + " images");
             }
             return embeddings;
-        } catch (ClipException batchFailure) {
+        } catch (ClipException | IllegalArgumentException batchFailure) {
             log.debug("batch of {} images refused ({}); embedding them one by one", paths.size(),
                     batchFailure.getMessage());
         }
@@ -322,6 +393,12 @@ public final class ImageIndex implements AutoCloseable {
         for (Path path : paths) {
             try {
                 embeddings.add(model.embedImage(path));
+            } catch (IllegalArgumentException e) {
+                // The image decoded, but the model's features cannot be normalized (NaN, infinite, zero): the
+                // model is broken, and every further image would fail alike.
+                throw new IndexException("model " + model.modelId() + " gave unusable features for image " + path
+                        + " (" + e.getMessage() + "); its weights are probably broken; nothing was saved from this"
+                        + " batch", e);
             } catch (ClipException e) {
                 log.warn("skipping {}: {}", path, e.getMessage());
                 skipped.add(new SkippedFile(path, e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -407,6 +484,30 @@ public final class ImageIndex implements AutoCloseable {
     }
 
     /**
+     * {@link #resolve} for a file about to be handed out (and maybe read, e.g. drawn into a grid): its real path,
+     * symbolic links resolved, must be inside its folder's. The file format already keeps entries lexically inside
+     * their folder; a link put in place of an indexed file would lead out of it.
+     *
+     * @throws IndexException if the file resolves to outside its folder
+     */
+    private Path resolveInsideRoot(IndexEntry e) {
+        Path path = resolve(e);
+        Path root = absoluteRoot(roots.get(e.root()));
+        try {
+            Path real = path.toRealPath();
+            Path realRoot = root.toRealPath();
+            if (!real.startsWith(realRoot)) {
+                throw new IndexException("image index " + file + " lists " + path + ", which leads outside its"
+                        + " folder " + root + " (a symbolic link); refusing it: delete the index and index the folder"
+                        + " again");
+            }
+        } catch (IOException gone) {
+            // A file or folder deleted since indexing: nothing would be read through it.
+        }
+        return path;
+    }
+
+    /**
      * The {@code k} images most similar to {@code text} (e.g. {@code "a dog on a beach"}), best first. The text is
      * embedded with the index's model, outside the index's lock.
      *
@@ -458,7 +559,7 @@ public final class ImageIndex implements AutoCloseable {
             List<IndexTable.Hit> nearest = table.nearest(query, k);
             List<SearchHit> hits = new ArrayList<>(nearest.size());
             for (IndexTable.Hit h : nearest) {
-                hits.add(new SearchHit(resolve(h.entry()), h.score()));
+                hits.add(new SearchHit(resolveInsideRoot(h.entry()), h.score()));
             }
             return hits;
         } finally {
@@ -466,10 +567,19 @@ public final class ImageIndex implements AutoCloseable {
         }
     }
 
-    private static void checkK(int k) {
+    /**
+     * The rule for the number of hits {@link #search(String, int)} and its siblings take, for tools that check their
+     * options before loading a model.
+     *
+     * @param k the number of hits wanted
+     * @return {@code k}
+     * @throws IllegalArgumentException if {@code k < 1}
+     */
+    public static int checkK(int k) {
         if (k < 1) {
-            throw new IllegalArgumentException("k must be at least 1, got " + k);
+            throw new IllegalArgumentException("the number of hits must be at least 1, got " + k);
         }
+        return k;
     }
 
     /**
@@ -487,7 +597,42 @@ public final class ImageIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the file's write lock before the first change (once; held until {@link #close()}), then reads the file
+     * again: another process may have saved it since this index was opened, and its work must not be overwritten.
+     * Also removes temporary files a killed save left (safe now: no other writer can be saving).
+     */
+    private void becomeWriter() {
+        if (writeLock != null) {
+            return;
+        }
+        IndexLock acquired = IndexLock.acquire(file);
+        try {
+            int leftovers = io.github.clip4j.internal.io.AtomicFiles.deleteLeftovers(file);
+            if (leftovers > 0) {
+                log.info("removed {} temporary file(s) that an interrupted save of {} left", leftovers, file);
+            }
+            if (!dirty) {
+                IndexFile.Content content = IndexFile.read(file);
+                checkModel(file, content, model);
+                roots.clear();
+                roots.addAll(content.roots());
+                table = IndexTable.of(content);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // still no file: the empty index stands
+        } catch (IOException e) {
+            acquired.close();
+            throw new IndexException("cannot read image index " + file + ": " + e, e);
+        } catch (RuntimeException e) {
+            acquired.close();
+            throw e;
+        }
+        writeLock = acquired;
+    }
+
     private void saveLocked() {
+        becomeWriter();
         try {
             // Not a copy: the write lock keeps the table still while it is written.
             IndexFile.write(file, table.snapshot(model.modelId(), roots));
@@ -512,10 +657,17 @@ public final class ImageIndex implements AutoCloseable {
             if (closed) {
                 return;
             }
-            if (dirty) {
-                saveLocked();
+            try {
+                if (dirty) {
+                    saveLocked();
+                }
+            } finally {
+                closed = true;
+                if (writeLock != null) {
+                    writeLock.close();
+                    writeLock = null;
+                }
             }
-            closed = true;
         } finally {
             lock.writeLock().unlock();
         }

@@ -68,6 +68,20 @@ public final class ZeroShotClassifier {
     }
 
     /**
+     * The rule for {@link Builder#topK(int)}, for tools that check their options before loading a model.
+     *
+     * @param k the number of predictions to keep per image
+     * @return {@code k}
+     * @throws IllegalArgumentException if {@code k < 1}
+     */
+    public static int checkTopK(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("top-k must be at least 1, got " + k);
+        }
+        return k;
+    }
+
+    /**
      * The labels as {@link Builder#labels(Collection)} takes them: checked and copied. A tool can check labels a user
      * gave with it before it loads a model, with the builder's own rules.
      *
@@ -337,10 +351,7 @@ public final class ZeroShotClassifier {
          * @throws IllegalArgumentException if {@code k < 1}
          */
         public Builder topK(int k) {
-            if (k < 1) {
-                throw new IllegalArgumentException("top-k must be at least 1, got " + k);
-            }
-            this.topK = k;
+            this.topK = checkTopK(k);
             return this;
         }
 

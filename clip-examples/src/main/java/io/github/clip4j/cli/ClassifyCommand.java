@@ -116,6 +116,12 @@ final class ClassifyCommand implements Callable<Integer> {
         // The library's own checks, run before the model loads: a typo in a label costs no model load.
         List<String> labelList = ZeroShotClassifier.checkLabels(labels.values());
         PromptTemplates promptTemplates = promptTemplates();
+        if (top != null) {
+            ZeroShotClassifier.checkTopK(top);
+        }
+        if (chart != null) {
+            OutputFolder.require(chart, "--chart");
+        }
         if (font != null && chart == null) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--font is for the chart: give --chart OUT.png too");
         }
@@ -130,8 +136,15 @@ final class ClassifyCommand implements Callable<Integer> {
             if (top != null) {
                 builder.topK(top);
             }
-            ZeroShotClassifier classifier = builder.build();
-            results = classify(classifier);
+            ZeroShotClassifier classifier;
+            try {
+                classifier = builder.build(); // embeds the prompts
+            } catch (IllegalArgumentException e) {
+                // Every option was checked above: what is left is the model's output on the prompts.
+                throw new ModelOutputException("model " + model.value + " gave unusable text features for the"
+                        + " labels' prompts (" + e.getMessage() + "); its weights are probably broken");
+            }
+            results = classify(clip, classifier);
         }
         if (chart != null) {
             writeCharts(results, chartFont);
@@ -142,10 +155,17 @@ final class ClassifyCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Classification> classify(ZeroShotClassifier classifier) {
+    private List<Classification> classify(Clip clip, ZeroShotClassifier classifier) {
         try (Progress progress = cli.progress("Classifying",
                 images.size() > options.batchSize ? images.size() : 0)) {
-            return options.inBatches(images, progress, classifier::classify);
+            return options.inBatches(images, progress, batch -> {
+                try {
+                    return classifier.classify(batch);
+                } catch (IllegalArgumentException e) {
+                    // e.g. "cannot normalize a vector of norm NaN": name the image instead
+                    throw ModelOutputException.forImages(clip, model.value, batch, e);
+                }
+            });
         }
     }
 
@@ -177,6 +197,12 @@ final class ClassifyCommand implements Callable<Integer> {
         for (Classification c : results) {
             List<Map<String, Object>> predictions = new ArrayList<>();
             for (Prediction p : c.predictions()) {
+                if (!Double.isFinite(p.score()) || !Double.isFinite(p.probability())) {
+                    throw new ModelOutputException("the model gave a non-finite " + (Double.isFinite(p.score())
+                            ? "probability" : "score") + " for image " + c.image().map(Path::toString).orElse("?")
+                            + " and label " + Json.toJson(p.label())
+                            + "; the model's weights are probably broken (NaN or infinite)");
+                }
                 Map<String, Object> prediction = new LinkedHashMap<>();
                 prediction.put("label", p.label());
                 prediction.put("probability", p.probability());

@@ -23,6 +23,16 @@ final class CliErrors {
     private CliErrors() {}
 
     static void install(CommandLine commandLine) {
+        CommandLine.IExecutionStrategy strategy = commandLine.getExecutionStrategy();
+        commandLine.setExecutionStrategy(parseResult -> {
+            try {
+                return strategy.execute(parseResult);
+            } catch (Error e) {
+                // picocli hands only Exceptions to the handler below; an Error would escape with its stack trace
+                report(commandLine.getErr(), errorMessage(e, parseResult), e, verbose(parseResult));
+                return FAILURE;
+            }
+        });
         commandLine.setParameterExceptionHandler((e, args) -> usage(e.getCommandLine(), e.getMessage(), e));
         commandLine.setExecutionExceptionHandler((e, command, parseResult) -> {
             if (e instanceof CommandLine.ParameterException p) {
@@ -52,6 +62,26 @@ final class CliErrors {
         return message.regionMatches(true, 0, "Error: ", 0, 7) ? message.substring(7) : message;
     }
 
+    /**
+     * An {@link Error} that escaped a command (input bounds are checked, so this is the last line of defence):
+     * what ran out and what to do, in one line.
+     */
+    static String errorMessage(Error e, ParseResult parseResult) {
+        String command = "clip";
+        for (ParseResult r = parseResult == null ? null : parseResult.subcommand(); r != null; r = r.subcommand()) {
+            command += " " + r.commandSpec().name();
+        }
+        if (e instanceof OutOfMemoryError) {
+            return "out of memory in '" + command + "' (" + e.getMessage() + "): an input is too large for the"
+                    + " Java heap; use smaller inputs or give the JVM more memory (java -Xmx...)";
+        }
+        if (e instanceof StackOverflowError) {
+            return "stack overflow in '" + command + "': an input is nested too deeply to process";
+        }
+        return "internal error in '" + command + "': " + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + " (run with --verbose for details)";
+    }
+
     /** Our exceptions carry a message for users; anything else is named by its type as well. */
     private static String message(Exception e) {
         if (e instanceof ClipException && e.getMessage() != null) {
@@ -60,7 +90,7 @@ final class CliErrors {
         return e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
-    private static void report(PrintWriter err, String message, Exception e, boolean verbose) {
+    private static void report(PrintWriter err, String message, Throwable e, boolean verbose) {
         err.println("clip: error: " + oneLine(message));
         if (verbose) {
             e.printStackTrace(err);

@@ -79,7 +79,17 @@ public final class ClipCli implements Callable<Integer> {
         System.setProperty("java.awt.headless", "true"); // charts and grids are drawn without a display
         ClipCli cli = new ClipCli();
         cli.progressTo(System.err);
-        int status = commandLine(cli, out, err).execute(args);
+        int status;
+        try {
+            status = commandLine(cli, out, err).execute(args);
+        } catch (Throwable e) { // NOPMD: the last line of defence of the one-line error contract
+            err.println("clip: error: " + (e instanceof Error error ? CliErrors.errorMessage(error, null)
+                    : e.getClass().getSimpleName() + ": " + e.getMessage()).replaceAll("\\s*\\R\\s*", " "));
+            if (Arrays.asList(args).contains("--verbose")) {
+                e.printStackTrace(err);
+            }
+            status = CliErrors.FAILURE;
+        }
         out.flush();
         err.flush();
         System.exit(status);

@@ -75,7 +75,15 @@ final class EmbedCommand implements Callable<Integer> {
             float[][] textRows = allTexts.isEmpty() ? new float[0][] : clip.textFeatures(allTexts);
             result.put("model", model.value);
             result.put("dim", clip.dimension());
-            result.put("images", entries("path", images.stream().map(Path::toString).toList(), imageRows));
+            List<String> paths = images.stream().map(Path::toString).toList();
+            for (int i = 0; i < imageRows.length; i++) {
+                ModelOutputException.requireUsable(imageRows[i], model.value, "image " + paths.get(i));
+            }
+            for (int i = 0; i < textRows.length; i++) {
+                ModelOutputException.requireUsable(textRows[i], model.value, "text " + i + " "
+                        + Json.toJson(abbreviate(allTexts.get(i))));
+            }
+            result.put("images", entries("path", paths, imageRows));
             result.put("texts", entries("text", allTexts, textRows));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -90,6 +98,10 @@ final class EmbedCommand implements Callable<Integer> {
             return options.inBatches(paths, progress, batch -> Arrays.asList(clip.imageFeatures(batch)))
                     .toArray(float[][]::new);
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
     }
 
     private List<Map<String, Object>> entries(String key, List<String> names, float[][] rows) {

@@ -54,6 +54,7 @@ final class IndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputFolder.require(index, "--index");
         IndexUpdate update;
         try (Clip clip = cli.loadModel(model.value, options);
              ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize);

@@ -1,6 +1,10 @@
 package io.github.clip4j.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,10 +21,44 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** JSON in and out for the commands: compact single-line output, JSON Lines input. */
+/**
+ * JSON in and out for the commands: compact single-line output, JSON Lines input.
+ *
+ * <p>Numbers are finite: JSON has no NaN or infinity, and Jackson's default (the strings {@code "NaN"} and
+ * {@code "Infinity"} inside number arrays) breaks readers. The commands check their model outputs and fail naming
+ * the input; should a non-finite number still reach the output, it fails here with a {@link ModelOutputException}
+ * and nothing is printed. (A figure that can be undefined, such as a zero-shot accuracy without repeated captions,
+ * is written as {@code null} by its command.)
+ */
 final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .registerModule(new SimpleModule("finite-numbers")
+                    .addSerializer(Float.class, new StdSerializer<>(Float.class) {
+                        @Override
+                        public void serialize(Float value, JsonGenerator gen, SerializerProvider provider)
+                                throws IOException {
+                            gen.writeNumber(finite(value));
+                        }
+                    })
+                    .addSerializer(Double.class, new StdSerializer<>(Double.class) {
+                        @Override
+                        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider)
+                                throws IOException {
+                            gen.writeNumber(finite(value));
+                        }
+                    })
+                    .addSerializer(float[].class, new StdSerializer<>(float[].class) {
+                        @Override
+                        public void serialize(float[] values, JsonGenerator gen, SerializerProvider provider)
+                                throws IOException {
+                            gen.writeStartArray(values, values.length);
+                            for (float v : values) {
+                                gen.writeNumber(finite(v));
+                            }
+                            gen.writeEndArray();
+                        }
+                    }));
 
     private Json() {}
 
@@ -35,8 +73,27 @@ final class Json {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
+            if (e.getCause() instanceof ModelOutputException m) {
+                throw m;
+            }
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static float finite(float v) {
+        if (!Float.isFinite(v)) {
+            throw new ModelOutputException("refusing to print " + v + " as a JSON number (the model gave a"
+                    + " non-finite value; its weights are probably broken)");
+        }
+        return v;
+    }
+
+    private static double finite(double v) {
+        if (!Double.isFinite(v)) {
+            throw new ModelOutputException("refusing to print " + v + " as a JSON number (the model gave a"
+                    + " non-finite value; its weights are probably broken)");
+        }
+        return v;
     }
 
     /**

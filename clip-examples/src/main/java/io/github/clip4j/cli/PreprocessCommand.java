@@ -39,6 +39,11 @@ final class PreprocessCommand implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
+    /** The largest --size: far above any CLIP model's resolution (224 to 448), far below a heap blow-up. */
+    static final int MAX_SIZE = 4096;
+    /** The most floats one output tensor holds: a Java array's limit. */
+    static final long MAX_FLOATS = Integer.MAX_VALUE - 8;
+
     @Option(names = "--size", paramLabel = "S", required = true,
             description = "Output resolution in pixels (224 for most models, 336 for ViT-L/14@336px).")
     private int size;
@@ -51,9 +56,15 @@ final class PreprocessCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (size < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--size must be at least 1, not " + size);
+        if (size < 1 || size > MAX_SIZE) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--size must be in [1, " + MAX_SIZE
+                    + "] pixels, not " + size);
         }
+        if ((long) images.size() * 3 * size * size > MAX_FLOATS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), images.size() + " images of --size "
+                    + size + " make more floats than one tensor can hold (" + MAX_FLOATS + "); preprocess fewer images per file or use a smaller --size");
+        }
+        OutputFolder.require(out, "--out");
         ClipPreprocessor preprocessor = ClipPreprocessor.of(size);
         int pixels = preprocessor.pixelCount();
         float[] batch = new float[Math.multiplyExact(images.size(), pixels)];

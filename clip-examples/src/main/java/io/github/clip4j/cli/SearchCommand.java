@@ -2,7 +2,6 @@ package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
 import io.github.clip4j.examples.chart.ResultGrid;
-import io.github.clip4j.hub.UnknownModelException;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexException;
 import io.github.clip4j.retrieval.SearchHit;
@@ -27,9 +26,12 @@ import picocli.CommandLine.Spec;
  * [--grid OUT.png [--font FILE]]}: the indexed
  * images closest to a text or an example image, best first.
  *
- * <p>Without {@code --model} the model is the one that built the index: its id is {@code NAME#FINGERPRINT}, where
- * NAME is the released name or the checkpoint's file (or folder) name. A file name is looked for beside the index
- * file, then in the working folder; the fingerprint must match in any case.
+ * <p>Without {@code --model}: an index file is untrusted input, so the model id it records ({@code NAME#FINGERPRINT})
+ * is a label to compare, never a path to open or a model to download. The one model used without {@code --model}
+ * is a checkpoint file called NAME (a plain file name) lying in the index file's own folder (symbolic links
+ * resolved: its real path must be in that folder too), and its weights' fingerprint must match. Anything else (a
+ * released name, a path, a folder) is refused with a message that names the index's model and says to pass
+ * {@code --model}.
  */
 @Command(name = "search",
         mixinStandardHelpOptions = true,
@@ -37,8 +39,9 @@ import picocli.CommandLine.Spec;
         description = {"Find the indexed images closest to a text or an example image (see 'clip index').",
             "Prints one JSON array:",
             "[{\"path\": P, \"score\": s}], best first; score = cosine similarity with the query.",
-            "Without --model, the model that built the index is used: a released name, or a checkpoint whose file"
-                    + " name the index records, found beside the index file or in the working folder."})
+            "Without --model, the only model used is a checkpoint file beside the index file with the name the index"
+                    + " records (and the same weights); otherwise pass --model (e.g. a released name such as"
+                    + " ViT-B/32, which is then downloaded if needed)."})
 final class SearchCommand implements Callable<Integer> {
     /** Results unless {@code --top} says otherwise. */
     static final int DEFAULT_TOP = 10;
@@ -53,7 +56,8 @@ final class SearchCommand implements Callable<Integer> {
     private Path index;
 
     @Option(names = "--model", paramLabel = "M",
-            description = "The model that built the index (default: the one the index names).")
+            description = "The model that built the index (default: the checkpoint file the index names, if it lies"
+                    + " beside the index file).")
     private String model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -90,12 +94,23 @@ final class SearchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--font is for the grid: give --grid OUT.png too");
         }
+        ImageIndex.checkK(top); // the library's rule, before any model loads
+        if (grid != null) {
+            OutputFolder.require(grid, "--grid");
+        }
         java.awt.Font gridFont = Pictures.font(font);
         String indexModelId = ImageIndex.modelIdOf(index);
         List<SearchHit> hits;
         try (Clip clip = loadModel(indexModelId);
              ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize)) {
-            hits = query.text != null ? imageIndex.search(query.text, top) : imageIndex.search(query.image, top);
+            try {
+                hits = query.text != null ? imageIndex.search(query.text, top) : imageIndex.search(query.image, top);
+            } catch (IllegalArgumentException e) {
+                // --top was checked before loading: what is left is a query embedding that cannot be normalized
+                throw new ModelOutputException("the model gave unusable features for " + (query.text != null
+                        ? "--text " + Json.toJson(query.text) : "--image " + query.image) + " (" + e.getMessage()
+                        + "); its weights are probably broken");
+            }
         }
         if (grid != null) {
             String title = query.text != null ? query.text : "like " + query.image.getFileName();
@@ -103,6 +118,11 @@ final class SearchCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> json = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {
+            if (!Float.isFinite(hit.score())) {
+                throw new IndexException("the model gave a non-finite score (" + hit.score() + ") for "
+                        + (query.text != null ? "--text " + Json.toJson(query.text) : "--image " + query.image)
+                        + " against " + hit.path() + "; the model's weights are probably broken");
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("path", hit.path().toString());
             entry.put("score", hit.score());
@@ -114,22 +134,48 @@ final class SearchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** {@code --model}, or the model named in the index's id. */
+    /** {@code --model}, or the checkpoint file beside the index that the index's id names. */
     private Clip loadModel(String indexModelId) {
         if (model != null) {
             return cli.loadModel(model, options);
         }
-        int hash = indexModelId.lastIndexOf('#');
-        String name = hash > 0 ? indexModelId.substring(0, hash) : indexModelId;
-        Path folder = index.toAbsolutePath().getParent();
-        Path besideIndex = folder == null ? null : folder.resolve(name);
-        String located = besideIndex != null && Files.exists(besideIndex) ? besideIndex.toString() : name;
-        try {
-            return cli.loadModel(located, options);
-        } catch (UnknownModelException e) {
-            throw new IndexException("image index " + index + " was built with model \"" + name + "\" (id "
-                    + indexModelId + "), which is neither a released model nor a file beside the index or in the"
-                    + " working folder; pass --model with that checkpoint's path");
+        Path beside = besideIndex(ImageIndex.modelName(indexModelId));
+        if (beside == null) {
+            throw new IndexException("image index " + index + " was built with model \""
+                    + abbreviate(ImageIndex.modelName(indexModelId)) + "\" (id " + abbreviate(indexModelId)
+                    + "); pass --model with that model (a released name, a checkpoint file or a Hugging Face"
+                    + " folder): without --model, search only uses a checkpoint file of that name beside the index");
         }
+        return cli.loadModel(beside.toString(), options);
+    }
+
+    /**
+     * The checkpoint file {@code name} in the index file's folder, or null: {@code name} must be a plain file name
+     * (no separator, not {@code .} or {@code ..}) of a regular file whose real path is in the index's real folder.
+     */
+    private Path besideIndex(String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0 || name.indexOf(':') >= 0) {
+            return null;
+        }
+        try {
+            Path folder = index.toAbsolutePath().getParent();
+            if (folder == null) {
+                return null;
+            }
+            Path candidate = folder.resolve(name);
+            if (!Files.isRegularFile(candidate)) {
+                return null;
+            }
+            Path real = candidate.toRealPath();
+            return folder.toRealPath().equals(real.getParent()) ? real : null;
+        } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+            return null;
+        }
+    }
+
+    /** A name from an untrusted file, shortened for an error message. */
+    private static String abbreviate(String text) {
+        return text.length() <= 120 ? text : text.substring(0, 120) + "...";
     }
 }

@@ -137,6 +137,13 @@ final class TrainCommand implements Callable<Integer> {
                 err.println("held-out before training: " + figures(before));
             }
             TrainingResult result = trainer.fit(train);
+            if (result.steps() == 0) {
+                // Nothing was learned (e.g. no batch had two readable images): saving the base model under the
+                // output's name would pass an untrained checkpoint off as fine-tuned.
+                throw new TrainingException("training on " + data + " took no step: no batch had two readable"
+                        + " image/caption pairs (" + result.skipped().size() + " image(s) skipped as unreadable);"
+                        + " nothing was written to " + out);
+            }
             result.skipped().forEach(image -> err.println("clip: warning: skipped image " + image.path() + ": " + image.reason()));
             RetrievalMetrics after = result.evaluations().isEmpty() ? null
                     : result.evaluations().get(result.evaluations().size() - 1);

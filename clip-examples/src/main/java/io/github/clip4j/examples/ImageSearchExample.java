@@ -61,6 +61,7 @@ public final class ImageSearchExample {
             System.out.println("grid: " + grid);
         } finally {
             Files.deleteIfExists(indexFile); // written when the index closes
+            Files.deleteIfExists(tempFolder.resolve(indexFile.getFileName() + ".lock")); // the writer's lock file
             Files.deleteIfExists(tempFolder);
         }
     }

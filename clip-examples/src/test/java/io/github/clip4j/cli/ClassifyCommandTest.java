@@ -129,7 +129,7 @@ class ClassifyCommandTest {
 
     @Test
     void chartsArePngsOfTheChartsSize() throws Exception {
-        Path chart = dir.resolve("charts/out.png");
+        Path chart = java.nio.file.Files.createDirectories(dir.resolve("charts")).resolve("out.png"); // clip creates no folders
         ok("classify", "--model", model(), "--labels", String.join(",", LABELS), "--chart", chart.toString(),
                 path("chelsea.png"));
         BufferedImage one = png(chart);

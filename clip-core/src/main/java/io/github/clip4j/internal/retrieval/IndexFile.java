@@ -92,7 +92,12 @@ public final class IndexFile {
             }
             List<String> roots = new ArrayList<>(rootCount);
             for (int i = 0; i < rootCount; i++) {
-                roots.add(readString(in, length, file));
+                String root = readString(in, length, file);
+                String problem = rootProblem(root);
+                if (problem != null) {
+                    throw corrupt(file, "folder " + i + " " + problem);
+                }
+                roots.add(root);
             }
             int count = in.readInt();
             long entryBytes = 4 + 4 + 8 + 8 + 4L * dimension;
@@ -108,10 +113,19 @@ public final class IndexFile {
                     throw corrupt(file, "entry " + i + " refers to folder " + root);
                 }
                 String path = readString(in, length, file);
+                String problem = entryProblem(path);
+                if (problem != null) {
+                    throw corrupt(file, "entry " + i + " " + problem);
+                }
                 long size = in.readLong();
                 long modified = in.readLong();
                 in.readFully(row);
                 ByteBuffer.wrap(row).asFloatBuffer().get(embeddings, i * dimension, dimension);
+                for (int d = i * dimension; d < (i + 1) * dimension; d++) {
+                    if (!Float.isFinite(embeddings[d])) {
+                        throw corrupt(file, "entry " + i + " has a non-finite embedding");
+                    }
+                }
                 entries.add(new IndexEntry(root, path, size, modified));
             }
             int expected = (int) crc.getValue();
@@ -225,6 +239,60 @@ public final class IndexFile {
         byte[] bytes = new byte[n];
         in.readFully(bytes);
         return new String(bytes, UTF_8);
+    }
+
+    /**
+     * Why {@code path} cannot be an entry's path, or null if it can: it must be relative to its folder and stay
+     * inside it, written as the writer writes it ({@code /}-separated, normalized: no empty, {@code .} or
+     * {@code ..} segment), without backslashes or NUL characters.
+     *
+     * @param path an entry's stored path
+     * @return the problem, for an error message, or null
+     */
+    public static String entryProblem(String path) {
+        if (path.isEmpty()) {
+            return "has an empty path";
+        }
+        if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+            return "has a path with a NUL or backslash character";
+        }
+        if (path.startsWith("/")) {
+            return "has an absolute path (entries are relative to their folder)";
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                return "has a path that is not normalized or leaves its folder";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why {@code root} cannot be an indexed folder, or null if it can: an absolute path, or one relative to the index
+     * file's folder that stays inside it (empty for that folder itself), normalized, without NUL characters.
+     */
+    static String rootProblem(String root) {
+        if (root.indexOf('\0') >= 0) {
+            return "has a NUL character";
+        }
+        if (root.isEmpty()) {
+            return null;
+        }
+        Path path;
+        try {
+            path = Path.of(root);
+        } catch (java.nio.file.InvalidPathException e) {
+            return "is not a valid path";
+        }
+        if (!path.normalize().equals(path) || (!path.isAbsolute() && path.startsWith(".."))) {
+            return "is not normalized or leaves the index's folder";
+        }
+        for (Path part : path) {
+            if (part.toString().equals("..") || part.toString().equals(".")) {
+                return "is not normalized or leaves the index's folder";
+            }
+        }
+        return null;
     }
 
     private static IndexException corrupt(Path file, String what) {

@@ -109,11 +109,12 @@ final class Drawing {
         return text.substring(0, end) + ellipsis;
     }
 
-    /** Writes {@code image} as a PNG, creating the folder if needed. */
+    /** Writes {@code image} as a PNG; the folder must exist (a missing one is an error, never created). */
     static void writePng(BufferedImage image, Path out) throws IOException {
         Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new java.nio.file.NoSuchFileException(String.valueOf(parent), null,
+                    "the folder does not exist; create it first");
         }
         if (!ImageIO.write(image, "png", out.toFile())) {
             throw new IOException("no PNG writer available to write " + out);

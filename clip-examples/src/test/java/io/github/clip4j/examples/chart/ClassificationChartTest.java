@@ -40,7 +40,7 @@ class ClassificationChartTest {
     @Test
     void writesAPngWithTheImageOnTheLeftAndTheBarsOnTheRight() throws Exception {
         Path image = ChartTestImages.write(tmp.resolve("street.png"), 300, 200, PICTURE);
-        Path out = tmp.resolve("charts/chart.png");
+        Path out = java.nio.file.Files.createDirectories(tmp.resolve("charts")).resolve("chart.png"); // never created
         ClassificationChart.write(classification(image, "car", "tree", "猫", "狗", "book"), out);
 
         BufferedImage chart = ImageIO.read(out.toFile());
