@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.ClipClosedException;
 import io.github.clip4j.Embedding;
+import io.github.clip4j.common.ClipException;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.image.DecodedImage;
 import io.github.clip4j.internal.image.ImageDecoder;
@@ -205,7 +206,11 @@ public final class ClipEngine implements AutoCloseable {
         }
         int[][] tokens = tokenizer.tokenize(texts, model.contextLength(), true);
         // The model groups texts of similar length into batches: short prompts are not padded to long ones.
-        return whileOpen(() -> model.encodeTexts(tokens, batchSize));
+        float[][] features = whileOpen(() -> model.encodeTexts(tokens, batchSize));
+        for (int i = 0; i < features.length; i++) {
+            requireFinite(features[i], "text " + i + " (\"" + abbreviate(texts.get(i)) + "\")");
+        }
+        return features;
     }
 
     /**
@@ -224,6 +229,9 @@ public final class ClipEngine implements AutoCloseable {
             while (batches.hasNext()) {
                 DecodedBatch<ImageSource> batch = batches.next();
                 float[][] features = whileOpen(() -> model.encodeImages(batch.pixels(), batch.count()));
+                for (int i = 0; i < features.length; i++) {
+                    requireFinite(features[i], inputs.get(start + i).name());
+                }
                 System.arraycopy(features, 0, out, start, features.length);
                 start += features.length;
             }
@@ -273,6 +281,20 @@ public final class ClipEngine implements AutoCloseable {
     public String toString() {
         return name + ", " + model.config() + ", " + model.device() + ", " + model.precision()
                 + (closed ? ", closed" : "");
+    }
+
+    /** NaN or infinite features mean broken weights: say so, naming the input, before anyone normalizes them. */
+    private void requireFinite(float[] row, String input) {
+        for (float v : row) {
+            if (!Float.isFinite(v)) {
+                throw new ClipException("model " + name + " produced non-finite features (" + v + ") for " + input
+                        + ": its weights hold NaN or infinite values; check or re-download the checkpoint");
+            }
+        }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
     private ClipClosedException closedException() {
