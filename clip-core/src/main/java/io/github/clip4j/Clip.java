@@ -19,6 +19,7 @@ import io.github.clip4j.Device;
 import io.github.clip4j.internal.runtime.NativeRuntime;
 import io.github.clip4j.Precision;
 import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.tokenizer.TextTokenizer;
 import io.github.clip4j.internal.weights.CheckpointReader;
 import io.github.clip4j.internal.weights.HostTensor;
 import io.github.clip4j.internal.weights.HuggingFaceReader;
@@ -114,7 +115,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     private final ClipModel model;
-    private final ClipTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final ClipPreprocessor preprocessor;
     private final String modelName;
     private final String modelId;
@@ -126,7 +127,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private Clip(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor preprocessor, String modelName,
+    private Clip(ClipModel model, TextTokenizer tokenizer, ClipPreprocessor preprocessor, String modelName,
                  String modelId, int batchSize, int decodeThreads) {
         this.model = model;
         this.tokenizer = tokenizer;
@@ -215,10 +216,30 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
 
     /**
      * {@return the tokenizer texts go through} For example, to count tokens:
-     * {@code clip.tokenizer().encode(text).length}. Thread-safe, and usable after {@link #close()}.
+     * {@code clip.tokenizer().encode(text).length}. A {@link ClipTokenizer} for OpenAI's models, a
+     * {@link io.github.clip4j.tokenizer.BertWordPieceTokenizer} (52 tokens, always truncating) for Chinese-CLIP's.
+     * Thread-safe, and usable after {@link #close()}.
      */
-    public ClipTokenizer tokenizer() {
+    public TextTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /**
+     * The tokenizer a model takes, without loading the model (nor downloading a released one): what
+     * {@code clip tokenize --model M} uses.
+     *
+     * <pre>{@code
+     * TextTokenizer cn = Clip.tokenizerFor("cn-clip/ViT-B-16");   // BertWordPieceTokenizer, contextLength() 52
+     * }</pre>
+     *
+     * @param model a released name, a checkpoint file or a Hugging Face folder; not null
+     * @return Chinese-CLIP's WordPiece tokenizer for a Chinese-CLIP model, else CLIP's BPE tokenizer
+     * @throws io.github.clip4j.hub.UnknownModelException if {@code model} is neither a released name nor an existing
+     *     path
+     * @throws CheckpointException if the checkpoint file cannot be read
+     */
+    public static TextTokenizer tokenizerFor(String model) {
+        return ClipLoader.tokenizerFor(model);
     }
 
     /** {@inheritDoc} For example {@code "ViT-B/32#3f2a...."}: the name and a fingerprint of the weights. */
@@ -703,7 +724,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private ModelCache cache;
         private DownloadListener listener = DownloadListener.NONE;
-        private ClipTokenizer tokenizer;
+        private TextTokenizer tokenizer;
 
         private Builder() {}
 
@@ -840,13 +861,14 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * The tokenizer to use (default: {@link ClipTokenizer#load()}, with the vocabulary bundled in the
-         * clip-tokenizer jar). Its ids must fit the model's vocabulary.
+         * The tokenizer to use (default: the model family's, with the vocabulary bundled in the clip-tokenizer jar:
+         * {@link ClipTokenizer#load()} for OpenAI's models, {@code BertWordPieceTokenizer.load()} for
+         * Chinese-CLIP's). Its ids must fit the model's vocabulary.
          *
          * @param tokenizer the tokenizer, not null, e.g. {@code ClipTokenizer.load(path)} for another copy of the file
          * @return this builder
          */
-        public Builder tokenizer(ClipTokenizer tokenizer) {
+        public Builder tokenizer(TextTokenizer tokenizer) {
             this.tokenizer = requireNonNull(tokenizer, "tokenizer");
             return this;
         }
