@@ -89,7 +89,10 @@ import org.slf4j.LoggerFactory;
 public final class Clip implements EmbeddingModel, AutoCloseable {
     /** The model {@link #load()} uses. */
     public static final String DEFAULT_MODEL = "ViT-B/32";
-    /** The template {@link #classify(Path, String...)} puts each label in: CLIP's own default prompt. */
+    /**
+     * The template {@link #classify(Path, String...)} puts each label in for OpenAI's models: CLIP's own default
+     * prompt. (Chinese-CLIP's models use {@link PromptTemplates#CHINESE_DEFAULT}.)
+     */
     public static final PromptTemplates DEFAULT_TEMPLATES = PromptTemplates.of("a photo of a {}");
 
     private static final Logger LOG = LoggerFactory.getLogger(Clip.class);
@@ -505,12 +508,28 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * List<Classification> results = classifier.classify(List.of(path1, path2));
      * }</pre>
      *
+     * <p>The builder starts with {@link #defaultTemplates()}: {@link PromptTemplates#SEED} for OpenAI's models,
+     * {@link PromptTemplates#CHINESE_DEFAULT} ({@code {}的照片。}) for Chinese-CLIP's.
+     *
      * @return a new classifier builder bound to this {@code Clip}
      * @throws ClipClosedException if this {@code Clip} is closed
      */
     public ZeroShotClassifier.Builder classifier() {
         checkOpen();
-        return ZeroShotClassifier.builder(this);
+        return ZeroShotClassifier.builder(this).templates(defaultTemplates());
+    }
+
+    /**
+     * {@return the prompt templates this model's labels go into unless others are given} English photo captions
+     * ({@link PromptTemplates#SEED}) for OpenAI's models, {@link PromptTemplates#CHINESE_DEFAULT}
+     * ({@code {}的照片。}) for Chinese-CLIP's, whose text tower was trained on Chinese.
+     */
+    public PromptTemplates defaultTemplates() {
+        return isChineseClip() ? PromptTemplates.CHINESE_DEFAULT : PromptTemplates.SEED;
+    }
+
+    private boolean isChineseClip() {
+        return tokenizer instanceof io.github.clip4j.tokenizer.BertWordPieceTokenizer;
     }
 
     /** {@return whether {@link #close()} has been called} */
@@ -555,7 +574,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     private ZeroShotClassifier defaultClassifier(String... labels) {
-        return classifier().labels(labels).templates(DEFAULT_TEMPLATES).build();
+        return classifier().labels(labels).templates(isChineseClip() ? PromptTemplates.CHINESE_DEFAULT
+                : DEFAULT_TEMPLATES).build();
     }
 
     private void checkOpen() {

@@ -138,6 +138,30 @@ public final class ChineseClipConfigs {
                 + "\", \"context_length\": " + config.contextLength() + "}";
     }
 
+    /**
+     * Keeps a Chinese-CLIP model's config with weights saved to {@code file}, so they reload as the same model:
+     * for a safetensors file the returned metadata entry goes into its header; for any other format the config is
+     * written as {@code NAME.json} beside the file (the reference's layout). Nothing for an OpenAI model.
+     *
+     * @param config the saved model's architecture
+     * @param file   the checkpoint file being written
+     * @return the metadata entries to add to a safetensors header (empty for an OpenAI model)
+     */
+    public static Map<String, String> keepWith(ModelConfig config, Path file) {
+        if (!config.isBert()) {
+            return Map.of();
+        }
+        String json = toJson(config);
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".safetensors")) {
+            return Map.of(METADATA_KEY, json);
+        }
+        byte[] bytes = json.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        io.github.clip4j.internal.io.AtomicFiles.writeUnchecked(file.resolveSibling(jsonName(file)),
+                channel -> io.github.clip4j.internal.io.AtomicFiles.writeFully(channel,
+                        java.nio.ByteBuffer.wrap(bytes)));
+        return Map.of();
+    }
+
     /** {@code NAME.json} beside {@code NAME.pt}, {@code NAME.safetensors}, ... if it exists. */
     static Optional<Path> besideFile(Path file) {
         Path json = file.resolveSibling(jsonName(file));
