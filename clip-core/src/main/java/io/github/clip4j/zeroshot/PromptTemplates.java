@@ -73,9 +73,11 @@ public final class PromptTemplates {
     /**
      * Chinese-CLIP's 80 ImageNet templates ({@code cn_clip/eval/imagenet_zeroshot_templates.py}, translated from
      * open_clip's by the wukong authors), in the reference's order, beginning with {@code {}的照片。}. For
-     * Chinese-CLIP models; named {@code chinese-imagenet}.
+     * Chinese-CLIP models; named {@code chinese-imagenet}. The reference lists {@code {}的裁剪照片。} and
+     * {@code {}的涂鸦照。} twice each; both copies are kept, so they weigh twice in the ensemble, as they do there
+     * (the only built-in set with repeats; {@link #of(String...)} refuses them).
      */
-    public static final PromptTemplates CHINESE_IMAGENET = of(
+    public static final PromptTemplates CHINESE_IMAGENET = reference(
             "{}的照片。", "质量差的{}的照片。", "许多{}的照片。", "{}的雕塑。", "难以看到{}的照片。", "{}的低分辨率照片。", "{}的渲染。", "涂鸦{}。",
             "{}的糟糕照片。", "{}的裁剪照片。", "{}的纹身。", "{}的刺绣照片。", "很难看到{}的照片。", "{}的明亮照片。", "一张干净的{}的照片。", "一张包含{}的照片。",
             "{}的深色照片。", "{}的手绘画。", "我的{}的照片。", "不自然的{}的照片。", "一张酷的{}的照片。", "{}的特写照片。", "{}的黑白照片。", "一幅{}的画。",
@@ -157,6 +159,16 @@ public final class PromptTemplates {
             copy.add(template);
         }
         return new PromptTemplates(List.copyOf(copy));
+    }
+
+    /** A built-in set copied from a reference as it is, repeats included. */
+    private static PromptTemplates reference(String... templates) {
+        for (String template : templates) {
+            if (!template.contains(SLOT)) {
+                throw new IllegalStateException("built-in template \"" + template + "\" has no {}");
+            }
+        }
+        return new PromptTemplates(List.of(templates));
     }
 
     /**

@@ -172,20 +172,29 @@ public final class ClipLoader {
      * @throws io.github.clip4j.CheckpointException if the file cannot be read
      */
     public static TextTokenizer tokenizerFor(String model) {
+        return defaultTokenizer(isChineseClip(model));
+    }
+
+    /**
+     * Whether {@code model} names a Chinese-CLIP model, found without loading it (nor downloading a released one):
+     * a {@code cn-clip/} registry name, or a checkpoint file with a {@code bert.} text tower.
+     *
+     * @param model a registry name, a checkpoint file or a Hugging Face folder
+     * @return {@code true} for a Chinese-CLIP model
+     * @throws io.github.clip4j.hub.UnknownModelException if the name is neither registered nor an existing path
+     * @throws io.github.clip4j.CheckpointException if the file cannot be read
+     */
+    public static boolean isChineseClip(String model) {
         requireNonNull(model, "model");
         ModelLocator locator = ModelLocator.create();
         Optional<io.github.clip4j.hub.RegisteredModel> registered = locator.registry().find(model)
                 .or(() -> java.nio.file.Files.exists(Path.of(model)) ? Optional.empty()
                         : locator.registry().findIgnoringCase(model));
         if (registered.isPresent()) {
-            return defaultTokenizer(io.github.clip4j.hub.ModelRegistry.chineseClip().find(registered.get().name())
-                    .isPresent());
+            return io.github.clip4j.hub.ModelRegistry.chineseClip().find(registered.get().name()).isPresent();
         }
         ModelSource source = locator.locate(Path.of(model));
-        if (source.isFolder()) {
-            return ClipTokenizer.load();
-        }
-        return defaultTokenizer(ModelConfig.isChineseClip(CheckpointReader.read(source.path())));
+        return !source.isFolder() && ModelConfig.isChineseClip(CheckpointReader.read(source.path()));
     }
 
     private static TextTokenizer defaultTokenizer(boolean chinese) {
