@@ -158,6 +158,25 @@ public record ModelConfig(
     }
 
     /**
+     * The fields by name, as a record prints them. An OpenAI configuration prints exactly as before the Chinese-CLIP
+     * fields existed (the model identity hashes this text, so indexes built earlier keep matching their model).
+     *
+     * @return e.g. {@code ModelConfig[embedDim=512, imageResolution=224, visionLayers=[12], ...]}
+     */
+    @Override
+    public String toString() {
+        String common = "ModelConfig[embedDim=" + embedDim + ", imageResolution=" + imageResolution
+                + ", visionLayers=" + visionLayers + ", visionWidth=" + visionWidth + ", visionPatchSize="
+                + visionPatchSize + ", contextLength=" + contextLength + ", vocabSize=" + vocabSize
+                + ", transformerWidth=" + transformerWidth + ", transformerHeads=" + transformerHeads
+                + ", transformerLayers=" + transformerLayers;
+        if (bert == null && visionHeadWidth == DEFAULT_VISION_HEAD_WIDTH) {
+            return common + "]";
+        }
+        return common + ", visionHeadWidth=" + visionHeadWidth + ", bert=" + bert + "]";
+    }
+
+    /**
      * Whether the text encoder is Chinese-CLIP's BERT (else OpenAI's causal transformer).
      *
      * @return {@code true} if {@link #bert()} is set
