@@ -9,7 +9,7 @@ import io.github.clip4j.internal.ClipAccess;
 import io.github.clip4j.internal.ClipEngine;
 import io.github.clip4j.internal.loading.ClipLoader;
 import io.github.clip4j.internal.weights.StateDict;
-import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.tokenizer.TextTokenizer;
 import io.github.clip4j.zeroshot.Classification;
 import io.github.clip4j.zeroshot.PromptTemplates;
 import io.github.clip4j.zeroshot.ZeroShotClassifier;
@@ -39,23 +39,16 @@ import org.slf4j.LoggerFactory;
  *         .build();
  * }</pre>
  *
- * <p><b>Threads.</b> A {@code Clip} is thread-safe: share one instance; many threads may embed and classify
- * through it at once, and get the same results as one thread would. Image files are decoded and preprocessed on
- * a small pool of daemon threads while the previous batch runs through the encoder.
- *
- * <p><b>Lifetime.</b> It owns native memory (the weights); {@link #close()} frees it. {@code close()} waits for
- * the batches in progress to finish, then every further call fails with a {@link ClipClosedException}.
- *
- * <p><b>Errors.</b> Everything it refuses is a {@link ClipException} whose message names the input: an
- * {@link InvalidImageException} for an image that is missing, empty, truncated or not an image; a
- * {@code CheckpointException}, {@code UnknownModelException} or {@code DownloadException} from {@link Builder#build()}.
- * Programming errors (a {@code null} argument, an empty label) are {@code NullPointerException}s and
- * {@code IllegalArgumentException}s.
+ * <p>Thread-safe: share one instance; image files are decoded on a few daemon threads while the previous batch
+ * is encoded. It owns native memory (the weights): {@link #close()} frees it once calls in progress finish, and
+ * every later call fails with a {@link ClipClosedException}. What it refuses is a {@link ClipException} naming the
+ * input ({@link InvalidImageException}, {@link CheckpointException}, {@code UnknownModelException}, ...); a
+ * {@code null} argument or an empty label is a {@code NullPointerException} or {@code IllegalArgumentException}.
  */
 public final class Clip implements EmbeddingModel, AutoCloseable {
     /** The model {@link #load()} uses. */
     public static final String DEFAULT_MODEL = "ViT-B/32";
-    /** The template {@link #classify(Path, String...)} puts each label in: CLIP's own default prompt. */
+    /** The prompt {@link #classify(Path, String...)} uses for OpenAI's models (Chinese-CLIP: {@code {}的照片。}). */
     public static final PromptTemplates DEFAULT_TEMPLATES = PromptTemplates.of("a photo of a {}");
 
     private static final Logger LOG = LoggerFactory.getLogger(Clip.class);
@@ -71,10 +64,9 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /**
-     * Loads {@value #DEFAULT_MODEL} on the CPU in fp32, downloading it into the cache on first use.
+     * {@return {@value #DEFAULT_MODEL} on the CPU in fp32, downloaded into the cache on first use; close it}
      *
-     * @return an open model; close it to free its native memory
-     * @throws ClipException if the model or the tokenizer's vocabulary can be neither found nor downloaded
+     * @throws ClipException if the model can be neither found nor downloaded
      */
     public static Clip load() {
         return builder().build();
@@ -115,9 +107,22 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         return engine.name();
     }
 
-    /** {@return the tokenizer texts go through, e.g. to count tokens: {@code tokenizer().encode(text).length}} */
-    public ClipTokenizer tokenizer() {
+    /**
+     * {@return the tokenizer texts go through, e.g. to count tokens: {@code tokenizer().encode(text).length}} A
+     * {@code ClipTokenizer} for OpenAI's models, a {@code BertWordPieceTokenizer} (52 tokens) for Chinese-CLIP's.
+     */
+    public TextTokenizer tokenizer() {
         return engine.tokenizer();
+    }
+
+    /**
+     * {@return the tokenizer of {@code model}, found without loading it (nor downloading a released one)}
+     *
+     * @param model a released name ({@code "cn-clip/ViT-B-16"}), a checkpoint file or a Hugging Face folder
+     * @throws io.github.clip4j.hub.UnknownModelException if {@code model} is neither released nor an existing path
+     */
+    public static TextTokenizer tokenizerFor(String model) {
+        return ClipLoader.tokenizerFor(model);
     }
 
     /** {@inheritDoc} For example {@code "ViT-B/32#3f2a...."}: the name and a fingerprint of the weights. */
@@ -187,8 +192,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /**
-     * The L2-normalized embedding of an encoded image read from {@code image} to its end, decoded exactly like a
-     * file with the same bytes. The stream is not closed.
+     * Like {@link #embedImage(byte[])}, reading {@code image} to its end (not closing it), e.g. a ZIP entry.
      *
      * @param image the stream, not null
      * @return a unit-length embedding of {@link #dimension()} floats
@@ -200,21 +204,13 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     /**
-     * The text encoder's raw features (before L2 normalization), one row of {@link #dimension()} floats per
-     * text. Texts longer than the context are truncated like the reference's {@code tokenize(..., truncate=True)}.
-     *
-     * <pre>{@code
-     * float[][] raw = clip.textFeatures(List.of("a photo of a cat"));   // as the reference's encode_text
-     * }</pre>
+     * The text encoder's raw features (before L2 normalization, like the reference's {@code encode_text}), one
+     * row of {@link #dimension()} floats per text; long texts are truncated as by {@code tokenize(..., truncate=True)}.
      *
      * @param texts the texts, not null and without null elements
      * @return a new {@code [texts.size()][dimension()]} array, rows in the order of {@code texts}
      */
     public float[][] textFeatures(List<String> texts) {
-        requireNonNull(texts, "texts");
-        for (int i = 0; i < texts.size(); i++) {
-            requireNonNull(texts.get(i), "texts[" + i + "]");
-        }
         return engine.textFeatures(texts);
     }
 
@@ -246,11 +242,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * Which of {@code labels} fits the image best, each label put into CLIP's default prompt
      * {@code "a photo of a {}"}; all labels are returned, best first. For other templates, ensembles, top-k or
      * many images, build a {@link #classifier()} once and reuse it.
-     *
-     * <pre>{@code
-     * Classification c = clip.classify(Path.of("street.jpg"), "cat", "dog", "car");
-     * Prediction best = c.best();            // label, probability (softmax of logitScale * score), score (cosine)
-     * }</pre>
      *
      * @param image the image file, not null
      * @param labels the candidate labels, e.g. {@code "cat"}, at least one, distinct and not blank
@@ -293,7 +284,15 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      */
     public ZeroShotClassifier.Builder classifier() {
         engine.checkOpen();
-        return ZeroShotClassifier.builder(this);
+        return ZeroShotClassifier.builder(this).templates(defaultTemplates());
+    }
+
+    /**
+     * {@return the templates {@link #classifier()} starts with: {@link PromptTemplates#SEED} for OpenAI's models,
+     * {@link PromptTemplates#CHINESE_DEFAULT} for Chinese-CLIP's, whose text tower was trained on Chinese}
+     */
+    public PromptTemplates defaultTemplates() {
+        return engine.isChineseClip() ? PromptTemplates.CHINESE_DEFAULT : PromptTemplates.SEED;
     }
 
     /** {@return whether {@link #close()} has been called} */
@@ -314,7 +313,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
     }
 
     private ZeroShotClassifier defaultClassifier(String... labels) {
-        return classifier().labels(labels).templates(DEFAULT_TEMPLATES).build();
+        return classifier().labels(labels)
+                .templates(engine.isChineseClip() ? PromptTemplates.CHINESE_DEFAULT : DEFAULT_TEMPLATES).build();
     }
 
     private Embedding embed(ClipEngine.ImageSource image) {
@@ -344,7 +344,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private ModelCache cache;
         private DownloadListener listener = DownloadListener.NONE;
-        private ClipTokenizer tokenizer;
+        private TextTokenizer tokenizer;
 
         private Builder() {}
 
@@ -448,11 +448,11 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * @param tokenizer the tokenizer (default {@link ClipTokenizer#load()}, with the vocabulary bundled in
+         * @param tokenizer the tokenizer (default: the model family's, with the vocabulary bundled in
          *     clip-tokenizer); its ids must fit the model's vocabulary
          * @return this builder
          */
-        public Builder tokenizer(ClipTokenizer tokenizer) {
+        public Builder tokenizer(TextTokenizer tokenizer) {
             this.tokenizer = requireNonNull(tokenizer, "tokenizer");
             return this;
         }

@@ -50,6 +50,18 @@ public final class ModelRegistry {
             released("ViT-L/14@336px", "3035c92b350959924f9f00213499208652fc7ea050643e8b385c2dac08641f02",
                     "ViT-L-14-336px.pt")));
 
+    /** Where OFA-Sys publishes Chinese-CLIP's checkpoints: {@code <base><repository>/resolve/main/<file>}. */
+    public static final URI HUGGING_FACE_OFA_SYS = URI.create("https://huggingface.co/OFA-Sys/");
+
+    private static final ModelRegistry CHINESE_CLIP = of(List.of(
+            chinese("ViT-B-16", "chinese-clip-vit-base-patch16", "clip_cn_vit-b-16.pt"),
+            chinese("ViT-L-14", "chinese-clip-vit-large-patch14", "clip_cn_vit-l-14.pt"),
+            chinese("ViT-L-14-336", "chinese-clip-vit-large-patch14-336px", "clip_cn_vit-l-14-336.pt"),
+            chinese("ViT-H-14", "chinese-clip-vit-huge-patch14", "clip_cn_vit-h-14.pt"),
+            chinese("RN50", "chinese-clip-rn50", "clip_cn_rn50.pt")));
+
+    private static final ModelRegistry RELEASED = of(concat(OPENAI.models(), CHINESE_CLIP.models()));
+
     private final Map<String, RegisteredModel> byName;
     private final Map<String, RegisteredModel> byLowerCaseName;
 
@@ -65,6 +77,33 @@ public final class ModelRegistry {
      */
     public static ModelRegistry openai() {
         return OPENAI;
+    }
+
+    /**
+     * The five Chinese-CLIP models OFA-Sys released (the table of the reference's {@code cn_clip/clip/utils.py}),
+     * named {@code cn-clip/ViT-B-16}, {@code cn-clip/ViT-L-14}, {@code cn-clip/ViT-L-14-336},
+     * {@code cn-clip/ViT-H-14} and {@code cn-clip/RN50}, downloaded from Hugging Face
+     * ({@code https://huggingface.co/OFA-Sys/chinese-clip-vit-base-patch16/resolve/main/clip_cn_vit-b-16.pt}, ...).
+     *
+     * <p><b>Unverified.</b> OFA-Sys publishes no checksums and clip4j could not compute them when this registry
+     * was written (no network), so these entries carry none: a download is checked only against its announced
+     * length, and a warning is logged each time such a file is fetched. Register a {@link RegisteredModel} with the
+     * SHA-256 you trust to have it verified.
+     *
+     * @return the shared registry of Chinese-CLIP's released models
+     */
+    public static ModelRegistry chineseClip() {
+        return CHINESE_CLIP;
+    }
+
+    /**
+     * Every released model clip4j knows: {@link #openai()}'s, then {@link #chineseClip()}'s. The names the
+     * {@code Clip} builder and the command line accept.
+     *
+     * @return the shared registry of all released models
+     */
+    public static ModelRegistry released() {
+        return RELEASED;
     }
 
     /**
@@ -185,6 +224,17 @@ public final class ModelRegistry {
 
     private static RegisteredModel released(String name, String sha256, String fileName) {
         return new RegisteredModel(name, OPENAI_BASE_URL.resolve(sha256 + "/" + fileName), sha256);
+    }
+
+    private static RegisteredModel chinese(String name, String repository, String fileName) {
+        return new RegisteredModel("cn-clip/" + name,
+                HUGGING_FACE_OFA_SYS.resolve(repository + "/resolve/main/" + fileName), null);
+    }
+
+    private static List<RegisteredModel> concat(List<RegisteredModel> a, List<RegisteredModel> b) {
+        List<RegisteredModel> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     private static String lowerCase(String name) {

@@ -16,7 +16,9 @@ import java.util.Locale;
  *
  * @param name the name users type, e.g. {@code "ViT-B/32"}
  * @param url an {@code http} or {@code https} address whose last path segment is the file name
- * @param sha256 the checkpoint's SHA-256 as 64 lowercase hex digits (upper case is accepted and lowered)
+ * @param sha256 the checkpoint's SHA-256 as 64 lowercase hex digits (upper case is accepted and lowered), or null
+ *     when no checksum is published (Chinese-CLIP's models: the download is then unverified apart from its length,
+ *     and a warning says so)
  */
 public record RegisteredModel(String name, URI url, String sha256) {
 
@@ -25,14 +27,13 @@ public record RegisteredModel(String name, URI url, String sha256) {
      *
      * @param name the name users type, not blank
      * @param url an {@code http} or {@code https} address ending with the file name
-     * @param sha256 64 hex digits in either case
+     * @param sha256 64 hex digits in either case, or null if no checksum is known
      * @throws IllegalArgumentException if the name is blank, the address is not http(s) or has no file name, or the
-     *     checksum is not 64 hex digits
+     *     checksum is given and not 64 hex digits
      */
     public RegisteredModel {
         requireNonNull(name, "name");
         requireNonNull(url, "url");
-        requireNonNull(sha256, "sha256");
         if (name.isBlank()) {
             throw new IllegalArgumentException("model name must not be blank");
         }
@@ -43,10 +44,19 @@ public record RegisteredModel(String name, URI url, String sha256) {
         if (lastSegment(url).isEmpty()) {
             throw new IllegalArgumentException("model " + name + ": url must end with a file name: " + url);
         }
-        sha256 = sha256.toLowerCase(Locale.ROOT);
-        if (!sha256.matches("[0-9a-f]{64}")) {
+        sha256 = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
+        if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("model " + name + ": sha256 must be 64 hex digits: " + sha256);
         }
+    }
+
+    /**
+     * Whether downloads of this model are checked against a SHA-256.
+     *
+     * @return {@code true} if {@link #sha256()} is not null
+     */
+    public boolean isVerified() {
+        return sha256 != null;
     }
 
     /**
@@ -68,13 +78,15 @@ public record RegisteredModel(String name, URI url, String sha256) {
      * }</pre>
      *
      * @param base the mirror's address, with or without a trailing slash
-     * @return a model with the same name, file name and checksum, downloaded from {@code base}
+     * @return a model with the same name, file name and checksum, downloaded from {@code base} (without a checksum:
+     *     from {@code base/<file name>})
      * @throws IllegalArgumentException if the resulting address is not a valid http(s) address
      */
     public RegisteredModel withBaseUrl(URI base) {
         requireNonNull(base, "base");
         String prefix = base.toString().endsWith("/") ? base.toString() : base + "/";
-        return new RegisteredModel(name, URI.create(prefix + sha256 + "/" + fileName()), sha256);
+        String folder = sha256 == null ? "" : sha256 + "/";
+        return new RegisteredModel(name, URI.create(prefix + folder + fileName()), sha256);
     }
 
     private static String lastSegment(URI url) {

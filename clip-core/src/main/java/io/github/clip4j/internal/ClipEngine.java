@@ -14,7 +14,8 @@ import io.github.clip4j.internal.model.ClipModel;
 import io.github.clip4j.internal.pipeline.DecodePipeline;
 import io.github.clip4j.internal.pipeline.DecodedBatch;
 import io.github.clip4j.internal.pipeline.ItemDecoder;
-import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.tokenizer.BertWordPieceTokenizer;
+import io.github.clip4j.tokenizer.TextTokenizer;
 import java.awt.image.BufferedImage;
 import java.io.InputStream;
 import java.nio.FloatBuffer;
@@ -35,7 +36,7 @@ import java.util.function.Supplier;
  */
 public final class ClipEngine implements AutoCloseable {
     private final ClipModel model;
-    private final ClipTokenizer tokenizer;
+    private final TextTokenizer tokenizer;
     private final ClipPreprocessor preprocessor;
     private final String name;
     private final String id;
@@ -154,8 +155,13 @@ public final class ClipEngine implements AutoCloseable {
     }
 
     /** {@return the tokenizer texts go through} */
-    public ClipTokenizer tokenizer() {
+    public TextTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** {@return whether this is a Chinese-CLIP model (a BERT text tower, WordPiece tokens)} */
+    public boolean isChineseClip() {
+        return tokenizer instanceof BertWordPieceTokenizer;
     }
 
     /** {@return the image transform} */
@@ -200,6 +206,10 @@ public final class ClipEngine implements AutoCloseable {
      * @return one row per text
      */
     public float[][] textFeatures(List<String> texts) {
+        requireNonNull(texts, "texts");
+        for (int i = 0; i < texts.size(); i++) {
+            requireNonNull(texts.get(i), "texts[" + i + "]");
+        }
         checkOpen();
         if (texts.isEmpty()) {
             return new float[0][];

@@ -8,6 +8,7 @@ import io.github.clip4j.internal.training.OutputFiles;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.loading.ChineseClipConfigs;
 import io.github.clip4j.internal.weights.SafetensorsWriter;
 import io.github.clip4j.internal.weights.StateDict;
 import io.github.clip4j.internal.weights.TorchCheckpointWriter;
@@ -110,10 +111,13 @@ public final class FineTunedWeights {
         requireNonNull(metadata, "metadata");
         Format format = Format.of(file);
         StateDict weights = NamedParameters.toStateDict(module, "fine-tuned weights for " + file);
+        // a Chinese-CLIP model's head counts are not in its tensors: kept in the header, or as NAME.json beside
+        Map<String, String> config = ChineseClipConfigs.keepWith(ClipAccess.model(clip).config(), file);
         switch (format) {
             case SAFETENSORS -> {
                 Map<String, String> header = new LinkedHashMap<>();
                 header.put("format", "pt");
+                header.putAll(config);
                 header.putAll(metadata);
                 SafetensorsWriter.write(weights, file, header);
             }

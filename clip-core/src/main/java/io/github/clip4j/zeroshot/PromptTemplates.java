@@ -70,6 +70,31 @@ public final class PromptTemplates {
             "a toy {}.", "itap of my {}.", "a photo of a cool {}.",
             "a photo of a small {}.", "a tattoo of the {}.");
 
+    /**
+     * Chinese-CLIP's 80 ImageNet templates ({@code cn_clip/eval/imagenet_zeroshot_templates.py}, translated from
+     * open_clip's by the wukong authors), in the reference's order, beginning with {@code {}的照片。}. For
+     * Chinese-CLIP models; named {@code chinese-imagenet}. The reference lists {@code {}的裁剪照片。} and
+     * {@code {}的涂鸦照。} twice each; both copies are kept, so they weigh twice in the ensemble, as they do there
+     * (the only built-in set with repeats; {@link #of(String...)} refuses them).
+     */
+    public static final PromptTemplates CHINESE_IMAGENET = reference(
+            "{}的照片。", "质量差的{}的照片。", "许多{}的照片。", "{}的雕塑。", "难以看到{}的照片。", "{}的低分辨率照片。", "{}的渲染。", "涂鸦{}。",
+            "{}的糟糕照片。", "{}的裁剪照片。", "{}的纹身。", "{}的刺绣照片。", "很难看到{}的照片。", "{}的明亮照片。", "一张干净的{}的照片。", "一张包含{}的照片。",
+            "{}的深色照片。", "{}的手绘画。", "我的{}的照片。", "不自然的{}的照片。", "一张酷的{}的照片。", "{}的特写照片。", "{}的黑白照片。", "一幅{}的画。",
+            "一幅{}的绘画。", "一张{}的像素照片。", "{}的雕像。", "一张{}的明亮照片。", "{}的裁剪照片。", "人造的{}的照片。", "一张关于{}的照片。",
+            "损坏的{}的jpeg照片。", "{}的模糊照片。", "{}的相片。", "一张{}的好照片。", "{}的渲染照。", "视频游戏中的{}。", "一张{}的照片。", "{}的涂鸦。",
+            "{}的近距离照片。", "{}的折纸。", "{}在视频游戏中。", "{}的草图。", "{}的涂鸦照。", "{}的折纸形状。", "低分辨率的{}的照片。", "玩具{}。", "{}的副本。",
+            "{}的干净的照片。", "一张大{}的照片。", "{}的重现。", "一张漂亮的{}的照片。", "一张奇怪的{}的照片。", "模糊的{}的照片。", "卡通{}。", "{}的艺术作品。",
+            "{}的素描。", "刺绣{}。", "{}的像素照。", "{}的拍照。", "{}的损坏的照片。", "高质量的{}的照片。", "毛绒玩具{}。", "漂亮的{}的照片。", "小{}的照片。",
+            "照片是奇怪的{}。", "漫画{}。", "{}的艺术照。", "{}的图形。", "大{}的照片。", "黑白的{}的照片。", "{}毛绒玩具。", "一张{}的深色照片。", "{}的摄影图。",
+            "{}的涂鸦照。", "玩具形状的{}。", "拍了{}的照片。", "酷酷的{}的照片。", "照片里的小{}。", "{}的刺青。");
+
+    /**
+     * The one-template default for Chinese-CLIP models: {@code {}的照片。} ("a photo of {}"), the first of
+     * {@link #CHINESE_IMAGENET}.
+     */
+    public static final PromptTemplates CHINESE_DEFAULT = of("{}的照片。");
+
     private static final String SLOT = "{}";
 
     /** The named sets, in the order {@link #names()} lists them; the names are what tools accept. */
@@ -79,6 +104,8 @@ public final class PromptTemplates {
         Map<String, PromptTemplates> named = new LinkedHashMap<>();
         named.put("seed", SEED);
         named.put("openai-imagenet", OPENAI_IMAGENET);
+        named.put("chinese-imagenet", CHINESE_IMAGENET);
+        named.put("chinese", CHINESE_DEFAULT);
         named.put("none", NONE);
         return Collections.unmodifiableMap(named);
     }
@@ -132,6 +159,16 @@ public final class PromptTemplates {
             copy.add(template);
         }
         return new PromptTemplates(List.copyOf(copy));
+    }
+
+    /** A built-in set copied from a reference as it is, repeats included. */
+    private static PromptTemplates reference(String... templates) {
+        for (String template : templates) {
+            if (!template.contains(SLOT)) {
+                throw new IllegalStateException("built-in template \"" + template + "\" has no {}");
+            }
+        }
+        return new PromptTemplates(List.of(templates));
     }
 
     /**

@@ -30,12 +30,15 @@ class PromptTemplatesTest {
 
     @Test
     void theNamedSetsAreFoundByTheirNamesCaseInsensitively() {
-        assertThat(PromptTemplates.names()).containsExactly("seed", "openai-imagenet", "none");
+        assertThat(PromptTemplates.names()).containsExactly("seed", "openai-imagenet", "chinese-imagenet", "chinese", "none");
         assertThat(PromptTemplates.named("seed")).isSameAs(PromptTemplates.SEED);
         assertThat(PromptTemplates.named("OpenAI-ImageNet")).isSameAs(PromptTemplates.OPENAI_IMAGENET);
         assertThat(PromptTemplates.named("none")).isSameAs(PromptTemplates.NONE);
+        assertThat(PromptTemplates.named("chinese-imagenet")).isSameAs(PromptTemplates.CHINESE_IMAGENET);
+        assertThat(PromptTemplates.CHINESE_IMAGENET.size()).isEqualTo(80);
+        assertThat(PromptTemplates.CHINESE_IMAGENET.templates().get(0)).isEqualTo("{}的照片。");
         assertThatThrownBy(() -> PromptTemplates.named("fancy")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'fancy'").hasMessageContaining("seed, openai-imagenet, none");
+                .hasMessageContaining("'fancy'").hasMessageContaining("seed, openai-imagenet, chinese-imagenet, chinese, none");
     }
 
     @Test

@@ -107,7 +107,9 @@ final class ClassifyCommand implements Callable<Integer> {
 
         @Option(names = "--templates", paramLabel = "SET", required = true,
                 description = "A named set (PromptTemplates.names()): seed (the default; 4 templates),"
-                        + " openai-imagenet (CLIP's 80 ImageNet templates) or none (the bare label).")
+                        + " openai-imagenet (CLIP's 80 ImageNet templates), chinese-imagenet (Chinese-CLIP's 80"
+                        + " ImageNet templates), chinese (\"{}的照片。\", the default for Chinese-CLIP models) or"
+                        + " none (the bare label).")
         String named;
     }
 
@@ -130,7 +132,7 @@ final class ClassifyCommand implements Callable<Integer> {
         try (Clip clip = cli.loadModel(model.value, options)) {
             ZeroShotClassifier.Builder builder = clip.classifier()
                     .labels(labelList)
-                    .templates(promptTemplates)
+                    .templates(promptTemplates != null ? promptTemplates : clip.defaultTemplates())
                     .ensemble(ensemble)
                     .imageBatchSize(options.batchSize);
             if (top != null) {
@@ -171,7 +173,7 @@ final class ClassifyCommand implements Callable<Integer> {
 
     private PromptTemplates promptTemplates() {
         if (templates == null) {
-            return PromptTemplates.SEED;
+            return null; // the model's default: seed, or "{}的照片。" for Chinese-CLIP
         }
         return templates.own != null ? PromptTemplates.of(templates.own) : PromptTemplates.named(templates.named);
     }

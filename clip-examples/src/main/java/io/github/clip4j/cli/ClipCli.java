@@ -168,8 +168,10 @@ public final class ClipCli implements Callable<Integer> {
                 .model(model)
                 .device(options.device)
                 .precision(options.precision)
-                .batchSize(options.batchSize)
-                .tokenizer(tokenizer());
+                .batchSize(options.batchSize);
+        if (!io.github.clip4j.internal.loading.ClipLoader.isChineseClip(model)) {
+            builder.tokenizer(tokenizer()); // this run's BPE vocabulary; Chinese-CLIP takes its own WordPiece one
+        }
         // Always set: Clip then splits the cores between libtorch and the matrix library the fastest way.
         builder.threads(options.threads != null ? options.threads : Runtime.getRuntime().availableProcessors());
         try (DownloadProgress download = new DownloadProgress()) {

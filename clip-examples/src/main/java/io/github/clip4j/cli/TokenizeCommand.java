@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
-import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.Clip;
+import io.github.clip4j.tokenizer.TextTokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,8 +15,9 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clip tokenize [--context-length N] [--truncate] [--input FILE] [TEXT...]}: one JSON array of N token ids
- * per text, exactly as the reference's {@code clip.tokenize}.
+ * {@code clip tokenize [--model M] [--context-length N] [--truncate] [--input FILE] [TEXT...]}: one JSON array of N
+ * token ids per text, exactly as the reference's {@code clip.tokenize} (or, for a Chinese-CLIP model,
+ * {@code cn_clip.clip.tokenize}: WordPiece, 52 tokens, always truncating).
  *
  * <p>Every text is tokenized before anything is printed, so a refused text leaves stdout empty.
  */
@@ -25,6 +27,8 @@ import picocli.CommandLine.Spec;
         description = {"Tokenize texts with CLIP's BPE: one line per text, a JSON array of N ints"
                 + " (start token, ids, end token, zero padding).",
             "Texts given as arguments come first, then those of --input.",
+            "With --model, that model's tokenizer and context length (Chinese-CLIP: WordPiece, 52, always"
+                + " truncating); the model itself is not loaded nor downloaded.",
             "The vocabulary is bundled in clip4j; -Dclip4j.bpe or $CLIP4J_BPE name another copy."})
 final class TokenizeCommand implements Callable<Integer> {
     @ParentCommand
@@ -33,9 +37,14 @@ final class TokenizeCommand implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--context-length", paramLabel = "N", defaultValue = "77",
-            description = "Tokens per text, padding included (default: ${DEFAULT-VALUE}).")
-    private int contextLength;
+    @Option(names = "--model", paramLabel = "M",
+            description = "Tokenize as this model does (a registry name or a checkpoint file): its tokenizer and"
+                    + " context length.")
+    private String model;
+
+    @Option(names = "--context-length", paramLabel = "N",
+            description = "Tokens per text, padding included (default: the model's, 77 without --model).")
+    private Integer contextLength;
 
     @Option(names = "--truncate",
             description = "Cut texts that are too long (the last kept token becomes the end token) instead of"
@@ -50,7 +59,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (contextLength < 1) {
+        if (contextLength != null && contextLength < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--context-length must be at least 1, not " + contextLength);
         }
@@ -62,8 +71,9 @@ final class TokenizeCommand implements Callable<Integer> {
         if (input != null) {
             all.addAll(Json.readStringLines(input));
         }
-        ClipTokenizer tokenizer = cli.tokenizer();
-        int[][] rows = tokenizer.tokenize(all, contextLength, truncate);
+        TextTokenizer tokenizer = model != null ? Clip.tokenizerFor(model) : cli.tokenizer();
+        int length = contextLength != null ? contextLength : tokenizer.contextLength();
+        int[][] rows = tokenizer.tokenize(all, length, truncate);
         PrintWriter out = spec.commandLine().getOut();
         for (int[] row : rows) {
             Json.println(out, row);

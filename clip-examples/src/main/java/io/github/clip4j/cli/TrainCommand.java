@@ -123,7 +123,11 @@ final class TrainCommand implements Callable<Integer> {
                 train.size(), evaluate ? split.heldOut().size() : 0, report.skipped().size(), epochs, steps);
         err.flush();
 
-        try (Clip clip = Clip.builder().model(model.value).tokenizer(cli.tokenizer()).precision(Precision.FP32).build()) {
+        Clip.Builder loading = Clip.builder().model(model.value).precision(Precision.FP32);
+        if (!io.github.clip4j.internal.loading.ClipLoader.isChineseClip(model.value)) {
+            loading.tokenizer(cli.tokenizer()); // Chinese-CLIP takes its own WordPiece tokenizer
+        }
+        try (Clip clip = loading.build()) {
             ContrastiveTrainer.Builder builder = ContrastiveTrainer.builder(clip)
                     .epochs(epochs).batchSize(batchSize).learningRate(learningRate)
                     .warmupSteps(warmup >= 0 ? warmup : steps / 20).seed(seed)

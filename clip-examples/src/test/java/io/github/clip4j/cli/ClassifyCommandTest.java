@@ -204,7 +204,7 @@ class ClassifyCommandTest {
         assertFails(clip("classify", "--model", noModel, "--labels", ",", img), 2, "label");
         assertFails(clip("classify", "--model", noModel, "--labels", "a, a", img), 2, "\"a\"", "twice");
         assertFails(clip("classify", "--model", noModel, "--labels", "a,b", "--templates", "fancy", img), 2,
-                "'fancy'", "seed, openai-imagenet, none");
+                "'fancy'", "seed, openai-imagenet, chinese-imagenet, chinese, none");
         assertFails(clip("classify", "--model", noModel, "--labels", "a,b", "--template", "no slot", img), 2,
                 "no slot");
         assertFails(clip("classify", "--model", " ", "--labels", "a,b", img), 2, "model name is blank");

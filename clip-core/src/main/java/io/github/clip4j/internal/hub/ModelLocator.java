@@ -171,6 +171,10 @@ public final class ModelLocator {
             }
             listener.onProgress(file, done, total);
         };
+        if (!model.isVerified()) {
+            LOG.warn("model {} has no published SHA-256: {} is {} without verification (only its length is checked)",
+                    model.name(), target, Files.isRegularFile(target) ? "used" : "downloaded");
+        }
         try {
             downloader.withListener(logging).fetch(model.url(), target, model.sha256());
         } catch (DownloadException e) {
@@ -214,7 +218,7 @@ public final class ModelLocator {
 
     /** Configures a {@link ModelLocator}. Not thread-safe; {@link #build()} may be called more than once. */
     public static final class Builder {
-        private ModelRegistry registry = ModelRegistry.openai();
+        private ModelRegistry registry = ModelRegistry.released();
         private ModelCache cache;
         private Downloader downloader = Downloader.create();
         private DownloadListener listener = DownloadListener.NONE;
@@ -223,7 +227,7 @@ public final class ModelLocator {
         private Builder() {}
 
         /**
-         * The names to accept (default: {@link ModelRegistry#openai()}); e.g.
+         * The names to accept (default: {@link ModelRegistry#released()}, OpenAI's and Chinese-CLIP's); e.g.
          * {@code ModelRegistry.openai().withBaseUrl(mirror)} to download from a mirror.
          *
          * @param registry the registry, not null

@@ -9,6 +9,10 @@ import java.util.Objects;
  * shorter side becomes {@code S}, the longer {@code int(S * long / short)}, with Pillow 9.4's resampling),
  * {@code CenterCrop(S)}, {@code convert("RGB")}, {@code ToTensor()} and {@code Normalize(mean, std)}.
  *
+ * <p>{@link #squash(int)} is Chinese-CLIP's transform instead ({@code cn_clip}'s {@code image_transform}):
+ * {@code Resize((S, S), BICUBIC)}, the whole image squashed to the square with each axis scaled on its own, and no
+ * crop; the rest is the same.
+ *
  * <p>Two stages are available: {@link #rgb} (the cropped 8-bit RGB image, {@code S*S*3} bytes, row-major HWC) and
  * {@link #pixels} (the normalized {@code float[3*S*S]}, CHW), which can also be written straight into a batch
  * buffer. Instances are immutable, stateless and thread-safe.
@@ -27,8 +31,10 @@ public final class ClipPreprocessor {
     private final int size;
     private final float[] mean;
     private final float[] std;
+    private final boolean squash;
 
-    private ClipPreprocessor(int size, float[] mean, float[] std) {
+    private ClipPreprocessor(int size, float[] mean, float[] std, boolean squash) {
+        this.squash = squash;
         this.size = size;
         this.mean = mean;
         this.std = std;
@@ -62,7 +68,34 @@ public final class ClipPreprocessor {
         if (size < 1) {
             throw new IllegalArgumentException("size must be positive, got " + size);
         }
-        return new ClipPreprocessor(size, toChannelFloats(mean, "mean", false), toChannelFloats(std, "std", true));
+        return new ClipPreprocessor(size, toChannelFloats(mean, "mean", false), toChannelFloats(std, "std", true),
+                false);
+    }
+
+    /**
+     * Chinese-CLIP's transform at resolution {@code size}: {@code Resize((S, S), BICUBIC)} (no aspect ratio kept,
+     * no crop) with Pillow 9.4's resampling, then CLIP's mean and standard deviation.
+     *
+     * @param size the output side {@code S} in pixels: 224, or 336 for ViT-L-14-336
+     * @return the transform
+     * @throws IllegalArgumentException if {@code size} is not positive
+     */
+    public static ClipPreprocessor squash(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("size must be positive, got " + size);
+        }
+        return new ClipPreprocessor(size, toChannelFloats(CLIP_MEAN, "mean", false),
+                toChannelFloats(CLIP_STD, "std", true), true);
+    }
+
+    /**
+     * Whether this is Chinese-CLIP's squash-to-square transform (see {@link #squash(int)}) rather than CLIP's
+     * resize and center crop.
+     *
+     * @return {@code true} for {@link #squash(int)}
+     */
+    public boolean isSquash() {
+        return squash;
     }
 
     private static float[] toChannelFloats(double[] values, String name, boolean positive) {
@@ -120,7 +153,8 @@ public final class ClipPreprocessor {
     /**
      * The size the reference resizes a {@code width x height} image to before cropping: the shorter side becomes
      * {@code S} and the longer {@code int(S * long / short)} (torchvision's rule). A square image becomes
-     * {@code S x S}; a 640x480 image at {@code S = 224} becomes 298x224.
+     * {@code S x S}; a 640x480 image at {@code S = 224} becomes 298x224. With {@link #squash(int)} it is always
+     * {@code S x S} (and nothing is cropped).
      *
      * @param width the image's width in pixels, positive
      * @param height the image's height in pixels, positive
@@ -130,6 +164,9 @@ public final class ClipPreprocessor {
     public int[] resizedSize(int width, int height) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("image size must be positive, got " + width + "x" + height);
+        }
+        if (squash) {
+            return new int[] {size, size};
         }
         if (width <= height) {
             return new int[] {size, (int) ((double) ((long) size * height) / width)};
@@ -244,6 +281,6 @@ public final class ClipPreprocessor {
 
     @Override
     public String toString() {
-        return "ClipPreprocessor[size=" + size + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
+        return "ClipPreprocessor[size=" + size + (squash ? ", squash" : "") + ", mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std) + "]";
     }
 }

@@ -10,12 +10,15 @@ import io.github.clip4j.internal.hub.ModelLocator;
 import io.github.clip4j.internal.hub.ModelSource;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.model.ClipModel;
+import io.github.clip4j.internal.model.ModelConfig;
 import io.github.clip4j.internal.runtime.NativeRuntime;
 import io.github.clip4j.internal.weights.CheckpointReader;
 import io.github.clip4j.internal.weights.HuggingFaceReader;
 import io.github.clip4j.internal.weights.PreprocessorConfig;
 import io.github.clip4j.internal.weights.StateDict;
+import io.github.clip4j.tokenizer.BertWordPieceTokenizer;
 import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.tokenizer.TextTokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +34,10 @@ import java.util.Optional;
  * into the cache if needed), read the weights, pick the tokenizer and the image transform, build the model on
  * libtorch, and give it an identity. {@code Clip.Builder} describes the request; this class does the work, so the
  * facade stays an API.
+ *
+ * <p>Two families: OpenAI's CLIP and OFA-Sys's Chinese-CLIP, told apart by the checkpoint's names (a {@code bert.}
+ * text tower). Chinese-CLIP gets its WordPiece tokenizer (52 tokens), the squash-to-square image transform and the
+ * head counts of its config ({@link ChineseClipConfigs}).
  *
  * <p>Bad names, files and vocabularies fail first, before libtorch (seconds) is loaded.
  */
@@ -51,10 +58,10 @@ public final class ClipLoader {
      * @param threads the threads one encoder call may use, or 0 for libtorch's default
      * @param cache the download cache, or null for the default one
      * @param listener download progress
-     * @param tokenizer the tokenizer, or null for the bundled one
+     * @param tokenizer the tokenizer, or null for the model family's bundled one
      */
     public record Request(String name, Path path, StateDict weights, Device device, Precision precision, int threads,
-                          ModelCache cache, DownloadListener listener, ClipTokenizer tokenizer) {
+                          ModelCache cache, DownloadListener listener, TextTokenizer tokenizer) {
         /** Checks that exactly one source is given. */
         public Request {
             int sources = (name != null ? 1 : 0) + (path != null ? 1 : 0) + (weights != null ? 1 : 0);
@@ -76,7 +83,7 @@ public final class ClipLoader {
      * @param name the model's name as the user gave it (a released name, or a file or folder name)
      * @param id the name and a fingerprint of the weights
      */
-    public record Loaded(ClipModel model, ClipTokenizer tokenizer, ClipPreprocessor preprocessor, String name,
+    public record Loaded(ClipModel model, TextTokenizer tokenizer, ClipPreprocessor preprocessor, String name,
                          String id) {}
 
     /**
@@ -92,22 +99,28 @@ public final class ClipLoader {
         ModelSource source = request.weights() == null ? locate(request) : null;
         StateDict stateDict = request.weights() != null ? request.weights() : CheckpointReader.read(source.path());
         String name = source != null ? source.name() : stateDict.source();
-        ClipTokenizer tokenizer = request.tokenizer() != null ? request.tokenizer() : ClipTokenizer.load();
+        boolean chinese = ModelConfig.isChineseClip(stateDict);
+        ModelConfig config = chinese
+                ? ModelConfig.fromStateDict(stateDict, ChineseClipConfigs.hints(stateDict,
+                        source != null && !source.isFolder() ? source.path() : null, name))
+                : ModelConfig.fromStateDict(stateDict);
+        TextTokenizer tokenizer = request.tokenizer() != null ? request.tokenizer() : defaultTokenizer(chinese);
         NativeRuntime.ensureLoaded();
         if (request.threads() > 0) {
             // fp32 matrix products run on OpenBLAS's pool, half precision on libtorch's: giving libtorch one
             // thread in fp32 keeps the two pools from fighting over the cores (measured: 1.8x faster on 2 cores).
             NativeRuntime.setThreads(request.precision() == Precision.FP32 ? 1 : request.threads(), request.threads());
         }
-        ClipModel model = ClipModel.load(stateDict, request.device(), request.precision());
+        ClipModel model = ClipModel.load(stateDict, config, request.device(), request.precision());
         try {
             int vocabulary = model.config().vocabSize();
-            if (tokenizer.vocabulary().size() > vocabulary) {
-                throw new IllegalArgumentException("the tokenizer's vocabulary (" + tokenizer.vocabulary() + ") has "
-                        + tokenizer.vocabulary().size() + " ids but model " + name + " knows only " + vocabulary
+            if (tokenizer.vocabularySize() > vocabulary) {
+                throw new IllegalArgumentException("the tokenizer (" + tokenizer + ") has "
+                        + tokenizer.vocabularySize() + " ids but model " + name + " knows only " + vocabulary
                         + "; use the tokenizer the model was trained with");
             }
-            ClipPreprocessor preprocessor = preprocessorFor(source, model.imageResolution());
+            ClipPreprocessor preprocessor = chinese ? ClipPreprocessor.squash(model.imageResolution())
+                    : preprocessorFor(source, model.imageResolution());
             String id = name + "#" + fingerprint(model.config().toString(), stateDict);
             return new Loaded(model, tokenizer, preprocessor, name, id);
         } catch (RuntimeException | Error e) {
@@ -133,7 +146,8 @@ public final class ClipLoader {
         }
         digest.update(architecture.getBytes(StandardCharsets.UTF_8));
         for (String name : List.of("logit_scale", "text_projection", "token_embedding.weight",
-                "positional_embedding", "visual.proj", "visual.attnpool.c_proj.weight")) {
+                "positional_embedding", "visual.proj", "visual.attnpool.c_proj.weight",
+                "bert.embeddings.word_embeddings.weight")) {
             if (!weights.contains(name)) {
                 continue;
             }
@@ -146,6 +160,45 @@ public final class ClipLoader {
             digest.update(bytes.array());
         }
         return HexFormat.of().formatHex(digest.digest(), 0, 8);
+    }
+
+    /**
+     * The tokenizer a model takes, found without loading the model (nor downloading a released one): what
+     * {@code clip tokenize --model M} uses.
+     *
+     * @param model a registry name, a checkpoint file or a Hugging Face folder
+     * @return Chinese-CLIP's WordPiece tokenizer for a Chinese-CLIP model, else CLIP's BPE tokenizer
+     * @throws io.github.clip4j.hub.UnknownModelException if the name is neither registered nor an existing path
+     * @throws io.github.clip4j.CheckpointException if the file cannot be read
+     */
+    public static TextTokenizer tokenizerFor(String model) {
+        return defaultTokenizer(isChineseClip(model));
+    }
+
+    /**
+     * Whether {@code model} names a Chinese-CLIP model, found without loading it (nor downloading a released one):
+     * a {@code cn-clip/} registry name, or a checkpoint file with a {@code bert.} text tower.
+     *
+     * @param model a registry name, a checkpoint file or a Hugging Face folder
+     * @return {@code true} for a Chinese-CLIP model
+     * @throws io.github.clip4j.hub.UnknownModelException if the name is neither registered nor an existing path
+     * @throws io.github.clip4j.CheckpointException if the file cannot be read
+     */
+    public static boolean isChineseClip(String model) {
+        requireNonNull(model, "model");
+        ModelLocator locator = ModelLocator.create();
+        Optional<io.github.clip4j.hub.RegisteredModel> registered = locator.registry().find(model)
+                .or(() -> java.nio.file.Files.exists(Path.of(model)) ? Optional.empty()
+                        : locator.registry().findIgnoringCase(model));
+        if (registered.isPresent()) {
+            return io.github.clip4j.hub.ModelRegistry.chineseClip().find(registered.get().name()).isPresent();
+        }
+        ModelSource source = locator.locate(Path.of(model));
+        return !source.isFolder() && ModelConfig.isChineseClip(CheckpointReader.read(source.path()));
+    }
+
+    private static TextTokenizer defaultTokenizer(boolean chinese) {
+        return chinese ? BertWordPieceTokenizer.load() : ClipTokenizer.load();
     }
 
     private static ModelSource locate(Request request) {

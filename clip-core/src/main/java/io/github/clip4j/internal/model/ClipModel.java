@@ -86,15 +86,36 @@ public final class ClipModel implements AutoCloseable {
         return load(stateDict, device, precision, Kernels.FAST);
     }
 
+    /**
+     * {@link #load(StateDict, Device, Precision)} with the architecture given rather than inferred with default
+     * hints: a Chinese-CLIP model whose head counts or activation come from its JSON config
+     * ({@link ModelConfig#fromStateDict(StateDict, ModelConfig.Hints)}).
+     *
+     * @param stateDict the weights; not null
+     * @param config    the architecture they must match exactly; not null
+     * @param device    where the model runs; not null
+     * @param precision the weights' type; not null
+     * @return a new model, which the caller closes
+     * @throws io.github.clip4j.CheckpointException if the tensors do not match {@code config}
+     */
+    public static ClipModel load(StateDict stateDict, ModelConfig config, Device device, Precision precision) {
+        return load(stateDict, Objects.requireNonNull(config, "config"), device, precision, Kernels.FAST);
+    }
+
     /** {@link #load(StateDict, Device, Precision)} with a choice of kernels (tests compare them). */
     static ClipModel load(StateDict stateDict, Device device, Precision precision, Kernels kernels) {
+        return load(stateDict, null, device, precision, kernels);
+    }
+
+    static ClipModel load(StateDict stateDict, ModelConfig given, Device device, Precision precision,
+                          Kernels kernels) {
         Objects.requireNonNull(stateDict, "stateDict");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(precision, "precision");
         long start = System.nanoTime();
         NativeRuntime.ensureLoaded();
         NativeTypes.requireAvailable(device);
-        ModelConfig config = ModelConfig.fromStateDict(stateDict);
+        ModelConfig config = given != null ? given : ModelConfig.fromStateDict(stateDict);
         if (device == Device.CPU && CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision)) {
             LOG.warn("{} on this CPU has no native {} arithmetic: it will run slower than FP32 (it still halves "
                     + "the weights' memory)", precision, precision);
@@ -405,15 +426,18 @@ public final class ClipModel implements AutoCloseable {
         return out;
     }
 
-    /** The position the text tower pools: the first occurrence of the row's highest id, as {@code argmax}. */
+    /**
+     * How far the text tower must run for this row: its last non-zero id (OpenAI's end-of-text token, or the [SEP]
+     * of Chinese-CLIP's rows); only used to group rows of similar length.
+     */
     private static int endPosition(int[] row) {
-        int best = 0;
+        int last = 0;
         for (int j = 1; j < row.length; j++) {
-            if (row[j] > row[best]) {
-                best = j;
+            if (row[j] != 0) {
+                last = j;
             }
         }
-        return best;
+        return last;
     }
 
     /**

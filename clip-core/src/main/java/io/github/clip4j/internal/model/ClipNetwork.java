@@ -8,11 +8,15 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * The reference's {@code CLIP} module: an image tower ({@code visual}), the causal text transformer with its
  * embeddings, {@code ln_final}, {@code text_projection} and {@code logit_scale}, all named as OpenAI's state dict.
+ * For Chinese-CLIP ({@link ModelConfig#isBert()}) the text tower is {@code bert} ({@link BertModel}), pooled at
+ * position 0 ([CLS]) and projected by {@code text_projection} with no final norm, as {@code cn_clip}'s
+ * {@code encode_text}.
  */
 final class ClipNetwork extends Layer {
     private final ModelConfig config;
     private final Spec spec;
     private final ImageEncoder visual;
+    private final BertModel bert;
     private final Transformer transformer;
     private final Embedding tokenEmbedding;
     private final Tensor positionalEmbedding;
@@ -26,13 +30,22 @@ final class ClipNetwork extends Layer {
         this.visual = config.isVisionTransformer()
                 ? register_module("visual", new VisionTransformer(spec, config))
                 : register_module("visual", new ModifiedResNet(spec, config));
-        this.transformer = register_module("transformer", new Transformer(spec, config.transformerWidth(),
-                config.transformerLayers(), config.transformerHeads()));
-        this.tokenEmbedding = register_module("token_embedding",
-                new Embedding(spec, config.vocabSize(), config.transformerWidth()));
-        this.positionalEmbedding = parameter(spec, "positional_embedding", config.contextLength(),
-                config.transformerWidth());
-        this.lnFinal = register_module("ln_final", new LayerNorm(spec, config.transformerWidth()));
+        if (config.isBert()) {
+            this.bert = register_module("bert", new BertModel(spec, config));
+            this.transformer = null;
+            this.tokenEmbedding = null;
+            this.positionalEmbedding = null;
+            this.lnFinal = null;
+        } else {
+            this.bert = null;
+            this.transformer = register_module("transformer", new Transformer(spec, config.transformerWidth(),
+                    config.transformerLayers(), config.transformerHeads()));
+            this.tokenEmbedding = register_module("token_embedding",
+                    new Embedding(spec, config.vocabSize(), config.transformerWidth()));
+            this.positionalEmbedding = parameter(spec, "positional_embedding", config.contextLength(),
+                    config.transformerWidth());
+            this.lnFinal = register_module("ln_final", new LayerNorm(spec, config.transformerWidth()));
+        }
         this.textProjection = parameter(spec, "text_projection", config.transformerWidth(), config.embedDim());
         this.logitScale = fp32Parameter(spec, "logit_scale");
     }
@@ -45,6 +58,9 @@ final class ClipNetwork extends Layer {
     /** @param tokens {@code [N, L]} integer ids, {@code L <= context length}, end token = highest id per row */
     Tensor encodeText(Tensor tokens) {
         Tensor ids = tokens.to(spec.compute.device(), torch.ScalarType.Long);
+        if (bert != null) {
+            return encodeBert(ids);
+        }
         long n = ids.size(0);
         // the end-of-text token has the highest id, so argmax finds each row's last position
         Tensor last = ids.argmax(new LongOptional(-1), false);
@@ -64,6 +80,26 @@ final class ClipNetwork extends Layer {
                 .device(new org.bytedeco.pytorch.DeviceOptional(spec.compute.device())));
         Tensor pooled = x.reshape(n * length, -1).index_select(0, rows.mul(new Scalar(length)).add(last));
         return pooled.matmul(textProjection);
+    }
+
+    /**
+     * Chinese-CLIP's {@code encode_text}: BERT over the ids with the mask {@code ids != 0}, the last hidden state at
+     * position 0 ([CLS]) times {@code text_projection}.
+     */
+    private Tensor encodeBert(Tensor ids) {
+        if (spec.kernels.trimText() && ids.size(0) > 0 && ids.size(1) > 1) {
+            // Padding gets -10000 added to its scores, whose exp is exactly 0 in fp32: positions after the batch's
+            // last non-zero id change no other position, so the tower runs only up to it.
+            Tensor nonZero = ids.ne(new Scalar(0)).to(torch.ScalarType.Long);
+            Tensor positions = torch.arange(new Scalar(ids.size(1)), new org.bytedeco.pytorch.TensorOptions(
+                    torch.ScalarType.Long).device(new org.bytedeco.pytorch.DeviceOptional(spec.compute.device())));
+            long used = Math.max(1, nonZero.mul(positions.add(new Scalar(1))).max().item_long());
+            if (used < ids.size(1)) {
+                ids = ids.narrow(1, 0, used);
+            }
+        }
+        Tensor hidden = bert.forward(ids);
+        return hidden.select(1, 0).matmul(textProjection);
     }
 
     /** {@code exp(logit_scale)} as a 0-dim fp32 tensor (part of the autograd graph when training). */

@@ -14,4 +14,8 @@ final class Embedding extends Layer {
     Tensor forward(Tensor ids) {
         return torch.embedding(weight, ids);
     }
+
+    Tensor weight() {
+        return weight;
+    }
 }

@@ -5,16 +5,22 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * The reference's {@code LayerNorm}: normalises in fp32 whatever the input type (eps 1e-5) and returns the
- * input's type, so half-precision models keep fp32 statistics.
+ * The reference's {@code LayerNorm}: normalises in fp32 whatever the input type (eps 1e-5, or BERT's 1e-12) and
+ * returns the input's type, so half-precision models keep fp32 statistics.
  */
 final class LayerNorm extends Layer {
     private final Tensor weight;
     private final Tensor bias;
     private final long width;
+    private final double eps;
 
     LayerNorm(Spec spec, long width) {
+        this(spec, width, 1e-5);
+    }
+
+    LayerNorm(Spec spec, long width, double eps) {
         this.width = width;
+        this.eps = eps;
         this.weight = fp32Parameter(spec, "weight", width);
         this.bias = fp32Parameter(spec, "bias", width);
     }
@@ -26,10 +32,10 @@ final class LayerNorm extends Layer {
             // conversion passes over the activations; its results differ from converting around it by at most one
             // rounding of the output type (measured for bf16), far inside the half types' own error
             return torch.layer_norm(x, new long[] {width}, new TensorOptional(weight), new TensorOptional(bias),
-                    1e-5, true);
+                    eps, true);
         }
         Tensor y = torch.layer_norm(x.to(torch.ScalarType.Float), new long[] {width}, new TensorOptional(weight),
-                new TensorOptional(bias), 1e-5, true);
+                new TensorOptional(bias), eps, true);
         return type == torch.ScalarType.Float ? y : y.to(type);
     }
 }

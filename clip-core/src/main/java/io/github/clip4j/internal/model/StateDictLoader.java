@@ -33,7 +33,9 @@ final class StateDictLoader {
 
     static boolean ignorable(String name) {
         return name.equals("input_resolution") || name.equals("context_length") || name.equals("vocab_size")
-                || name.endsWith(".num_batches_tracked");
+                || name.endsWith(".num_batches_tracked")
+                // Chinese-CLIP: load_from_name drops the (unused) pooler; Hugging Face's BERT keeps position ids
+                || name.startsWith("bert.pooler.") || name.equals("bert.embeddings.position_ids");
     }
 
     /** The module's parameters and buffers by their dotted names, in registration order. */

@@ -2,7 +2,7 @@ package io.github.clip4j.internal.training;
 
 import static java.util.Objects.requireNonNull;
 
-import io.github.clip4j.tokenizer.ClipTokenizer;
+import io.github.clip4j.tokenizer.TextTokenizer;
 import java.util.List;
 
 /**
@@ -24,16 +24,16 @@ public interface CaptionTokenizer {
     int[] tokenize(String caption);
 
     /**
-     * CLIP's tokenizer padding to {@code contextLength}; a caption too long is truncated (its last kept token
+     * A model's tokenizer (CLIP's BPE, or Chinese-CLIP's WordPiece) padding to {@code contextLength}; a caption too long is truncated (its last kept token
      * becomes the end token, as {@code clip.tokenize(..., truncate=True)} does) rather than refused, since a
      * long caption is still a useful training example.
      *
-     * @param tokenizer CLIP's tokenizer (thread-safe), not null
+     * @param tokenizer the model's tokenizer (thread-safe), not null
      * @param contextLength the row length, the text encoder's context length (77 for released models)
      * @return a thread-safe caption tokenizer
      * @throws IllegalArgumentException if {@code contextLength < 2} (no room for the start and end tokens)
      */
-    static CaptionTokenizer of(ClipTokenizer tokenizer, int contextLength) {
+    static CaptionTokenizer of(TextTokenizer tokenizer, int contextLength) {
         requireNonNull(tokenizer, "tokenizer");
         if (contextLength < 2) {
             throw new IllegalArgumentException("context length must be >= 2, got " + contextLength);

@@ -214,10 +214,10 @@ class ModelLocatorTest {
 
         assertThatThrownBy(() -> locator.locate("ViT-H/14"))
                 .isInstanceOfSatisfying(UnknownModelException.class,
-                        e -> assertThat(e.knownNames()).hasSize(9).contains("RN50", "ViT-L/14@336px"))
+                        e -> assertThat(e.knownNames()).hasSize(14).contains("RN50", "ViT-L/14@336px", "cn-clip/ViT-B-16"))
                 .hasMessageContaining("\"ViT-H/14\"")
                 .hasMessageContaining(workingDirectory.resolve("ViT-H/14").toString())
-                .hasMessageContaining(String.join(", ", ModelRegistry.openai().names()))
+                .hasMessageContaining(String.join(", ", ModelRegistry.released().names()))
                 .hasMessageContaining("checkpoint file")
                 .hasMessageContaining("Hugging Face model folder");
         assertThat(cacheFolder).doesNotExist();

@@ -114,9 +114,11 @@ public final class Downloader {
      *
      * @param url the address to download from when the target is missing or does not match
      * @param target the file to return; its folder is created when missing
-     * @param sha256 the expected SHA-256 as hex (either case)
-     * @return {@code target}, which now holds a file with the expected checksum
-     * @throws IllegalArgumentException if {@code sha256} is not 64 hex digits
+     * @param sha256 the expected SHA-256 as hex (either case), or null when no checksum is known: then a file
+     *     already at {@code target} is taken as it is, and a download is checked only against its
+     *     {@code Content-Length} (the caller should warn that the file is unverified)
+     * @return {@code target}, which now holds a file with the expected checksum (or, without one, a complete download)
+     * @throws IllegalArgumentException if {@code sha256} is not null and not 64 hex digits
      * @throws DownloadException if the download fails or the received file does not match {@code sha256};
      *     the target is then left as it was
      */
@@ -124,8 +126,8 @@ public final class Downloader {
     public Path fetch(URI url, Path target, String sha256) {
         requireNonNull(url, "url");
         requireNonNull(target, "target");
-        String expected = requireNonNull(sha256, "sha256").toLowerCase(Locale.ROOT);
-        if (!expected.matches("[0-9a-f]{64}")) {
+        String expected = sha256 == null ? null : sha256.toLowerCase(Locale.ROOT);
+        if (expected != null && !expected.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("sha256 must be 64 hex digits: " + sha256);
         }
         Path absolute = target.toAbsolutePath().normalize();
@@ -183,6 +185,9 @@ public final class Downloader {
         if (!Files.isRegularFile(file)) {
             return false;
         }
+        if (expected == null) {
+            return true; // nothing to verify against: a file that is there is taken
+        }
         try {
             return sha256(file).equals(expected);
         } catch (IOException e) {
@@ -225,7 +230,7 @@ public final class Downloader {
                 throw failure(url, target, expected, "received " + done + " of " + total + " bytes", null);
             }
             String actual = HexFormat.of().formatHex(digest.digest());
-            if (!actual.equals(expected)) {
+            if (expected != null && !actual.equals(expected)) {
                 throw new DownloadException("the file downloaded from " + url + " has SHA-256 " + actual
                         + " but " + expected + " was expected; it was discarded. Retry later, or put a correct copy at "
                         + target);
