@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.common.ClipException;
+import io.github.clip4j.retrieval.SearchHit;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,10 +16,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** JSON in and out for the commands: compact single-line output, JSON Lines input. */
-final class Json {
+/**
+ * JSON in and out for the commands (and the {@code clip serve} API): compact single-line output, JSON Lines input.
+ * Not an API of clip4j: public only so that {@code io.github.clip4j.serve} writes what the commands write.
+ */
+public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -30,13 +36,36 @@ final class Json {
         out.print('\n');
     }
 
-    /** {@code value} as compact JSON. */
-    static String toJson(Object value) {
+    /**
+     * {@code value} as compact JSON.
+     *
+     * @param value maps, lists, strings, numbers, booleans or null
+     * @return one line of JSON
+     */
+    public static String toJson(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * What {@code clip search} prints for {@code hits} (and {@code GET /api/search} answers): {@code [{"path": P,
+     * "score": s}]}, in the hits' order.
+     *
+     * @param hits search results, best first
+     * @return the JSON value: a list of {@code path}, {@code score} maps
+     */
+    public static List<Map<String, Object>> hits(List<SearchHit> hits) {
+        List<Map<String, Object>> json = new ArrayList<>(hits.size());
+        for (SearchHit hit : hits) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("path", hit.path().toString());
+            entry.put("score", hit.score());
+            json.add(entry);
+        }
+        return json;
     }
 
     /**

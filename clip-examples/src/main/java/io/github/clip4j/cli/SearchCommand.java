@@ -9,10 +9,7 @@ import io.github.clip4j.retrieval.SearchHit;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -101,21 +98,23 @@ final class SearchCommand implements Callable<Integer> {
             String title = query.text != null ? query.text : "like " + query.image.getFileName();
             Pictures.write(grid, png -> ResultGrid.write(title, hits, png, gridFont));
         }
-        List<Map<String, Object>> json = new ArrayList<>(hits.size());
-        for (SearchHit hit : hits) {
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("path", hit.path().toString());
-            entry.put("score", hit.score());
-            json.add(entry);
-        }
         PrintWriter out = spec.commandLine().getOut();
-        Json.println(out, json);
+        Json.println(out, Json.hits(hits));
         out.flush();
         return 0;
     }
 
     /** {@code --model}, or the model named in the index's id. */
     private Clip loadModel(String indexModelId) {
+        return loadModel(cli, index, indexModelId, model, options);
+    }
+
+    /**
+     * The model to search {@code index} with (shared with {@code serve}): {@code model} if given, else the one named
+     * in the index's id {@code indexModelId}, looked for beside the index file, then as a released name or a path
+     * from the working folder.
+     */
+    static Clip loadModel(ClipCli cli, Path index, String indexModelId, String model, ModelOptions options) {
         if (model != null) {
             return cli.loadModel(model, options);
         }
