@@ -13,6 +13,7 @@ import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.SearchHit;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -532,8 +533,10 @@ public final class SearchServer implements AutoCloseable {
             headers.set("Cache-Control", "no-store");
         }
         exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            exchange.getResponseBody().write(body);
+        // Closing the body flushes the response before the exchange drains an unread request body (which waits for
+        // the client: a refused upload must not wait for its bytes to be answered).
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 
