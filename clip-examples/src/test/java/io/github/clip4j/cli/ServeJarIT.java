@@ -41,6 +41,7 @@ class ServeJarIT {
             CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> readLine(out));
             String line = firstLine.get(180, TimeUnit.SECONDS);
             assertThat(line).as("stdout; stderr so far: %s", err.getNow("")).isNotNull();
+            CompletableFuture<String> rest = CompletableFuture.supplyAsync(() -> readRest(out));
             JsonNode json = CliFixtures.JSON.readTree(line);
             assertThat(json.fieldNames()).toIterable().containsExactly("url");
             URI url = URI.create(json.get("url").asText());
@@ -65,7 +66,7 @@ class ServeJarIT {
             process.destroy(); // SIGTERM
             assertThat(process.waitFor(5, TimeUnit.SECONDS)).as("exited within 5 s of SIGTERM").isTrue();
             long millis = (System.nanoTime() - start) / 1_000_000;
-            assertThat(out.readLine()).as("nothing more on stdout").isNull();
+            assertThat(rest.get(10, TimeUnit.SECONDS)).as("nothing more on stdout").isEmpty();
             String stderr = err.get(10, TimeUnit.SECONDS);
             assertThat(stderr).contains("clip serve:").contains(url.toString()).doesNotContain("\tat ");
             System.err.println("clip serve stopped " + millis + " ms after SIGTERM, exit status "
@@ -81,6 +82,18 @@ class ServeJarIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String readRest(BufferedReader reader) {
+        StringBuilder rest = new StringBuilder();
+        try {
+            for (String line; (line = reader.readLine()) != null; ) {
+                rest.append(line).append('\n');
+            }
+        } catch (IOException e) {
+            // the pipe closed with the process: nothing more
+        }
+        return rest.toString();
     }
 
     private static String readAll(InputStream in) {
