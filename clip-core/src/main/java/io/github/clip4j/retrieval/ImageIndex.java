@@ -254,6 +254,28 @@ public final class ImageIndex implements AutoCloseable {
     }
 
     /**
+     * The folders the index holds images of (those given to {@link #addDirectory}), resolved like the paths of
+     * search results: every {@link #paths() path} is inside one of them. A server that hands out indexed files can
+     * check that a file (its symbolic links resolved) is still inside its folder.
+     *
+     * @return a new list of the folders, in the order they were first added
+     */
+    public List<Path> folders() {
+        lock.readLock().lock();
+        try {
+            List<Path> folders = new ArrayList<>(roots.size());
+            Path parent = file.getParent();
+            for (String root : roots) {
+                Path folder = (parent == null ? Path.of(root) : parent.resolve(root)).normalize();
+                folders.add(folder.toString().isEmpty() ? Path.of(".") : folder);
+            }
+            return folders;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
      * Brings the index up to date with {@code dir}, without progress reports; see
      * {@link #addDirectory(Path, IndexProgressListener)}.
      *

@@ -61,6 +61,27 @@ class ImageIndexTest {
     }
 
     @Test
+    void foldersAreTheAddedFoldersResolvedLikeThePaths() throws Exception {
+        Path dir = photos();
+        Path other = tmp.resolve("other");
+        TestImages.writePng(other.resolve("x.png"), 9);
+        Path file = tmp.resolve("photos.clipindex");
+        try (ImageIndex index = ImageIndex.open(file, model)) {
+            assertThat(index.folders()).isEmpty();
+            index.addDirectory(dir);
+            index.addDirectory(other);
+            index.addDirectory(dir);
+            assertThat(index.folders()).containsExactly(dir, other);
+            for (Path path : index.paths()) {
+                assertThat(index.folders()).anySatisfy(folder -> assertThat(path).startsWith(folder));
+            }
+        }
+        try (ImageIndex reopened = ImageIndex.open(file, model)) {
+            assertThat(reopened.folders()).containsExactly(dir, other);
+        }
+    }
+
+    @Test
     void onlyTheTouchedTimeIsEnoughToReEmbed() throws Exception {
         Path dir = photos();
         try (ImageIndex index = ImageIndex.open(tmp.resolve("i.clipindex"), model)) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.common.ClipException;
+import io.github.clip4j.retrieval.SearchHit;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,10 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * JSON in and out for the commands: compact single-line output, JSON Lines input.
+ * JSON in and out for the commands (and the {@code clip serve} API): compact single-line output, JSON Lines input.
+ * Not an API of clip4j: public only so that {@code io.github.clip4j.serve} writes what the commands write.
  *
  * <p>Numbers are finite: JSON has no NaN or infinity, and Jackson's default (the strings {@code "NaN"} and
  * {@code "Infinity"} inside number arrays) breaks readers. The commands check their model outputs and fail naming
@@ -30,7 +34,7 @@ import java.util.List;
  * and nothing is printed. (A figure that can be undefined, such as a zero-shot accuracy without repeated captions,
  * is written as {@code null} by its command.)
  */
-final class Json {
+public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .registerModule(new SimpleModule("finite-numbers")
@@ -68,8 +72,13 @@ final class Json {
         out.print('\n');
     }
 
-    /** {@code value} as compact JSON. */
-    static String toJson(Object value) {
+    /**
+     * {@code value} as compact JSON.
+     *
+     * @param value maps, lists, strings, numbers, booleans or null
+     * @return one line of JSON
+     */
+    public static String toJson(Object value) {
         try {
             return MAPPER.writeValueAsString(value);
         } catch (JsonProcessingException e) {
@@ -94,6 +103,24 @@ final class Json {
                     + " non-finite value; its weights are probably broken)");
         }
         return v;
+    }
+
+    /**
+     * What {@code clip search} prints for {@code hits} (and {@code GET /api/search} answers): {@code [{"path": P,
+     * "score": s}]}, in the hits' order.
+     *
+     * @param hits search results, best first
+     * @return the JSON value: a list of {@code path}, {@code score} maps
+     */
+    public static List<Map<String, Object>> hits(List<SearchHit> hits) {
+        List<Map<String, Object>> json = new ArrayList<>(hits.size());
+        for (SearchHit hit : hits) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("path", hit.path().toString());
+            entry.put("score", hit.score());
+            json.add(entry);
+        }
+        return json;
     }
 
     /**

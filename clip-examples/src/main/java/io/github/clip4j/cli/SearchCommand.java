@@ -8,10 +8,7 @@ import io.github.clip4j.retrieval.SearchHit;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -116,30 +113,34 @@ final class SearchCommand implements Callable<Integer> {
             String title = query.text != null ? query.text : "like " + query.image.getFileName();
             Pictures.write(grid, png -> ResultGrid.write(title, hits, png, gridFont));
         }
-        List<Map<String, Object>> json = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {
             if (!Float.isFinite(hit.score())) {
                 throw new IndexException("the model gave a non-finite score (" + hit.score() + ") for "
                         + (query.text != null ? "--text " + Json.toJson(query.text) : "--image " + query.image)
                         + " against " + hit.path() + "; the model's weights are probably broken");
             }
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("path", hit.path().toString());
-            entry.put("score", hit.score());
-            json.add(entry);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Json.println(out, json);
+        Json.println(out, Json.hits(hits));
         out.flush();
         return 0;
     }
 
     /** {@code --model}, or the checkpoint file beside the index that the index's id names. */
     private Clip loadModel(String indexModelId) {
+        return loadModel(cli, index, indexModelId, model, options);
+    }
+
+    /**
+     * The model to search {@code index} with (shared with {@code serve}): {@code model} if given, else the one named
+     * in the index's id {@code indexModelId}, looked for beside the index file, then as a released name or a path
+     * from the working folder.
+     */
+    static Clip loadModel(ClipCli cli, Path index, String indexModelId, String model, ModelOptions options) {
         if (model != null) {
             return cli.loadModel(model, options);
         }
-        Path beside = besideIndex(ImageIndex.modelName(indexModelId));
+        Path beside = besideIndex(index, ImageIndex.modelName(indexModelId));
         if (beside == null) {
             throw new IndexException("image index " + index + " was built with model \""
                     + abbreviate(ImageIndex.modelName(indexModelId)) + "\" (id " + abbreviate(indexModelId)
@@ -153,7 +154,7 @@ final class SearchCommand implements Callable<Integer> {
      * The checkpoint file {@code name} in the index file's folder, or null: {@code name} must be a plain file name
      * (no separator, not {@code .} or {@code ..}) of a regular file whose real path is in the index's real folder.
      */
-    private Path besideIndex(String name) {
+    private static Path besideIndex(Path index, String name) {
         if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
                 || name.indexOf('\\') >= 0 || name.indexOf('\0') >= 0 || name.indexOf(':') >= 0) {
             return null;

@@ -1,6 +1,7 @@
 /**
  * The {@code clip} command-line tool: {@link io.github.clip4j.cli.ClipCli} and one class per command
- * ({@code tokenize}, {@code preprocess}, {@code embed}, {@code classify}, {@code index}, {@code search}).
+ * ({@code tokenize}, {@code preprocess}, {@code embed}, {@code classify}, {@code index}, {@code search},
+ * {@code serve}, {@code train}; the HTTP server of {@code serve} is in {@code io.github.clip4j.serve}).
  *
  * <p>Every command writes JSON to stdout and nothing else; logs and progress bars go to stderr. Commands that load
  * a model share {@code ModelOptions} ({@code --precision}, {@code --device}, {@code --batch-size},
