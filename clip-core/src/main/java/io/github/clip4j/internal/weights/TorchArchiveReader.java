@@ -85,7 +85,7 @@ public final class TorchArchiveReader {
             Map<String, Mapped> storages = new HashMap<>();
             // Views that need a copy (transposed, expanded) may together materialize no more bytes than the
             // archive holds: a legitimate checkpoint copies each stored byte at most once.
-            CopyBudget budget = new CopyBudget(zip.size() + (1L << 20), file);
+            CopyBudget budget = new CopyBudget(zip.size() + (1L << 20));
             Object result = PickleMachine.load(bytes, file + ":" + pickle.name(),
                     (module, name) -> resolve(module, name, budget),
                     pid -> loadStorage(pid, zip, root, storages, file));
@@ -198,16 +198,14 @@ public final class TorchArchiveReader {
     /** The bytes that strided views may still copy into the heap during one read. */
     private static final class CopyBudget {
         private long remaining;
-        private final Path file;
 
-        CopyBudget(long bytes, Path file) {
+        CopyBudget(long bytes) {
             this.remaining = bytes;
-            this.file = file;
         }
 
         void charge(long bytes, long[] size) {
             if (bytes > remaining) {
-                throw new CheckpointException(file + ": a strided tensor view of shape " + java.util.Arrays.toString(size)
+                throw new CheckpointException("a strided tensor view of shape " + java.util.Arrays.toString(size)
                         + " would be copied into " + bytes + " bytes, more than the archive's own tensor data allows;"
                         + " the file is corrupt or malicious");
             }
