@@ -39,8 +39,11 @@ public final class ImageDecoder {
     public static final long MAX_PIXELS = 178_956_970L;
 
     private static final String DEFAULT_NAME = "in-memory image";
-    /** The largest encoded file read: the decoding budget, and never more than 1 GiB. */
-    static final int MAX_FILE_BYTES = (int) Math.min(1L << 30, DecodeBudget.BYTES);
+    /**
+     * The largest encoded file read: 128 MiB (a 100-megapixel JPEG is a tenth of that), or half the decoding
+     * budget on a small heap. Pillow has no such limit; an endless input (a device, a stream) needs one.
+     */
+    static final int MAX_FILE_BYTES = (int) Math.min(128L << 20, DecodeBudget.BYTES / 2);
 
     private ImageDecoder() {}
 
