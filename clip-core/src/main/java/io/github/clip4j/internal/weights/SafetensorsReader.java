@@ -74,7 +74,12 @@ public final class SafetensorsReader {
         try {
             header = JSON.readTree(new String(headerBytes.array(), StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new CheckpointException(name + ": corrupt safetensors header (" + e.getOriginalMessage() + ")");
+            // Jackson's messages quote the offending text; name only where it is (never echo file content),
+            // except for a duplicate key, which is the header's own field name.
+            String problem = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? e.getOriginalMessage()
+                    : "invalid JSON at byte " + (e.getLocation() == null ? "?" : e.getLocation().getCharOffset());
+            throw new CheckpointException(name + ": corrupt safetensors header (" + problem + ")");
         }
         if (header == null || !header.isObject()) {
             throw new CheckpointException(name + ": corrupt safetensors header (not a JSON object)");

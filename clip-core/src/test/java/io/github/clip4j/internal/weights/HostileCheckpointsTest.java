@@ -311,6 +311,9 @@ class HostileCheckpointsTest {
         CheckpointException e = refused(secret, "unknown checkpoint format", "looks like binary data");
         assertThat(e.getMessage()).doesNotContain("hunter2").doesNotContain("SECRET")
                 .doesNotContain(HexFormat.of().formatHex("SECRET=h".getBytes(StandardCharsets.US_ASCII)));
+        // a file that passes for safetensors: the JSON parser's complaint must not quote the text either
+        CheckpointException json = refused(safetensors("{SECRET=hunter2, TOKEN=abc}", 0), "corrupt safetensors header");
+        assertThat(json.getMessage()).doesNotContain("hunter2").doesNotContain("SECRET");
         Path environ = Path.of("/proc/self/environ");
         if (Files.isReadable(environ)) {
             byte[] head = Files.readAllBytes(environ);
