@@ -1,6 +1,7 @@
 package io.github.clip4j.internal.image;
 
 import io.github.clip4j.InvalidImageException;
+import io.github.clip4j.internal.FileKinds;
 import io.github.clip4j.internal.image.RasterSamples.Scale;
 import java.awt.image.BufferedImage;
 import java.awt.image.IndexColorModel;
@@ -38,6 +39,11 @@ public final class ImageDecoder {
     public static final long MAX_PIXELS = 178_956_970L;
 
     private static final String DEFAULT_NAME = "in-memory image";
+    /**
+     * The largest encoded file read: 128 MiB (a 100-megapixel JPEG is a tenth of that), or half the decoding
+     * budget on a small heap. Pillow has no such limit; an endless input (a device, a stream) needs one.
+     */
+    static final int MAX_FILE_BYTES = (int) Math.min(128L << 20, DecodeBudget.BYTES / 2);
 
     private ImageDecoder() {}
 
@@ -55,12 +61,16 @@ public final class ImageDecoder {
         if (Files.isDirectory(path)) {
             throw new InvalidImageException(name + " is a directory, not an image file");
         }
+        String notRegular = FileKinds.notRegular(path);
+        if (notRegular != null) { // /dev/zero never ends, a FIFO blocks until someone writes
+            throw new InvalidImageException("Image file " + name + " " + notRegular);
+        }
         byte[] bytes;
-        try {
-            if (Files.size(path) > Integer.MAX_VALUE - 8) {
-                throw new InvalidImageException("Image file " + name + " is larger than 2 GB; no supported image is");
+        try (InputStream in = Files.newInputStream(path)) {
+            if (Files.size(path) > MAX_FILE_BYTES) {
+                throw tooLarge(name);
             }
-            bytes = Files.readAllBytes(path);
+            bytes = readBounded(in, name);
         } catch (NoSuchFileException e) {
             throw new InvalidImageException("Image file not found: " + name + "; check the path", e);
         } catch (IOException e) {
@@ -101,8 +111,9 @@ public final class ImageDecoder {
         }
         ImageFormat format = ImageFormat.sniff(bytes);
         if (format == null) {
+            // Name what it looks like; never quote its bytes (the "image" may be a secret file).
             throw new InvalidImageException("Image " + name + " is not a supported image: expected a PNG, JPEG, GIF, BMP or "
-                    + "WebP file, the first bytes are " + hexPrefix(bytes));
+                    + "WebP file, but the content looks like " + FileKinds.describe(bytes, Math.min(bytes.length, 64)));
         }
         try {
             switch (format) {
@@ -138,7 +149,7 @@ public final class ImageDecoder {
         Objects.requireNonNull(name, "name");
         byte[] bytes;
         try {
-            bytes = in.readAllBytes();
+            bytes = readBounded(in, name);
         } catch (IOException e) {
             throw new InvalidImageException("Cannot read image " + name + ": " + e, e);
         }
@@ -157,6 +168,20 @@ public final class ImageDecoder {
         return decode(in, DEFAULT_NAME);
     }
 
+    /** Reads at most {@link #MAX_FILE_BYTES}; a longer input (a growing file, an endless stream) is refused. */
+    private static byte[] readBounded(InputStream in, String name) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw tooLarge(name);
+        }
+        return bytes;
+    }
+
+    private static InvalidImageException tooLarge(String name) {
+        return new InvalidImageException(String.format(Locale.ROOT, "Image file %s is larger than %,d MB; no image"
+                + " clip4j can decode within its memory budget is", name, MAX_FILE_BYTES >> 20));
+    }
+
     // ---------------------------------------------------------------------------------------------- PNG
 
     private static DecodedImage decodePng(byte[] bytes, String name) throws IOException {
@@ -164,12 +189,33 @@ public final class ImageDecoder {
         if (header == null) {
             throw new InvalidImageException("Image " + name + " is not a valid PNG: its IHDR header is missing or cut off");
         }
+        String badChunk = PngHeader.firstBadCrc(bytes);
+        if (badChunk != null) { // Pillow's "broken PNG file (bad header checksum in ...)"
+            throw new InvalidImageException("Image " + name + " is a broken PNG: the checksum of its " + badChunk
+                    + " chunk is wrong (Pillow refuses it too); the file is corrupt");
+        }
         checkSize(name, header.width(), header.height());
         PillowMode mode = pngMode(header.bitDepth(), header.colorType());
         if (mode == null) {
             throw new InvalidImageException("Image " + name + " is not a valid PNG: bit depth " + header.bitDepth()
                     + " with colour type " + header.colorType() + " does not exist");
         }
+        int channels = switch (header.colorType()) {
+            case 2 -> 3;
+            case 4 -> 2;
+            case 6 -> 4;
+            default -> 1;
+        };
+        // ImageIO's raster (up to 16 bits, plus an alpha band for tRNS), then the samples (at most 4 bytes a pixel).
+        long pixels = (long) header.width() * header.height();
+        long estimate = pixels * (channels + 1) * (header.bitDepth() == 16 ? 2 : 1) + pixels * 4;
+        try (DecodeBudget.Permit permit = DecodeBudget.acquire(name, bytes.length + estimate)) {
+            return decodePng(bytes, name, header, mode);
+        }
+    }
+
+    private static DecodedImage decodePng(byte[] bytes, String name, PngHeader header, PillowMode mode)
+            throws IOException {
         Raster raster = ImageIoReading.read(bytes, name, "png", ImageIoReading.JDK, false,
                 reader -> reader.read(0).getRaster());
         checkDecodedSize(name, raster, header.width(), header.height());
@@ -240,6 +286,13 @@ public final class ImageDecoder {
             throw new InvalidImageException("Image " + name + " is a JPEG with " + header.components()
                     + " components; only 1 (gray), 3 (colour) and 4 (CMYK) are supported");
         }
+        long estimate = 2L * header.width() * header.height() * header.components(); // raster + samples
+        try (DecodeBudget.Permit permit = DecodeBudget.acquire(name, bytes.length + estimate)) {
+            return decodeJpeg(bytes, name, header);
+        }
+    }
+
+    private static DecodedImage decodeJpeg(byte[] bytes, String name, JpegHeader header) throws IOException {
         // The raw raster is libjpeg's decoding and upsampling without colour conversion or ICC handling; it is
         // converted here the way Pillow's libjpeg converts it.
         Raster raster = ImageIoReading.read(bytes, name, "jpeg", ImageIoReading.TWELVEMONKEYS, false,
@@ -290,10 +343,32 @@ public final class ImageDecoder {
             throw new InvalidImageException("Image " + name + " is not a valid GIF: its header is cut off");
         }
         // Pillow's size is the logical screen; the first frame is placed on it at its own offset.
-        int width = (bytes[6] & 0xFF) | ((bytes[7] & 0xFF) << 8);
-        int height = (bytes[8] & 0xFF) | ((bytes[9] & 0xFF) << 8);
-        checkSize(name, width, height);
+        int screenWidth = (bytes[6] & 0xFF) | ((bytes[7] & 0xFF) << 8);
+        int screenHeight = (bytes[8] & 0xFF) | ((bytes[9] & 0xFF) << 8);
+        checkSize(name, screenWidth, screenHeight);
         return ImageIoReading.read(bytes, name, "gif", ImageIoReading.JDK, true, reader -> {
+            // The frame's descriptor, read before any pixel: like Pillow, a frame that reaches beyond the logical
+            // screen enlarges the image, and the decompression-bomb check applies to the enlarged size.
+            Node descriptor = reader.getImageMetadata(0).getAsTree("javax_imageio_gif_image_1.0");
+            long frameRight = intAttribute(descriptor, "ImageDescriptor", "imageLeftPosition", 0)
+                    + (long) intAttribute(descriptor, "ImageDescriptor", "imageWidth", 0);
+            long frameBottom = intAttribute(descriptor, "ImageDescriptor", "imageTopPosition", 0)
+                    + (long) intAttribute(descriptor, "ImageDescriptor", "imageHeight", 0);
+            int width = (int) Math.max(screenWidth, frameRight);
+            int height = (int) Math.max(screenHeight, frameBottom);
+            checkSize(name, width, height);
+            long framePixels = (long) intAttribute(descriptor, "ImageDescriptor", "imageWidth", 0)
+                    * intAttribute(descriptor, "ImageDescriptor", "imageHeight", 0);
+            try (DecodeBudget.Permit permit = DecodeBudget.acquire(name,
+                    bytes.length + framePixels + 2L * width * height)) {
+                return gifFrame(reader, name, width, height);
+            }
+        });
+    }
+
+    private static DecodedImage gifFrame(javax.imageio.ImageReader reader, String name, int width, int height)
+            throws IOException {
+        {
             BufferedImage frame = reader.read(0);
             if (!(frame.getColorModel() instanceof IndexColorModel)) {
                 throw new InvalidImageException("Image " + name + " is a GIF without a palette; it cannot be decoded");
@@ -321,7 +396,7 @@ public final class ImageDecoder {
                 return new DecodedImage(width, height, PillowMode.L, samples, null, null);
             }
             return new DecodedImage(width, height, PillowMode.P, samples, null, RasterSamples.paletteOf(colours));
-        });
+        }
     }
 
     private static String attribute(Node root, String element, String attribute) {
@@ -345,7 +420,10 @@ public final class ImageDecoder {
     private static DecodedImage decodeBmp(byte[] bytes, String name) throws IOException {
         return ImageIoReading.read(bytes, name, "bmp", ImageIoReading.TWELVEMONKEYS, false, reader -> {
             checkSize(name, reader.getWidth(0), reader.getHeight(0));
-            return RasterSamples.fromBmp(reader.read(0));
+            long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+            try (DecodeBudget.Permit permit = DecodeBudget.acquire(name, bytes.length + 8 * pixels)) {
+                return RasterSamples.fromBmp(reader.read(0));
+            }
         });
     }
 
@@ -358,8 +436,11 @@ public final class ImageDecoder {
         }
         checkSize(name, header.width(), header.height());
         PillowMode mode = header.alpha() ? PillowMode.RGBA : PillowMode.RGB;
-        return ImageIoReading.read(bytes, name, "webp", ImageIoReading.TWELVEMONKEYS, false,
-                reader -> RasterSamples.fromArgb(reader.read(0), mode));
+        long pixels = (long) header.width() * header.height();
+        try (DecodeBudget.Permit permit = DecodeBudget.acquire(name, bytes.length + 8 * pixels)) {
+            return ImageIoReading.read(bytes, name, "webp", ImageIoReading.TWELVEMONKEYS, false,
+                    reader -> RasterSamples.fromArgb(reader.read(0), mode));
+        }
     }
 
     // ------------------------------------------------------------------------------------------ checks
@@ -381,13 +462,5 @@ public final class ImageDecoder {
             throw new InvalidImageException("Image " + name + " decoded to " + raster.getWidth() + "x" + raster.getHeight()
                     + " but its header says " + width + "x" + height + "; the file is corrupt");
         }
-    }
-
-    private static String hexPrefix(byte[] bytes) {
-        StringBuilder hex = new StringBuilder();
-        for (int i = 0; i < Math.min(8, bytes.length); i++) {
-            hex.append(String.format(Locale.ROOT, "%02x", bytes[i] & 0xFF));
-        }
-        return hex.toString();
     }
 }

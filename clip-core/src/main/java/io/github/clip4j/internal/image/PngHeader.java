@@ -36,6 +36,28 @@ record PngHeader(int width, int height, int bitDepth, int colorType, byte[] pale
         return new PngHeader(width, height, bitDepth, colorType, palette);
     }
 
+    /**
+     * The type of the first chunk before the image data whose CRC-32 is wrong, or null: Pillow checks the CRC of
+     * every chunk it reads while opening (IHDR, PLTE, tRNS, ...; all of them before the first IDAT) and refuses
+     * the file on a mismatch. A chunk cut off by the end of the file is left to the decoder's truncation check.
+     */
+    static String firstBadCrc(byte[] b) {
+        int pos = SIGNATURE_LENGTH;
+        while (pos + 8 <= b.length) {
+            long length = readInt(b, pos) & 0xFFFFFFFFL;
+            if (chunkType(b, pos + 4, "IDAT") || chunkType(b, pos + 4, "IEND") || pos + 12 + length > b.length) {
+                return null;
+            }
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(b, pos + 4, (int) (4 + length));
+            if ((int) crc.getValue() != readInt(b, pos + 8 + (int) length)) {
+                return new String(b, pos + 4, 4, java.nio.charset.StandardCharsets.ISO_8859_1).replaceAll("[^A-Za-z]", "?");
+            }
+            pos += (int) (12 + length);
+        }
+        return null;
+    }
+
     private static int readInt(byte[] b, int pos) {
         return ((b[pos] & 0xFF) << 24) | ((b[pos + 1] & 0xFF) << 16) | ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
     }

@@ -62,9 +62,15 @@ final class StateDictLoader {
                     continue;
                 }
                 long[] expected = Tensors.shape(e.getValue());
-                long[] actual = stateDict.get(e.getKey()).shape();
+                HostTensor stored = stateDict.get(e.getKey());
+                long[] actual = stored.shape();
                 if (!Arrays.equals(expected, actual)) {
                     misshapen.add(e.getKey() + " " + Arrays.toString(actual) + " (expected " + Arrays.toString(expected) + ")");
+                } else if (e.getValue().is_floating_point() && !stored.dtype().isFloatingPoint()) {
+                    // Weights are floating point (F32, F16, BF16 or F64), as CheckpointFormat says; an integer
+                    // tensor in their place is a corrupt or crafted file, not something to convert silently.
+                    misshapen.add(e.getKey() + " of dtype " + stored.dtype() + " (expected a floating-point"
+                            + " dtype: F32, F16, BF16 or F64)");
                 }
             }
             List<String> unexpected = new ArrayList<>();

@@ -7,7 +7,7 @@ public enum CheckpointFormat {
     /** A {@code torch.save}d state dict in PyTorch's zip format (torch 1.6 and later). */
     TORCH_STATE_DICT("torch.save state dict (zip format, optionally under 'state_dict' or 'model')"),
     /** A safetensors file with OpenAI's parameter names. */
-    SAFETENSORS("safetensors with OpenAI parameter names (F32, F16, BF16)"),
+    SAFETENSORS("safetensors with OpenAI parameter names (F32, F16, BF16 or F64 weights)"),
     /** A Hugging Face transformers folder ({@code config.json} with the weights). */
     HUGGING_FACE("Hugging Face transformers folder (config.json + model.safetensors)");
 

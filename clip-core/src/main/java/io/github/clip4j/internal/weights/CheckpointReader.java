@@ -62,6 +62,10 @@ public final class CheckpointReader {
             throw new CheckpointException(path + ": a folder without config.json; expected a Hugging Face"
                     + " transformers model folder or a checkpoint file. " + supported());
         }
+        String notRegular = io.github.clip4j.internal.FileKinds.notRegular(path);
+        if (notRegular != null) {
+            throw new CheckpointException("checkpoint " + path + " " + notRegular);
+        }
         byte[] head = new byte[16];
         int n;
         try (InputStream in = Files.newInputStream(path)) {
@@ -88,20 +92,13 @@ public final class CheckpointReader {
                     + " which clip4j does not read; re-save it with a current PyTorch (torch.save(torch.load(f), f))"
                     + " or convert it to safetensors");
         }
-        throw new CheckpointException(path + ": unknown checkpoint format (" + n + " bytes start "
-                + hex(head, n) + "). " + supported());
+        // Never quote the bytes: the file may be a secret (/proc/self/environ, a key file).
+        throw new CheckpointException(path + ": unknown checkpoint format (the content looks like "
+                + io.github.clip4j.internal.FileKinds.describe(head, n) + "). " + supported());
     }
 
     private static String supported() {
         return "Supported formats: " + Arrays.stream(CheckpointFormat.values())
                 .map(CheckpointFormat::description).collect(Collectors.joining("; "));
-    }
-
-    private static String hex(byte[] bytes, int n) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < Math.min(n, 8); i++) {
-            sb.append(String.format("%02x", bytes[i] & 0xff));
-        }
-        return sb.length() == 0 ? "(empty)" : sb.toString();
     }
 }

@@ -51,6 +51,11 @@ public final class HostTensor {
         this.data = data.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** Where the bytes start in the file they were read from (meaningful for readers' own tensors). */
+    long originOffset() {
+        return originOffset;
+    }
+
     /**
      * A float32 tensor holding a copy of {@code values}; handy for tests and for building a state dict in memory.
      *

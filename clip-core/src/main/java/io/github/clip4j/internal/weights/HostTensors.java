@@ -47,6 +47,14 @@ final class HostTensors {
                     + ", stride " + Arrays.toString(stride) + ") reaches element " + last + " of a storage of "
                     + storageElements);
         }
+        if (!isContiguous(size, stride) && numel > storageElements) {
+            // Only a view that repeats elements (a zero or overlapping stride) has more elements than its
+            // storage; copying it would turn a few stored bytes into gigabytes.
+            throw new IllegalArgumentException("view (size " + Arrays.toString(size) + ", stride "
+                    + Arrays.toString(stride) + ") repeats the elements of a storage of " + storageElements
+                    + " into " + numel + " elements (an expanded or overlapping view); re-save the tensor with"
+                    + " .contiguous()");
+        }
         if (Math.multiplyExact(numel, elementSize) > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("tensor of shape " + Arrays.toString(size) + " is larger than 2 GiB");
         }

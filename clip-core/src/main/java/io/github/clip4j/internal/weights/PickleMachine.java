@@ -27,10 +27,41 @@ import java.util.Map;
  * {@code list -> ArrayList}, {@code dict -> LinkedHashMap}, instances of allowed classes -> {@link Instance}.
  */
 final class PickleMachine {
-    /** Python's {@code tuple}: immutable, usable as a dict key. */
-    record Tuple(List<Object> items) {
-        Tuple {
-            items = Collections.unmodifiableList(new ArrayList<>(items));
+    /** How deep values may nest (tuples in tuples, lists in lists...); real checkpoints stay below 20. */
+    static final int MAX_NESTING = 1000;
+    /** How many element comparisons one {@link Tuple#equals} may make before it calls the tuples different. */
+    private static final int EQUALS_BUDGET = 4096;
+    /** How many characters {@link #summary} renders before it cuts a value short. */
+    static final int SUMMARY_CHARS = 200;
+
+    /**
+     * Python's {@code tuple}: immutable, usable as a dict key. Hashing is O(1) (computed once from the items'
+     * hashes when the tuple is built, with mutable items counting as 0), equality gives up after a bounded number
+     * of comparisons (then the tuples count as different keys) and {@code toString} is a bounded {@link #summary},
+     * so a pickle of shared tuples nested 64 deep (2^64 leaves) costs no more than its own size. The reference
+     * only ever uses string and int keys.
+     */
+    static final class Tuple {
+        private final List<Object> items;
+        private final int hash;
+        private final int depth;
+
+        Tuple(List<Object> items) {
+            this.items = Collections.unmodifiableList(new ArrayList<>(items));
+            int h = 1;
+            int d = 1;
+            for (Object item : this.items) {
+                h = 31 * h + shallowHash(item);
+                if (item instanceof Tuple t) {
+                    d = Math.max(d, t.depth + 1);
+                }
+            }
+            this.hash = h;
+            this.depth = d;
+        }
+
+        List<Object> items() {
+            return items;
         }
 
         Object get(int i) {
@@ -39,6 +70,70 @@ final class PickleMachine {
 
         int size() {
             return items.size();
+        }
+
+        /** Tuples nested in this one, plus one. */
+        int depth() {
+            return depth;
+        }
+
+        private static int shallowHash(Object item) {
+            if (item instanceof Tuple t) {
+                return t.hash;
+            }
+            return isScalar(item) ? java.util.Objects.hashCode(item) : 0; // lists, dicts...: never hashed
+        }
+
+        private static boolean isScalar(Object item) {
+            return item == null || item instanceof String || item instanceof Number || item instanceof Boolean;
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Tuple that) || that.hash != hash || that.items.size() != items.size()) {
+                return false;
+            }
+            // Iterative and budgeted: shared structure cannot make this exponential or overflow the stack.
+            java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+            pending.push(new Object[] {this, that});
+            int budget = EQUALS_BUDGET;
+            while (!pending.isEmpty()) {
+                Object[] pair = pending.pop();
+                Tuple a = (Tuple) pair[0];
+                Tuple b = (Tuple) pair[1];
+                for (int i = 0; i < a.items.size(); i++) {
+                    if (--budget < 0) {
+                        return false;
+                    }
+                    Object x = a.items.get(i);
+                    Object y = b.items.get(i);
+                    if (x == y) {
+                        continue;
+                    }
+                    if (x instanceof Tuple tx && y instanceof Tuple ty) {
+                        if (tx.hash != ty.hash || tx.items.size() != ty.items.size()) {
+                            return false;
+                        }
+                        pending.push(new Object[] {tx, ty});
+                    } else if (!isScalar(x) || !isScalar(y) || !java.util.Objects.equals(x, y)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return summary(this);
         }
     }
 
@@ -160,7 +255,9 @@ final class PickleMachine {
                     if (stack.size() != 1) {
                         throw error("pickle stopped with " + stack.size() + " values on the stack");
                     }
-                    return stack.get(0);
+                    Object result = stack.get(0);
+                    checkStructure(result);
+                    return result;
                 }
                 case '(' -> {
                     marks.add(stack.size());
@@ -188,10 +285,10 @@ final class PickleMachine {
                 case 0x8e -> push(take(length(u64()))); // BINBYTES8
                 case 0x96 -> push(take(length(u64()))); // BYTEARRAY8
                 case ')' -> push(new Tuple(List.of()));
-                case 0x85 -> push(tupleOf(1)); // TUPLE1
-                case 0x86 -> push(tupleOf(2)); // TUPLE2
-                case 0x87 -> push(tupleOf(3)); // TUPLE3
-                case 't' -> push(new Tuple(popMark())); // TUPLE
+                case 0x85 -> push(checked(tupleOf(1))); // TUPLE1
+                case 0x86 -> push(checked(tupleOf(2))); // TUPLE2
+                case 0x87 -> push(checked(tupleOf(3))); // TUPLE3
+                case 't' -> push(checked(new Tuple(popMark()))); // TUPLE
                 case ']' -> push(new ArrayList<>()); // EMPTY_LIST
                 case 'l' -> push(new ArrayList<>(popMark())); // LIST
                 case 'a' -> { // APPEND
@@ -271,7 +368,7 @@ final class PickleMachine {
 
     private Object call(Object callable, Object args) {
         if (!(callable instanceof Callable c)) {
-            throw error("REDUCE on '" + callable + "', which is not an allowed callable");
+            throw error("REDUCE on '" + summary(callable) + "', which is not an allowed callable");
         }
         if (!(args instanceof Tuple t)) {
             throw error("REDUCE arguments are not a tuple");
@@ -285,7 +382,7 @@ final class PickleMachine {
 
     private Object newObject(Object cls, Object args) {
         if (!(cls instanceof ClassRef ref)) {
-            throw error("NEWOBJ on '" + cls + "', which is not an allowed class");
+            throw error("NEWOBJ on '" + summary(cls) + "', which is not an allowed class");
         }
         if (!(args instanceof Tuple t) || t.size() != 0) {
             throw error("NEWOBJ of " + ref.qualifiedName() + " with constructor arguments is not supported");
@@ -312,6 +409,158 @@ final class PickleMachine {
             return;
         }
         throw error("BUILD on a " + typeName(target));
+    }
+
+    private Tuple checked(Tuple tuple) {
+        if (tuple.depth() > MAX_NESTING) {
+            throw error("tuples nested more than " + MAX_NESTING + " levels deep; not a checkpoint (or malicious)");
+        }
+        return tuple;
+    }
+
+    /**
+     * Refuses a result that holds a cycle (a list that contains itself, directly or not) or nests deeper than
+     * {@link #MAX_NESTING}: one iterative pass over the value graph, visiting shared values once, so its cost is
+     * linear in the pickle's size whatever the sharing.
+     */
+    private void checkStructure(Object root) {
+        java.util.IdentityHashMap<Object, Integer> done = new java.util.IdentityHashMap<>(); // value -> depth
+        java.util.IdentityHashMap<Object, Boolean> onPath = new java.util.IdentityHashMap<>();
+        java.util.ArrayDeque<Object[]> frames = new java.util.ArrayDeque<>(); // {value, Iterator of children}
+        if (!isContainer(root)) {
+            return;
+        }
+        frames.push(new Object[] {root, children(root).iterator(), 1});
+        onPath.put(root, Boolean.TRUE);
+        while (!frames.isEmpty()) {
+            Object[] frame = frames.peek();
+            @SuppressWarnings("unchecked")
+            java.util.Iterator<Object> it = (java.util.Iterator<Object>) frame[1];
+            if (it.hasNext()) {
+                Object child = it.next();
+                if (!isContainer(child)) {
+                    continue;
+                }
+                if (onPath.containsKey(child)) {
+                    throw error("a " + typeName(child) + " that contains itself (a cyclic structure);"
+                            + " checkpoints hold no cycles, so the file is corrupt or malicious");
+                }
+                Integer childDepth = done.get(child);
+                if (childDepth != null) {
+                    frame[2] = Math.max((Integer) frame[2], childDepth + 1);
+                    continue;
+                }
+                if (frames.size() >= MAX_NESTING) {
+                    throw error("values nested more than " + MAX_NESTING + " levels deep; not a checkpoint"
+                            + " (or malicious)");
+                }
+                onPath.put(child, Boolean.TRUE);
+                frames.push(new Object[] {child, children(child).iterator(), 1});
+            } else {
+                frames.pop();
+                onPath.remove(frame[0]);
+                int depth = (Integer) frame[2];
+                if (depth > MAX_NESTING) {
+                    throw error("values nested more than " + MAX_NESTING + " levels deep; not a checkpoint"
+                            + " (or malicious)");
+                }
+                done.put(frame[0], depth);
+                Object[] parent = frames.peek();
+                if (parent != null) {
+                    parent[2] = Math.max((Integer) parent[2], depth + 1);
+                }
+            }
+        }
+    }
+
+    private static boolean isContainer(Object value) {
+        return value instanceof Tuple || value instanceof List<?> || value instanceof Map<?, ?>
+                || value instanceof Instance;
+    }
+
+    private static Iterable<Object> children(Object value) {
+        if (value instanceof Tuple t) {
+            return t.items();
+        }
+        if (value instanceof List<?> list) {
+            @SuppressWarnings("unchecked")
+            List<Object> l = (List<Object>) list;
+            return l;
+        }
+        Map<?, ?> map = value instanceof Instance instance ? instance.attributes() : (Map<?, ?>) value;
+        List<Object> out = new ArrayList<>(2 * map.size());
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            out.add(e.getKey());
+            out.add(e.getValue());
+        }
+        return out;
+    }
+
+    /**
+     * A short rendering of a pickle value for error messages: at most about {@value #SUMMARY_CHARS} characters
+     * and a few items per container, computed iteratively, so shared, deep or cyclic structure costs nothing.
+     */
+    static String summary(Object value) {
+        StringBuilder sb = new StringBuilder();
+        java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+        todo.push(value);
+        while (!todo.isEmpty()) {
+            if (sb.length() > SUMMARY_CHARS) {
+                sb.append("...");
+                break;
+            }
+            Object v = todo.pop();
+            if (v instanceof Literal literal) {
+                sb.append(literal.text());
+            } else if (v instanceof Tuple t) {
+                pushItems(todo, t.items(), "(", t.size() == 1 ? ",)" : ")");
+            } else if (v instanceof List<?> list) {
+                pushItems(todo, list, "[", "]");
+            } else if (v instanceof Map<?, ?> map) {
+                List<Object> items = new ArrayList<>();
+                int n = 0;
+                for (Map.Entry<?, ?> e : map.entrySet()) {
+                    if (n++ == 4) {
+                        break;
+                    }
+                    items.add(new Pair(e.getKey(), e.getValue()));
+                }
+                pushItems(todo, items, "{", map.size() > 4 ? ", ...}" : "}");
+            } else if (v instanceof Pair pair) {
+                todo.push(pair.value());
+                todo.push(new Literal(": "));
+                todo.push(pair.key());
+            } else if (v instanceof String s) {
+                sb.append('\'').append(s.length() > 40 ? s.substring(0, 40) + "..." : s).append('\'');
+            } else if (v instanceof byte[] b) {
+                sb.append("bytes[").append(b.length).append(']');
+            } else if (v instanceof Instance instance) {
+                sb.append(instance.className());
+            } else if (v == null) {
+                sb.append("None");
+            } else if (v instanceof Number || v instanceof Boolean || v instanceof HostTensor) {
+                sb.append(v);
+            } else {
+                sb.append(typeName(v));
+            }
+        }
+        return sb.toString();
+    }
+
+    private record Literal(String text) {}
+
+    private record Pair(Object key, Object value) {}
+
+    private static void pushItems(java.util.ArrayDeque<Object> todo, List<?> items, String open, String close) {
+        int shown = Math.min(items.size(), 8);
+        todo.push(new Literal(items.size() > shown ? ", ...(" + items.size() + " items)" + close : close));
+        for (int i = shown - 1; i >= 0; i--) {
+            todo.push(items.get(i));
+            if (i > 0) {
+                todo.push(new Literal(", "));
+            }
+        }
+        todo.push(new Literal(open));
     }
 
     private void putAll(Map<Object, Object> dict, List<Object> items) {

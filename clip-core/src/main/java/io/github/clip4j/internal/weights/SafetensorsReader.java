@@ -28,7 +28,9 @@ public final class SafetensorsReader {
     /** The reference implementation's own limit on the JSON header. */
     static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Duplicate keys are refused, as the format's own reader refuses them (Jackson would keep the last). */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private SafetensorsReader() {}
 
@@ -41,6 +43,10 @@ public final class SafetensorsReader {
      * @throws CheckpointException if the file is missing, unreadable, truncated or malformed
      */
     public static StateDict read(Path file) {
+        String notRegular = io.github.clip4j.internal.FileKinds.notRegular(file);
+        if (notRegular != null) {
+            throw new CheckpointException("safetensors file " + file + " " + notRegular);
+        }
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(channel, file.toString(), FileOrigin.of(file));
         } catch (NoSuchFileException e) {
@@ -68,7 +74,12 @@ public final class SafetensorsReader {
         try {
             header = JSON.readTree(new String(headerBytes.array(), StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
-            throw new CheckpointException(name + ": corrupt safetensors header (" + e.getOriginalMessage() + ")");
+            // Jackson's messages quote the offending text; name only where it is (never echo file content),
+            // except for a duplicate key, which is the header's own field name.
+            String problem = e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field")
+                    ? e.getOriginalMessage()
+                    : "invalid JSON at byte " + (e.getLocation() == null ? "?" : e.getLocation().getCharOffset());
+            throw new CheckpointException(name + ": corrupt safetensors header (" + problem + ")");
         }
         if (header == null || !header.isObject()) {
             throw new CheckpointException(name + ": corrupt safetensors header (not a JSON object)");
@@ -93,7 +104,32 @@ public final class SafetensorsReader {
             }
             tensors.put(key, tensor(channel, data, name, key, value, dataStart, dataSize, origin));
         }
+        checkNoOverlap(tensors, name);
         return new StateDict(tensors, metadata, name);
+    }
+
+    /**
+     * Refuses tensors whose byte ranges overlap, as the format's reader does: each byte of the data section
+     * belongs to at most one tensor.
+     */
+    private static void checkNoOverlap(Map<String, HostTensor> tensors, String name) {
+        record Range(String key, long begin, long end) {}
+        java.util.List<Range> ranges = new java.util.ArrayList<>();
+        tensors.forEach((key, t) -> {
+            long bytes = t.data().remaining();
+            if (bytes > 0) {
+                ranges.add(new Range(key, t.originOffset(), t.originOffset() + bytes));
+            }
+        });
+        ranges.sort(java.util.Comparator.comparingLong(Range::begin));
+        for (int i = 1; i < ranges.size(); i++) {
+            Range previous = ranges.get(i - 1);
+            Range range = ranges.get(i);
+            if (range.begin() < previous.end()) {
+                throw new CheckpointException(name + ": tensors '" + previous.key() + "' and '" + range.key()
+                        + "' overlap in the data section; the file is corrupt or crafted");
+            }
+        }
     }
 
     private static HostTensor tensor(FileChannel channel, ByteBuffer data, String file, String key, JsonNode entry,

@@ -44,12 +44,10 @@ public final class TorchArchiveReader {
     /** Attribute tensors CLIP modules hold that are neither parameters nor buffers. */
     private static final Set<String> NON_PERSISTENT = Set.of("attn_mask");
     private static final long MAX_PICKLE_BYTES = 64L * 1024 * 1024;
-    private static final long MAX_CODE_BYTES = 16L * 1024 * 1024;
-    private static final long MAX_TOTAL_CODE_BYTES = 256L * 1024 * 1024;
+    /** OpenAI's largest release (ViT-L/14@336px) has under 200 KB of code; a code file is read only up to this. */
+    static final long MAX_CODE_BYTES = 4L * 1024 * 1024;
+    private static final long MAX_TOTAL_CODE_BYTES = 32L * 1024 * 1024;
     private static final int MAX_MODULE_DEPTH = 64;
-    private static final Pattern CLASS_DECLARATION = Pattern.compile(
-            "^class (\\w+)\\(Module\\):\\s*\\n\\s+__parameters__ = \\[([^\\]]*)\\]\\s*\\n\\s+__buffers__ = \\[([^\\]]*)\\]",
-            Pattern.MULTILINE);
     private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
 
     private static final Map<String, DType> STORAGE_TYPES = Map.ofEntries(
@@ -85,7 +83,11 @@ public final class TorchArchiveReader {
             ZipArchive.Entry pickle = zip.entries().get(root + "data.pkl");
             byte[] bytes = zip.read(pickle, MAX_PICKLE_BYTES);
             Map<String, Mapped> storages = new HashMap<>();
-            Object result = PickleMachine.load(bytes, file + ":" + pickle.name(), TorchArchiveReader::resolve,
+            // Views that need a copy (transposed, expanded) may together materialize no more bytes than the
+            // archive holds: a legitimate checkpoint copies each stored byte at most once.
+            CopyBudget budget = new CopyBudget(zip.size() + (1L << 20));
+            Object result = PickleMachine.load(bytes, file + ":" + pickle.name(),
+                    (module, name) -> resolve(module, name, budget),
                     pid -> loadStorage(pid, zip, root, storages, file));
             boolean torchScript = zip.entries().containsKey(root + "constants.pkl") || result instanceof Instance;
             if (torchScript) {
@@ -120,7 +122,7 @@ public final class TorchArchiveReader {
     }
 
     /** The policy for the pickle's globals: tensors, storages, OrderedDict and TorchScript classes only. */
-    private static Object resolve(String module, String name) {
+    private static Object resolve(String module, String name, CopyBudget budget) {
         if (module.equals("torch") && STORAGE_TYPES.containsKey(name)) {
             return new StorageType(STORAGE_TYPES.get(name));
         }
@@ -130,7 +132,7 @@ public final class TorchArchiveReader {
         if (module.equals("torch._utils")) {
             switch (name) {
                 case "_rebuild_tensor_v2", "_rebuild_tensor" -> {
-                    return (PickleMachine.Callable) TorchArchiveReader::rebuildTensor;
+                    return (PickleMachine.Callable) args -> rebuildTensor(args, budget);
                 }
                 case "_rebuild_parameter", "_rebuild_parameter_with_state" -> {
                     return (PickleMachine.Callable) args -> tensorArgument(args, 0, "_rebuild_parameter");
@@ -158,7 +160,7 @@ public final class TorchArchiveReader {
         if (!(pid instanceof Tuple t) || t.size() != 5 || !"storage".equals(t.get(0))
                 || !(t.get(1) instanceof StorageType type) || !(t.get(2) instanceof String key)
                 || !(t.get(4) instanceof Long numel)) {
-            throw new CheckpointException(file + ": unsupported persistent id " + pid
+            throw new CheckpointException(file + ": unsupported persistent id " + PickleMachine.summary(pid)
                     + " (expected ('storage', type, key, location, numel))");
         }
         if (numel < 0) {
@@ -193,13 +195,37 @@ public final class TorchArchiveReader {
      */
     private record Storage(DType dtype, ByteBuffer bytes, FileOrigin origin, long fileOffset) {}
 
-    private static Object rebuildTensor(Tuple args) {
+    /** The bytes that strided views may still copy into the heap during one read. */
+    private static final class CopyBudget {
+        private long remaining;
+
+        CopyBudget(long bytes) {
+            this.remaining = bytes;
+        }
+
+        void charge(long bytes, long[] size) {
+            if (bytes > remaining) {
+                throw new CheckpointException("a strided tensor view of shape " + java.util.Arrays.toString(size)
+                        + " would be copied into " + bytes + " bytes, more than the archive's own tensor data allows;"
+                        + " the file is corrupt or malicious");
+            }
+            remaining -= bytes;
+        }
+    }
+
+    private static Object rebuildTensor(Tuple args, CopyBudget budget) {
         if (args.size() < 4 || !(args.get(0) instanceof Storage storage) || !(args.get(1) instanceof Long offset)
                 || !(args.get(2) instanceof Tuple size) || !(args.get(3) instanceof Tuple stride)) {
-            throw new CheckpointException("_rebuild_tensor_v2 called with unexpected arguments " + args);
+            throw new CheckpointException("_rebuild_tensor_v2 called with unexpected arguments "
+                    + PickleMachine.summary(args));
         }
+        long[] sizes = longs(size);
+        long[] strides = longs(stride);
         try {
-            return HostTensors.view(storage.dtype(), storage.bytes(), offset, longs(size), longs(stride),
+            if (sizes.length == strides.length && !HostTensors.isContiguous(sizes, strides)) {
+                budget.charge(Math.multiplyExact(HostTensor.numel(sizes), (long) storage.dtype().byteSize()), sizes);
+            }
+            return HostTensors.view(storage.dtype(), storage.bytes(), offset, sizes, strides,
                     storage.origin(), storage.fileOffset());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new CheckpointException("malformed tensor: " + e.getMessage());
@@ -209,7 +235,8 @@ public final class TorchArchiveReader {
     private static Object rebuildFromType(Tuple args) {
         if (args.size() < 3 || !(args.get(0) instanceof PickleMachine.Callable function)
                 || !(args.get(1) instanceof TensorType) || !(args.get(2) instanceof Tuple functionArgs)) {
-            throw new CheckpointException("_rebuild_from_type_v2 called with unexpected arguments " + args);
+            throw new CheckpointException("_rebuild_from_type_v2 called with unexpected arguments "
+                    + PickleMachine.summary(args));
         }
         return function.call(functionArgs);
     }
@@ -252,15 +279,87 @@ public final class TorchArchiveReader {
             }
             String module = name.substring(codeRoot.length(), name.length() - 3).replace('/', '.');
             String source = new String(zip.read(entry, MAX_CODE_BYTES), StandardCharsets.UTF_8);
-            Matcher m = CLASS_DECLARATION.matcher(source);
-            while (m.find()) {
-                Set<String> names = new TreeSet<>();
-                names.addAll(quoted(m.group(2)));
-                names.addAll(quoted(m.group(3)));
-                result.put(module + "." + m.group(1), names);
-            }
+            scanDeclarations(source, module, result);
         }
         return result;
+    }
+
+    /**
+     * Finds every {@code class NAME(Module):} line followed (after blank space) by
+     * {@code __parameters__ = [...]} and {@code __buffers__ = [...]}, in one forward pass: each character is looked
+     * at a bounded number of times, so 16 million newlines cost milliseconds, not hours (a backtracking regex over
+     * {@code \s*\n\s+} was quadratic).
+     */
+    static void scanDeclarations(String source, String module, Map<String, Set<String>> result) {
+        int n = source.length();
+        int lineStart = 0;
+        while (lineStart < n) {
+            int lineEnd = source.indexOf('\n', lineStart);
+            if (lineEnd < 0) {
+                lineEnd = n;
+            }
+            int next = lineEnd + 1;
+            if (source.startsWith("class ", lineStart)) {
+                int nameStart = lineStart + 6;
+                int nameEnd = nameStart;
+                while (nameEnd < lineEnd && (Character.isLetterOrDigit(source.charAt(nameEnd))
+                        || source.charAt(nameEnd) == '_')) {
+                    nameEnd++;
+                }
+                if (nameEnd > nameStart && source.startsWith("(Module):", nameEnd)) {
+                    int[] at = {nameEnd + "(Module):".length()};
+                    String parameters = assignment(source, at, "__parameters__ = [");
+                    String buffers = parameters == null ? null : assignment(source, at, "__buffers__ = [");
+                    if (buffers != null) {
+                        Set<String> names = new TreeSet<>();
+                        names.addAll(quoted(parameters));
+                        names.addAll(quoted(buffers));
+                        result.put(module + "." + source.substring(nameStart, nameEnd), names);
+                    }
+                    // Scanning never moves backwards: the next line to look at is after what was consumed.
+                    next = Math.max(next, at[0]);
+                }
+            }
+            lineStart = next;
+        }
+    }
+
+    /**
+     * At {@code at[0]}: white space holding a newline, then indentation, then {@code prefix}, a list up to
+     * {@code ]} on the same line. Returns the list's content and moves {@code at[0]} past it, or returns null (moving past the
+     * white space only, which is never scanned again).
+     */
+    private static String assignment(String source, int[] at, String prefix) {
+        int n = source.length();
+        int p = at[0];
+        boolean newline = false;
+        int indent = 0;
+        while (p < n && Character.isWhitespace(source.charAt(p))) {
+            if (source.charAt(p) == '\n') {
+                newline = true;
+                indent = 0;
+            } else {
+                indent++;
+            }
+            p++;
+        }
+        at[0] = p;
+        if (!newline || indent == 0 || !source.startsWith(prefix, p)) {
+            return null;
+        }
+        int open = p + prefix.length();
+        int lineEnd = source.indexOf('\n', open);
+        lineEnd = lineEnd < 0 ? n : lineEnd;
+        int close = open;
+        while (close < lineEnd && source.charAt(close) != ']') {
+            close++;
+        }
+        if (close >= lineEnd) { // the list is on one line, as TorchScript writes it
+            at[0] = lineEnd;
+            return null;
+        }
+        at[0] = close + 1;
+        return source.substring(open, close);
     }
 
     private static List<String> quoted(String list) {

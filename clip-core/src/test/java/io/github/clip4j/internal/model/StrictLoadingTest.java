@@ -54,6 +54,20 @@ class StrictLoadingTest {
     }
 
     @Test
+    void integerTensorsInPlaceOfWeightsAreRefusedAsTheFormatListSays() {
+        // issue 18 item 19: an I16 tensor was converted silently while the message listed only float dtypes
+        StateDict base = ModelFixtures.weights("vit-tiny.f16.safetensors");
+        HostTensor bias = base.get("ln_final.bias");
+        HostTensor shorts = new HostTensor(DType.I16, bias.shape(),
+                ByteBuffer.allocate((int) bias.numel() * 2).order(ByteOrder.LITTLE_ENDIAN));
+        StateDict broken = edited(base, Map.of("ln_final.bias", shorts));
+        assertThatThrownBy(() -> ClipModel.load(broken, Device.CPU, Precision.FP32))
+                .isInstanceOf(CheckpointException.class)
+                .hasMessageContaining("ln_final.bias of dtype I16 (expected a floating-point dtype: F32, F16, BF16"
+                        + " or F64)");
+    }
+
+    @Test
     void ignoresTorchScriptMetadataAndBatchNormCounters() {
         StateDict base = ModelFixtures.weights("rn-tiny.safetensors");
         assertThat(base.names()).anyMatch(n -> n.endsWith("num_batches_tracked"));

@@ -1,0 +1,100 @@
+package io.github.clip4j.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What kind of file an input is, for checks and error messages that must never echo a file's content (an error
+ * quoting the first bytes of {@code /proc/self/environ} would print part of the environment).
+ *
+ * <pre>{@code
+ * String problem = FileKinds.notRegular(path);        // null for a regular file
+ * String kind = FileKinds.describe(head, n);           // "a gzip file", "text", "binary data"...
+ * }</pre>
+ */
+public final class FileKinds {
+    private FileKinds() {}
+
+    /**
+     * Why {@code path} cannot be read as an input file, or {@code null} if it is a regular file or does not exist
+     * (callers report a missing file their own way). Devices ({@code /dev/zero} never ends), FIFOs (block until a
+     * writer comes) and sockets are refused; symbolic links are followed.
+     *
+     * @param path the input; not null
+     * @return a phrase such as {@code "is a directory"}, or null
+     */
+    public static String notRegular(Path path) {
+        if (Files.isRegularFile(path) || !Files.exists(path)) {
+            return null;
+        }
+        if (Files.isDirectory(path)) {
+            return "is a directory, not a file";
+        }
+        return "is not a regular file (a device, FIFO or socket), which clip4j does not read as input";
+    }
+
+    /**
+     * The kind of content that starts with {@code head[0..n)}, named without quoting any byte of it.
+     *
+     * @param head the file's first bytes; not null
+     * @param n how many of them are valid
+     * @return e.g. {@code "an empty file"}, {@code "a gzip file"}, {@code "text"}, {@code "binary data"}
+     */
+    public static String describe(byte[] head, int n) {
+        if (n <= 0) {
+            return "an empty file";
+        }
+        if (startsWith(head, n, 0x1f, 0x8b)) {
+            return "a gzip file";
+        }
+        if (startsWith(head, n, 'P', 'K')) {
+            return "a zip archive";
+        }
+        if (startsWith(head, n, '%', 'P', 'D', 'F')) {
+            return "a PDF document";
+        }
+        if (startsWith(head, n, 0x7f, 'E', 'L', 'F')) {
+            return "an ELF executable";
+        }
+        if (startsWith(head, n, 0x89, 'P', 'N', 'G')) {
+            return "a PNG image";
+        }
+        if (startsWith(head, n, 0xff, 0xd8, 0xff)) {
+            return "a JPEG image";
+        }
+        if (startsWith(head, n, 'G', 'I', 'F', '8')) {
+            return "a GIF image";
+        }
+        if (startsWith(head, n, 0x80) && n > 1 && head[1] >= 2 && head[1] <= 5) {
+            return "a Python pickle";
+        }
+        String text = new String(head, 0, n, StandardCharsets.ISO_8859_1).stripLeading();
+        if (text.startsWith("<")) {
+            return "an HTML or XML document";
+        }
+        if (text.startsWith("{") || text.startsWith("[")) {
+            return "a JSON document";
+        }
+        for (int i = 0; i < n; i++) {
+            int b = head[i] & 0xff;
+            if (b < 0x09 || b > 0x0d && b < 0x20 || b == 0x7f) {
+                return "binary data";
+            }
+        }
+        return "text";
+    }
+
+    private static boolean startsWith(byte[] head, int n, int... prefix) {
+        if (n < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if ((head[i] & 0xff) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+}
