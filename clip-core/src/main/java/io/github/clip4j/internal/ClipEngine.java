@@ -298,7 +298,7 @@ public final class ClipEngine implements AutoCloseable {
         for (float v : row) {
             if (!Float.isFinite(v)) {
                 throw new ClipException("model " + name + " produced non-finite features (" + v + ") for " + input
-                        + ": its weights hold NaN or infinite values; check or re-download the checkpoint");
+                        + ": its weights hold NaN or infinite values (a broken checkpoint); check or re-download it");
             }
         }
     }
