@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.Precision;
 import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import java.io.OutputStreamWriter;
@@ -163,17 +164,28 @@ public final class ClipCli implements Callable<Integer> {
      *     a batch size of 0; it does so before anything loads
      */
     Clip loadModel(String model, ModelOptions options) {
+        return loadModel(model, options, options.precision, options.batchSize);
+    }
+
+    /**
+     * Loads {@code model} on {@code runtime}'s device and threads in {@code precision} (which may differ from
+     * {@code runtime}'s, e.g. {@code train} keeps float32 weights), with encoder batches of {@code batchSize}, or
+     * the library's default when null.
+     */
+    Clip loadModel(String model, RuntimeOptions runtime, Precision precision, Integer batchSize) {
         Objects.requireNonNull(model, "model");
         Clip.Builder builder = Clip.builder()
                 .model(model)
-                .device(options.device)
-                .precision(options.precision)
-                .batchSize(options.batchSize);
+                .device(runtime.device)
+                .precision(precision);
+        if (batchSize != null) {
+            builder.batchSize(batchSize);
+        }
         if (!io.github.clip4j.internal.loading.ClipLoader.isChineseClip(model)) {
             builder.tokenizer(tokenizer()); // this run's BPE vocabulary; Chinese-CLIP takes its own WordPiece one
         }
         // Always set: Clip then splits the cores between libtorch and the matrix library the fastest way.
-        builder.threads(options.threads != null ? options.threads : Runtime.getRuntime().availableProcessors());
+        builder.threads(runtime.threads != null ? runtime.threads : Runtime.getRuntime().availableProcessors());
         try (DownloadProgress download = new DownloadProgress()) {
             return builder.progress(download).build();
         }

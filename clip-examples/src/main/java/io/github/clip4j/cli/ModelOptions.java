@@ -1,33 +1,22 @@
 package io.github.clip4j.cli;
 
-import io.github.clip4j.Device;
-import io.github.clip4j.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
-/** How a command runs its model: precision, device, batch size and threads (shared by the model commands). */
-final class ModelOptions {
+/**
+ * How a command runs its model: precision, device and threads ({@link RuntimeOptions}) and the encoder batch size
+ * (shared by the model commands).
+ */
+final class ModelOptions extends RuntimeOptions {
     /** The help of every command's {@code --model}. */
     static final String MODEL_DESCRIPTION =
             "A released model name (ViT-B/32, RN50, ...), a checkpoint file or a Hugging Face folder.";
 
-    @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-            description = "Compute precision: fp32 (default, matches the reference), bf16 or fp16.")
-    Precision precision = Precision.FP32;
-
-    @Option(names = "--device", paramLabel = "D", defaultValue = "cpu",
-            description = "Where the model runs: cpu (default) or cuda.")
-    Device device = Device.CPU;
-
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "16",
             description = "Images or texts per encoder call (default: ${DEFAULT-VALUE}).")
     int batchSize = 16;
-
-    @Option(names = "--threads", paramLabel = "N",
-            description = "Threads per encoder call (default: all cores; fp32 gives them to the matrix library).")
-    Integer threads;
 
     /**
      * {@code work} applied to {@code items} {@link #batchSize} at a time, the results in order; {@code progress}

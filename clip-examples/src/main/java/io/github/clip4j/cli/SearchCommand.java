@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.Embedding;
 import io.github.clip4j.examples.chart.ResultGrid;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexException;
@@ -8,6 +9,7 @@ import io.github.clip4j.retrieval.SearchHit;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -19,9 +21,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code clip search --index FILE [--model M] (--text Q | --image PATH) [--top K]
+ * {@code clip search --index FILE [--model M] (--text Q | --image PATH [--no-exclude-query]) [--top K]
  * [--grid OUT.png [--font FILE]]}: the indexed
- * images closest to a text or an example image, best first.
+ * images closest to a text or an example image, best first. An example image that is itself in the index is left
+ * out of its results (compared by real path) unless {@code --no-exclude-query}. The grid's captions are the hits'
+ * paths relative to their indexed folder.
  *
  * <p>Without {@code --model}: an index file is untrusted input, so the model id it records ({@code NAME#FINGERPRINT})
  * is a label to compare, never a path to open or a model to download. The one model used without {@code --model}
@@ -72,6 +76,12 @@ final class SearchCommand implements Callable<Integer> {
                     + " when no CJK font is installed.")
     private Path font;
 
+    @Option(names = "--exclude-query", negatable = true, defaultValue = "true", fallbackValue = "true",
+            arity = "0..1", paramLabel = "BOOL",
+            description = "With --image: leave the query image itself out of the results when it is in the index"
+                    + " (default: on; --no-exclude-query keeps it). Files are compared by real path.")
+    private boolean excludeQuery;
+
     @Mixin
     private ModelOptions options;
 
@@ -98,10 +108,14 @@ final class SearchCommand implements Callable<Integer> {
         java.awt.Font gridFont = Pictures.font(font);
         String indexModelId = ImageIndex.modelIdOf(index);
         List<SearchHit> hits;
+        List<Path> folders;
         try (Clip clip = loadModel(indexModelId);
              ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize)) {
+            folders = imageIndex.folders();
             try {
-                hits = query.text != null ? imageIndex.search(query.text, top) : imageIndex.search(query.image, top);
+                hits = query.text != null ? imageIndex.search(query.text, top)
+                        : excludeQuery ? searchWithout(imageIndex, clip.embedImage(query.image), query.image, top)
+                        : imageIndex.search(query.image, top);
             } catch (IllegalArgumentException e) {
                 // --top was checked before loading: what is left is a query embedding that cannot be normalized
                 throw new ModelOutputException("the model gave unusable features for " + (query.text != null
@@ -111,7 +125,7 @@ final class SearchCommand implements Callable<Integer> {
         }
         if (grid != null) {
             String title = query.text != null ? query.text : "like " + query.image.getFileName();
-            Pictures.write(grid, png -> ResultGrid.write(title, hits, png, gridFont));
+            Pictures.write(grid, png -> ResultGrid.write(title, hits, png, gridFont, folders));
         }
         for (SearchHit hit : hits) {
             if (!Float.isFinite(hit.score())) {
@@ -124,6 +138,44 @@ final class SearchCommand implements Callable<Integer> {
         Json.println(out, Json.hits(hits));
         out.flush();
         return 0;
+    }
+
+    /**
+     * The {@code top} hits for {@code embedding} (the embedding of the image file {@code image}) other than
+     * {@code image} itself: hits whose real path is {@code image}'s are left out (more are asked for until
+     * {@code top} others are found or the index has no more).
+     */
+    static List<SearchHit> searchWithout(ImageIndex index, Embedding embedding, Path image, int top) {
+        Path self = realPath(image);
+        if (self == null) {
+            return index.search(embedding, top);
+        }
+        int excluded = 0;
+        while (true) {
+            int ask = (int) Math.min(Integer.MAX_VALUE, (long) top + excluded + 1);
+            List<SearchHit> found = index.search(embedding, ask);
+            List<SearchHit> kept = new ArrayList<>(Math.min(top, found.size()));
+            excluded = 0;
+            for (SearchHit hit : found) {
+                if (self.equals(realPath(hit.path()))) {
+                    excluded++;
+                } else if (kept.size() < top) {
+                    kept.add(hit);
+                }
+            }
+            if (kept.size() >= top || found.size() < ask || ask == Integer.MAX_VALUE) {
+                return kept;
+            }
+        }
+    }
+
+    /** {@code path}'s real path (symbolic links resolved), or null if it has none (e.g. the file is gone). */
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (java.io.IOException | SecurityException e) {
+            return null;
+        }
     }
 
     /** {@code --model}, or the checkpoint file beside the index that the index's id names. */

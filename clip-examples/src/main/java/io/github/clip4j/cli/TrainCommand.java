@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code clip train --model M --data FILE --out CHECKPOINT [--epochs E] [--batch-size B] [--lr X] [--seed S]
- * [--held-out F]}: contrastive fine-tuning of a CLIP model on image/caption pairs, saved as a checkpoint.
+ * [--held-out F] [--precision fp32|bf16] [--device D] [--threads N]}: contrastive fine-tuning of a CLIP model on image/caption pairs, saved as a checkpoint.
  *
  * <p>Everything that can be checked is checked before the model is loaded or any step is taken: the options, the
  * output path (writable, {@code .safetensors} or {@code .pt}), the dataset (rows with a missing image or an empty
@@ -50,6 +50,9 @@ import picocli.CommandLine.Spec;
  * <p>{@code before}/{@code after} hold the held-out retrieval figures ({@code image_to_text_r1},
  * {@code image_to_text_r5}, {@code text_to_image_r1}, {@code text_to_image_r5} and {@code zero_shot_accuracy},
  * null when every caption is distinct); both are null when nothing is held out.
+ *
+ * <p>{@code --precision bf16} keeps the weights in float32 (the optimizer needs them) and runs the encoders under
+ * bf16 autocast; fp16 is refused (exit 2).
  */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
@@ -58,6 +61,7 @@ import picocli.CommandLine.Spec;
                 + " schedule) and save it as a checkpoint.",
             "FILE is a CSV with an image,caption header or JSON Lines of {\"image\": ..., \"caption\": ...};"
                 + " image paths are relative to FILE's folder.",
+            "--precision bf16 keeps float32 weights and runs the encoders under bf16 autocast; fp16 cannot train.",
             "Prints a JSON summary on stdout; progress goes to stderr."})
 final class TrainCommand implements Callable<Integer> {
     @ParentCommand
@@ -68,6 +72,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     private ModelName model;
+
+    /** {@code --precision}, {@code --device}, {@code --threads}; not ModelOptions, whose --batch-size is the encoder's. */
+    @Mixin
+    private RuntimeOptions runtime;
 
     @Option(names = "--data", paramLabel = "FILE", required = true,
             description = "Image/caption pairs: .csv (image,caption header) or .jsonl.")
@@ -99,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
     private double heldOut;
 
     @Option(names = "--warmup", paramLabel = "STEPS", defaultValue = "-1",
-            description = "Linear warm-up steps (default: 5% of the steps).")
+            description = "Linear warm-up steps (default: 5%% of the steps).")
     private long warmup;
 
     @Override
@@ -123,12 +131,11 @@ final class TrainCommand implements Callable<Integer> {
                 train.size(), evaluate ? split.heldOut().size() : 0, report.skipped().size(), epochs, steps);
         err.flush();
 
-        Clip.Builder loading = Clip.builder().model(model.value).precision(Precision.FP32);
-        if (!io.github.clip4j.internal.loading.ClipLoader.isChineseClip(model.value)) {
-            loading.tokenizer(cli.tokenizer()); // Chinese-CLIP takes its own WordPiece tokenizer
-        }
-        try (Clip clip = loading.build()) {
+        // Fine-tuning keeps float32 weights (the optimizer's updates need them); bf16 runs the encoders under
+        // bf16 autocast instead.
+        try (Clip clip = cli.loadModel(model.value, runtime, Precision.FP32, null)) {
             ContrastiveTrainer.Builder builder = ContrastiveTrainer.builder(clip)
+                    .bf16Autocast(runtime.precision == Precision.BF16)
                     .epochs(epochs).batchSize(batchSize).learningRate(learningRate)
                     .warmupSteps(warmup >= 0 ? warmup : steps / 20).seed(seed)
                     .listener(new Progress(err));
@@ -200,6 +207,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (!(heldOut >= 0 && heldOut < 1)) {
             problems.add("--held-out must be in [0, 1), not " + heldOut);
+        }
+        if (runtime.precision == Precision.FP16) {
+            problems.add("--precision fp16 cannot train: fine-tuning keeps float32 weights; use fp32 or bf16"
+                    + " (float32 weights, encoders under bf16 autocast)");
         }
         if (!problems.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("; ", problems));

@@ -5,7 +5,8 @@
  *
  * <p>Every command writes JSON to stdout and nothing else; logs and progress bars go to stderr. Commands that load
  * a model share {@code ModelOptions} ({@code --precision}, {@code --device}, {@code --batch-size},
- * {@code --threads}) and load it through {@link io.github.clip4j.cli.ClipCli}, which supplies the run's tokenizer
+ * {@code --threads}; {@code train}, whose {@code --batch-size} is its own, takes {@code RuntimeOptions}, the same
+ * without {@code --batch-size}) and load it through {@link io.github.clip4j.cli.ClipCli}, which supplies the run's tokenizer
  * and a download progress bar. Failures become one {@code clip: error:} line (see {@code CliErrors}).
  */
 package io.github.clip4j.cli;

@@ -119,14 +119,48 @@ class IndexSearchCommandTest {
     }
 
     @Test
-    void imageSearchFindsTheImageItselfFirstAndTopLimits() {
+    void imageSearchKeepsTheImageItselfWithNoExcludeQueryAndTopLimits() {
         index();
-        JsonNode hits = ok("search", "--index", index.toString(), "--model", tinyModel().toString(), "--image",
-                photos.resolve("chelsea.png").toString(), "--top", "2");
-        assertThat(hits).hasSize(2);
-        assertThat(hits.get(0).get("path").asText()).endsWith("chelsea.png");
-        assertThat(hits.get(0).get("score").asDouble()).isCloseTo(1.0, within(1e-4));
-        assertThat(hits.get(1).get("score").asDouble()).isLessThanOrEqualTo(hits.get(0).get("score").asDouble());
+        for (String keep : List.of("--no-exclude-query", "--exclude-query=false")) {
+            JsonNode hits = ok("search", "--index", index.toString(), "--model", tinyModel().toString(), "--image",
+                    photos.resolve("chelsea.png").toString(), "--top", "2", keep);
+            assertThat(hits).as(keep).hasSize(2);
+            assertThat(hits.get(0).get("path").asText()).endsWith("chelsea.png");
+            assertThat(hits.get(0).get("score").asDouble()).isCloseTo(1.0, within(1e-4));
+            assertThat(hits.get(1).get("score").asDouble())
+                    .isLessThanOrEqualTo(hits.get(0).get("score").asDouble());
+        }
+    }
+
+    @Test
+    void imageSearchLeavesOutTheQueryImageByDefaultComparingRealPaths() throws Exception {
+        index();
+        Path query = photos.resolve("chelsea.png");
+        JsonNode kept = ok("search", "--index", index.toString(), "--model", tinyModel().toString(), "--image",
+                query.toString(), "--top", "3", "--no-exclude-query");
+        // The same file by another name: a symbolic link to it, given with a relative-looking detour.
+        Path link = Files.createSymbolicLink(dir.resolve("link-to-chelsea.png"), query);
+        for (Path asked : List.of(query, link, photos.resolve("../photos/./chelsea.png"))) {
+            for (List<String> flag : List.of(List.<String>of(), List.of("--exclude-query"))) {
+                List<String> args = new ArrayList<>(List.of("search", "--index", index.toString(), "--model",
+                        tinyModel().toString(), "--image", asked.toString(), "--top", "2"));
+                args.addAll(flag);
+                JsonNode hits = ok(args.toArray(String[]::new));
+                assertThat(hits).as(asked + " " + flag).hasSize(2);
+                for (JsonNode hit : hits) {
+                    assertThat(Path.of(hit.get("path").asText()).toRealPath()).as(asked + " " + flag)
+                            .isNotEqualTo(query.toRealPath());
+                }
+                // the others, in the order they had with the query kept
+                assertThat(hits.get(0)).isEqualTo(kept.get(1));
+                assertThat(hits.get(1)).isEqualTo(kept.get(2));
+            }
+        }
+        // An image that is not in the index loses nothing.
+        Path outside = Files.copy(image("chelsea.png"), dir.resolve("elsewhere.png"));
+        JsonNode notIndexed = ok("search", "--index", index.toString(), "--model", tinyModel().toString(),
+                "--image", outside.toString(), "--top", "3");
+        assertThat(notIndexed).isEqualTo(kept);
     }
 
     @Test

@@ -97,6 +97,25 @@ class TrainCommandTest {
     }
 
     @Test
+    void takesTheModelCommandsPrecisionDeviceAndThreads() throws IOException {
+        Path data = dataset();
+        Path out = dir.resolve("tuned-bf16.safetensors");
+        CliRun run = clipWithFixtureVocabulary("train", "--model",
+                Fixtures.file("models/vit-tiny.state_dict.pt").toString(), "--data", data.toString(), "--out",
+                out.toString(), "--epochs", "1", "--batch-size", "4", "--lr", "1e-4", "--held-out", "0",
+                "--precision", "bf16", "--device", "cpu", "--threads", "1");
+
+        assertThat(run.status()).as(run.err()).isZero();
+        JsonNode summary = JSON.readTree(run.outLines().get(0));
+        assertThat(summary.get("steps").asInt()).isEqualTo(2); // 8 pairs, batches of 4, 1 epoch
+        assertThat(summary.get("loss_last").isNumber()).isTrue();
+        // bf16 trains under autocast: the saved weights stay float32, the names those of the base model
+        StateDict saved = CheckpointReader.read(out);
+        assertThat(saved.names()).containsExactlyElementsOf(
+                CheckpointReader.read(Fixtures.file("models/vit-tiny.state_dict.pt")).names());
+    }
+
+    @Test
     void skipsAnImageThatCannotBeDecodedAndListsItOnce() throws IOException {
         Path data = dataset();
         Path broken = Files.writeString(dir.resolve("broken.png"), "not a PNG at all");
@@ -125,7 +144,8 @@ class TrainCommandTest {
     void refusesBadOptionsAsUsageErrors() throws IOException {
         Path data = dataset();
         String model = "no-such-model.pt";
-        for (String[] bad : new String[][] {{"--batch-size", "1"}, {"--lr", "0"}, {"--epochs", "0"}}) {
+        for (String[] bad : new String[][] {{"--batch-size", "1"}, {"--lr", "0"}, {"--epochs", "0"},
+                {"--precision", "fp16"}}) {
             CliRun run = clipWithoutVocabulary("train", "--model", model, "--data", data.toString(), "--out",
                     dir.resolve("o.pt").toString(), bad[0], bad[1]);
             assertThat(run.status()).as(String.join(" ", bad)).isEqualTo(2);

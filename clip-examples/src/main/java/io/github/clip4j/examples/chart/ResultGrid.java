@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * Draws search results as a PNG: the title (the query) above the hits' thumbnails, best first, left to right and
- * top to bottom, each captioned with its rank, score and file name.
+ * top to bottom, each captioned with its rank, score and path: relative to the indexed folder it is in when the
+ * index's folders are given (see {@link #caption}), else its file name.
  *
  * <pre>{@code
  * List<SearchHit> hits = index.search("a dog on a beach", 10);
@@ -59,8 +60,23 @@ public final class ResultGrid {
      * @return a new RGB image, at least {@value #MIN_WIDTH} pixels wide
      */
     public static BufferedImage render(String title, List<SearchHit> hits, Font font) {
+        return render(title, hits, font, List.of());
+    }
+
+    /**
+     * The grid of {@code hits} under {@code title}, drawn with {@code font} where it has the glyphs, each hit captioned
+     * with its path relative to the folder of {@code folders} it is in (see {@link #caption}).
+     *
+     * @param title the grid's title, usually the query; not null, cut with an ellipsis if too wide
+     * @param hits the hits to draw, not null; may be empty
+     * @param font the font to prefer (see {@link ChartFonts#load}), or null to pick one that draws every text
+     * @param folders the indexed folders (e.g. {@code ImageIndex.folders()}), not null; may be empty
+     * @return a new RGB image, at least {@value #MIN_WIDTH} pixels wide
+     */
+    public static BufferedImage render(String title, List<SearchHit> hits, Font font, List<Path> folders) {
         requireNonNull(title, "title");
         requireNonNull(hits, "hits");
+        requireNonNull(folders, "folders");
         int columns = Math.max(1, Math.min(COLUMNS, hits.size()));
         int rows = Math.max(1, (hits.size() + COLUMNS - 1) / COLUMNS);
         int width = Math.max(MIN_WIDTH, 2 * MARGIN + columns * THUMBNAIL + (columns - 1) * GAP);
@@ -69,9 +85,11 @@ public final class ResultGrid {
 
         List<String> texts = new ArrayList<>();
         texts.add(title);
+        List<String> captions = new ArrayList<>(hits.size());
         for (SearchHit hit : hits) {
-            texts.add(String.valueOf(hit.path().getFileName()));
+            captions.add(caption(hit.path(), folders));
         }
+        texts.addAll(captions);
         Font base = ChartFonts.fontFor(texts, font);
         Graphics2D g = Drawing.canvas(grid);
         try {
@@ -85,7 +103,7 @@ public final class ResultGrid {
             for (int i = 0; i < hits.size(); i++) {
                 int x = MARGIN + (i % COLUMNS) * (THUMBNAIL + GAP);
                 int y = HEADER + (i / COLUMNS) * (THUMBNAIL + CAPTION + GAP);
-                drawCell(g, base, i + 1, hits.get(i), x, y);
+                drawCell(g, base, i + 1, hits.get(i), captions.get(i), x, y);
             }
         } finally {
             g.dispose();
@@ -93,7 +111,7 @@ public final class ResultGrid {
         return grid;
     }
 
-    private static void drawCell(Graphics2D g, Font base, int rank, SearchHit hit, int x, int y) {
+    private static void drawCell(Graphics2D g, Font base, int rank, SearchHit hit, String caption, int x, int y) {
         g.setFont(base.deriveFont(Font.PLAIN, 14f));
         Drawing.drawFitted(g, Drawing.read(hit.path()), x, y, THUMBNAIL, THUMBNAIL, "unreadable");
         g.setColor(Drawing.FRAME);
@@ -105,8 +123,41 @@ public final class ResultGrid {
         g.setFont(base.deriveFont(Font.PLAIN, 13f));
         g.setColor(Drawing.MUTED);
         FontMetrics fm = g.getFontMetrics();
-        g.drawString(Drawing.ellipsize(String.valueOf(hit.path().getFileName()), fm, THUMBNAIL), x,
-                y + THUMBNAIL + 38);
+        g.drawString(Drawing.ellipsize(caption, fm, THUMBNAIL), x, y + THUMBNAIL + 38);
+    }
+
+    /**
+     * A hit's caption: {@code path} relative to the innermost of {@code folders} that holds it (compared as absolute,
+     * normalized paths), with {@code /} between names; its file name when no folder holds it.
+     *
+     * @param path the hit's image file, not null
+     * @param folders the indexed folders, not null; may be empty
+     * @return the caption, not null
+     */
+    public static String caption(Path path, List<Path> folders) {
+        requireNonNull(path, "path");
+        requireNonNull(folders, "folders");
+        Path file = path.toAbsolutePath().normalize();
+        Path best = null;
+        for (Path folder : folders) {
+            Path root = folder.toAbsolutePath().normalize();
+            if (file.startsWith(root) && !file.equals(root)
+                    && (best == null || root.getNameCount() > best.getNameCount())) {
+                best = root;
+            }
+        }
+        if (best == null) {
+            return String.valueOf(path.getFileName());
+        }
+        Path relative = best.relativize(file);
+        StringBuilder text = new StringBuilder();
+        for (Path name : relative) {
+            if (text.length() > 0) {
+                text.append('/');
+            }
+            text.append(name);
+        }
+        return text.toString();
     }
 
     /**
@@ -131,7 +182,23 @@ public final class ResultGrid {
      * @throws IOException if the file or its folder cannot be written
      */
     public static void write(String title, List<SearchHit> hits, Path png, Font font) throws IOException {
+        write(title, hits, png, font, List.of());
+    }
+
+    /**
+     * Renders the grid of {@code hits} with {@code font}, captioned relative to {@code folders}, and writes it to
+     * {@code png}, creating its folder if needed.
+     *
+     * @param title the grid's title, usually the query; not null
+     * @param hits the hits to draw, not null; may be empty
+     * @param png the output file, not null; replaced if it exists
+     * @param font the font to prefer (see {@link ChartFonts#load}), or null to pick one that draws every text
+     * @param folders the indexed folders (e.g. {@code ImageIndex.folders()}), not null; may be empty
+     * @throws IOException if the file or its folder cannot be written
+     */
+    public static void write(String title, List<SearchHit> hits, Path png, Font font, List<Path> folders)
+            throws IOException {
         requireNonNull(png, "png");
-        Drawing.writePng(render(title, hits, font), png);
+        Drawing.writePng(render(title, hits, font, folders), png);
     }
 }
