@@ -1,5 +1,9 @@
 package io.github.clip4j.retrieval;
 
+import io.github.clip4j.ClipClosedException;
+
+import io.github.clip4j.InvalidImageException;
+
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Embedding;
@@ -421,10 +425,16 @@ public final class ImageIndex implements AutoCloseable {
                 throw new IndexException("model " + model.modelId() + " gave unusable features for image " + path
                         + " (" + e.getMessage() + "); its weights are probably broken; nothing was saved from this"
                         + " batch", e);
-            } catch (ClipException e) {
+            } catch (InvalidImageException e) {
                 log.warn("skipping {}: {}", path, e.getMessage());
                 skipped.add(new SkippedFile(path, e.getMessage() == null ? e.toString() : e.getMessage()));
                 embeddings.add(null);
+            } catch (ClipClosedException e) {
+                throw e;
+            } catch (ClipException e) {
+                // Not the image's fault (e.g. the model's features are NaN): every further image would fail alike.
+                throw new IndexException("model " + model.modelId() + " failed on image " + path + " ("
+                        + e.getMessage() + "); its weights are probably broken; nothing was saved from this batch", e);
             }
         }
         return embeddings;

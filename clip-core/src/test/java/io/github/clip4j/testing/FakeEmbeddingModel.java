@@ -143,7 +143,7 @@ public final class FakeEmbeddingModel implements EmbeddingModel {
     }
 
     /** What the real decoder's {@code InvalidImageException} is to this fake. */
-    public static final class UnreadableImageException extends ClipException {
+    public static final class UnreadableImageException extends io.github.clip4j.InvalidImageException {
         private static final long serialVersionUID = 1L;
 
         UnreadableImageException(String message) {
