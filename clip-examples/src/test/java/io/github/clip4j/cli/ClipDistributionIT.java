@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.clip4j.testsupport.Fixtures;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,11 +31,9 @@ class ClipDistributionIT {
     @BeforeAll
     static void unpack() throws Exception {
         Path archive = archive("tar.gz");
-        Process tar = new ProcessBuilder("tar", "-xzf", archive.toAbsolutePath().toString(), "-C", install.toString())
-                .redirectErrorStream(true).start();
-        String out = readAll(tar.getInputStream());
-        assertThat(tar.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(tar.exitValue()).as(out).isZero();
+        ChildProcess.Result tar = ChildProcess.run(new ProcessBuilder("tar", "-xzf",
+                archive.toAbsolutePath().toString(), "-C", install.toString()), 120, "tar");
+        assertThat(tar.status()).as(tar.err()).isZero();
         String name = archive.getFileName().toString().replaceFirst("\\.tar\\.gz$", "");
         home = install.resolve(name);
         assertThat(home.resolve("bin/clip")).isExecutable();
@@ -68,7 +61,7 @@ class ClipDistributionIT {
 
     @Test
     void helpWorksFromAnotherFolder() {
-        Run run = clip(home.resolve("bin/clip"), Map.of(), "--help");
+        ChildProcess.Result run = clip(home.resolve("bin/clip"), Map.of(), "--help");
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out()).contains("Usage: clip").contains("tokenize").contains("classify");
     }
@@ -77,7 +70,7 @@ class ClipDistributionIT {
     void tokenizesThroughASymlinkPassingJavaOpts() throws IOException {
         Path link = Files.createSymbolicLink(Files.createDirectories(elsewhere.resolve("links")).resolve("clip"),
                 home.resolve("bin/clip"));
-        Run run = clip(link, Map.of("JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()),
+        ChildProcess.Result run = clip(link, Map.of("JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()),
                 "tokenize", "--context-length", "8", "hello");
         assertThat(run.status()).as(run.err()).isZero();
         int[] expected = ClipTokenizer.load(Fixtures.bpeVocabulary()).tokenize(List.of("hello"), 8, false)[0];
@@ -91,7 +84,7 @@ class ClipDistributionIT {
 
     @Test
     void errorsKeepTheOneLineContract() {
-        Run run = clip(home.resolve("bin/clip"), Map.of("JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()),
+        ChildProcess.Result run = clip(home.resolve("bin/clip"), Map.of("JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()),
                 "embed", "--model", "ViT-B/33", "--text", "a cat");
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
@@ -113,35 +106,16 @@ class ClipDistributionIT {
         }
     }
 
-    private record Run(int status, String out, String err) {}
 
     /** Runs {@code script args...} in {@link #elsewhere}, with this JVM's Java as JAVA_HOME. */
-    private static Run clip(Path script, Map<String, String> env, String... args) {
+    private static ChildProcess.Result clip(Path script, Map<String, String> env, String... args) {
         List<String> command = new ArrayList<>(List.of(script.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("JAVA_OPTS");
         builder.environment().putAll(env);
-        try {
-            Process process = builder.start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-            String out = readAll(process.getInputStream());
-            assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("bin/clip finished").isTrue();
-            return new Run(process.exitValue(), out, err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return ChildProcess.run(builder, 180, "bin/clip");
     }
 
-    private static String readAll(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -6,15 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.clip4j.testsupport.Fixtures;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +24,7 @@ class ClipJarIT {
 
     @Test
     void theBuiltJarTokenizes() {
-        Run run = clipJar("tokenize", "--context-length", "10", "a photo of a cat");
+        ChildProcess.Result run = clipJar("tokenize", "--context-length", "10", "a photo of a cat");
         assertThat(run.status()).as(run.err()).isZero();
         int[] expected = ClipTokenizer.load(Fixtures.bpeVocabulary())
                 .tokenize(List.of("a photo of a cat"), 10, false)[0];
@@ -43,7 +39,7 @@ class ClipJarIT {
             Files.copy(CliFixtures.image(name), photos.resolve(name));
         }
         Files.writeString(photos.resolve("broken.jpg"), "this is not a JPEG");
-        Run run = clipJar("index", "--model", CliFixtures.tinyModel().toString(), "--dir", photos.toString(),
+        ChildProcess.Result run = clipJar("index", "--model", CliFixtures.tinyModel().toString(), "--dir", photos.toString(),
                 "--index", dir.resolve("photos.clipindex").toString(), "--batch-size", "2");
         assertThat(run.status()).as(run.err()).isZero();
         assertThat(run.out().lines().toList()).hasSize(1);
@@ -53,44 +49,25 @@ class ClipJarIT {
 
     @Test
     void theBuiltJarReportsErrorsOnOneLine() {
-        Run run = clipJar("embed", "--model", "ViT-B/33", "--text", "a cat");
+        ChildProcess.Result run = clipJar("embed", "--model", "ViT-B/33", "--text", "a cat");
         assertThat(run.status()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err().lines().toList()).hasSize(1);
         assertThat(run.err()).startsWith("clip: error: ").contains("ViT-B/33").doesNotContain("\tat ");
     }
 
-    private record Run(int status, String out, String err) {}
 
-    private static Run clipJar(String... args) {
+    private static ChildProcess.Result clipJar(String... args) {
         Path jar = Path.of("target", "clip.jar");
         assertThat(jar).as("built by the package phase").isRegularFile();
         assertThat(Path.of("target", "lib")).isDirectory();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                ChildProcess.java(),
                 "-Dclip4j.bpe=" + Fixtures.bpeVocabulary(), "-jar", jar.toString()));
         command.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(command).start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-            String out = readAll(process.getInputStream());
-            assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("clip.jar finished").isTrue();
-            return new Run(process.exitValue(), out, err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return ChildProcess.run(new ProcessBuilder(command), 180, "clip.jar");
     }
 
-    private static String readAll(InputStream in) {
-        try {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static JsonNode readJson(String text) {
         try {

@@ -4,15 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.clip4j.testsupport.Fixtures;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +41,7 @@ class HostileFilesIT {
         }
     }
 
-    private static void assertOneLineError(Run run, String fragment) {
+    private static void assertOneLineError(ChildProcess.Result run, String fragment) {
         assertThat(run.status()).as(run.err()).isEqualTo(1);
         assertThat(run.out()).isEmpty();
         assertThat(run.err().lines().toList()).as(run.err()).hasSize(1);
@@ -54,35 +49,15 @@ class HostileFilesIT {
         assertThat(run.seconds()).as("seconds").isLessThan(40);
     }
 
-    private record Run(int status, String out, String err, double seconds) {}
 
-    private static Run clipJar(List<String> args) {
+    private static ChildProcess.Result clipJar(List<String> args) {
         Path jar = Path.of("target", "clip.jar");
         assertThat(jar).as("built by the package phase").isRegularFile();
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                ChildProcess.java(), "-Xmx512m",
                 "-Dclip4j.bpe=" + Fixtures.bpeVocabulary(), "-jar", jar.toString()));
         command.addAll(args);
-        long start = System.nanoTime();
-        try {
-            Process process = new ProcessBuilder(command).start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-            String out = readAll(process.getInputStream());
-            assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("clip.jar finished").isTrue();
-            return new Run(process.exitValue(), out, err.join(), (System.nanoTime() - start) / 1e9);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ChildProcess.run(new ProcessBuilder(command), 120, "clip.jar");
     }
 
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -5,15 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +28,7 @@ class OfflineFirstRunIT {
     @Test
     void classifiesFromAnEmptyHomeWithoutNetwork() throws IOException {
         Path home = Files.createDirectories(dir.resolve("home"));
-        Run run = java(home, List.of("-jar", Path.of("target", "clip.jar").toString(), "classify", "--model",
+        ChildProcess.Result run = java(home, List.of("-jar", Path.of("target", "clip.jar").toString(), "classify", "--model",
                 CliFixtures.tinyModel().toString(), "--labels", "cat,dog", CliFixtures.image("chelsea.png").toString()));
         assertThat(run.status()).as(run.err()).isZero();
         JsonNode result = JSON.readTree(run.out());
@@ -46,7 +41,7 @@ class OfflineFirstRunIT {
         List<String> embeddings = new ArrayList<>();
         for (String name : List.of("home-a", "home-b")) {
             Path home = Files.createDirectories(dir.resolve(name));
-            Run run = java(home, List.of("-cp", System.getProperty("java.class.path"), TinyClipMain.class.getName()));
+            ChildProcess.Result run = java(home, List.of("-cp", System.getProperty("java.class.path"), TinyClipMain.class.getName()));
             assertThat(run.status()).as(run.err()).isZero();
             embeddings.add(run.out().strip());
         }
@@ -72,11 +67,10 @@ class OfflineFirstRunIT {
         }
     }
 
-    private record Run(int status, String out, String err) {}
 
-    private static Run java(Path home, List<String> args) {
+    private static ChildProcess.Result java(Path home, List<String> args) {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                ChildProcess.java(),
                 "-Duser.home=" + home,
                 "-Dorg.bytedeco.javacpp.cachedir=" + Path.of(System.getProperty("user.home"), ".javacpp", "cache")));
         command.addAll(args);
@@ -84,25 +78,7 @@ class OfflineFirstRunIT {
         builder.environment().put("HOME", home.toString());
         builder.environment().remove("CLIP4J_BPE");
         builder.environment().remove("CLIP4J_CACHE");
-        try {
-            Process process = builder.start();
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
-            String out = readAll(process.getInputStream());
-            assertThat(process.waitFor(300, TimeUnit.SECONDS)).as("finished").isTrue();
-            return new Run(process.exitValue(), out, err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return ChildProcess.run(builder, 300, "java");
     }
 
-    private static String readAll(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
