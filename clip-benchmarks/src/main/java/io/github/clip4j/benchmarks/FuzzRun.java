@@ -1,6 +1,8 @@
 package io.github.clip4j.benchmarks;
 
+import io.github.clip4j.Clip;
 import io.github.clip4j.Device;
+import io.github.clip4j.Embedding;
 import io.github.clip4j.Precision;
 import io.github.clip4j.common.ClipException;
 import io.github.clip4j.internal.image.ClipPreprocessor;
@@ -10,11 +12,14 @@ import io.github.clip4j.internal.model.ClipModel;
 import io.github.clip4j.internal.runtime.NativeRuntime;
 import io.github.clip4j.internal.weights.CheckpointReader;
 import io.github.clip4j.internal.weights.StateDict;
+import io.github.clip4j.retrieval.ImageIndex;
+import io.github.clip4j.retrieval.SearchHit;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -30,18 +35,25 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32;
 
 /**
- * Issue 18's fuzz run: random mutations of the fixture checkpoints and images, each read the way the library reads
- * them (checkpoint -> {@link CheckpointReader} -> {@link ClipModel}; image -> {@link ImageDecoder} -> CLIP's
- * preprocessing). Every case must end within 10 s in success or a {@link ClipException}; anything else (another
- * exception, an {@link Error}, a hang) is a failure. Fixed seed, bounded by a case count and a time limit. Prints
- * one JSON line of counts and exits 1 on any failure.
+ * Issue 18's fuzz run: random mutations of the fixture checkpoints, images and an image index, each read the way the
+ * library reads them (checkpoint -> {@link CheckpointReader} -> {@link ClipModel}; image -> {@link ImageDecoder} ->
+ * CLIP's preprocessing; index -> {@link ImageIndex#open} -> searches, listing, and in a quarter of the cases an
+ * update and save). Every case must end within 10 s in success or a {@link ClipException}; anything else (another
+ * exception, an {@link Error}, a hang, a search hit outside the indexed folder) is a failure. Fixed seed, bounded
+ * by a case count and a time limit. Prints one JSON line of counts and exits 1 on any failure.
  *
  * <p>Mutations: random bit flips, overwritten runs (random, 0x00 or 0xff), truncation, inserted bytes, copied runs,
  * and targeted ones that get past the outer checks: bytes of a zip's {@code data.pkl} changed with its CRC-32
- * fixed up, digits of a safetensors header changed, PNG chunk CRCs recomputed after a mutation.
+ * fixed up, digits of a safetensors header changed, PNG chunk CRCs recomputed after a mutation; in an index file,
+ * its numbers (dimension, counts, string lengths, folder numbers, sizes, times, embedding values) and strings
+ * (model id, folders, entry paths: {@code ..}, absolute paths, NUL, backslashes) replaced. The index's trailing
+ * CRC-32 is recomputed after every structural mutation and after three in four byte-level ones, so the mutations
+ * reach the parser behind the checksum.
  *
  * <pre>java -Xmx1g -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.FuzzRun
- *     [--fixtures ../shared/fixtures] [--seed 18] [--cases 3000] [--seconds 600]</pre>
+ *     [--fixtures ../shared/fixtures] [--seed 18] [--cases 4000] [--seconds 900] [--verbose false]</pre>
+ *
+ * <p>{@code --verbose true} prints every refused case's message to stderr (to see which checks the mutations reach).
  */
 public final class FuzzRun {
     private static final String[] CHECKPOINTS = {"models/vit-tiny.jit.pt", "models/vit-tiny.state_dict.pt",
@@ -52,35 +64,54 @@ public final class FuzzRun {
 
     private FuzzRun() {}
 
-    private record Fixture(String name, byte[] bytes, boolean checkpoint) {}
+    private enum Kind { CHECKPOINT, IMAGE, INDEX }
+
+    private record Fixture(String name, byte[] bytes, Kind kind) {}
 
     public static void main(String[] args) throws Exception {
         Path fixtures = Path.of("../shared/fixtures");
         long seed = 18;
-        int cases = 3000;
-        int seconds = 600;
+        int cases = 4000;
+        int seconds = 900;
+        boolean verbose = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--fixtures" -> fixtures = Path.of(args[i + 1]);
                 case "--seed" -> seed = Long.parseLong(args[i + 1]);
                 case "--cases" -> cases = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--verbose" -> verbose = Boolean.parseBoolean(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         List<Fixture> checkpoints = new ArrayList<>();
         for (String name : CHECKPOINTS) {
-            checkpoints.add(new Fixture(name, Files.readAllBytes(fixtures.resolve(name)), true));
+            checkpoints.add(new Fixture(name, Files.readAllBytes(fixtures.resolve(name)), Kind.CHECKPOINT));
         }
         List<Fixture> images = new ArrayList<>();
         for (String name : IMAGES) {
-            images.add(new Fixture(name, Files.readAllBytes(fixtures.resolve(name)), false));
+            images.add(new Fixture(name, Files.readAllBytes(fixtures.resolve(name)), Kind.IMAGE));
         }
         NativeRuntime.ensureLoaded();
         Path shm = Path.of("/dev/shm");
         Path work = Files.createTempDirectory(Files.isDirectory(shm) && Files.isWritable(shm) ? shm
                 : Path.of(System.getProperty("java.io.tmpdir")), "clip4j-fuzz");
         ClipPreprocessor preprocessor = ClipPreprocessor.of(224);
+        // The index: the six fixture images in work/photos, indexed with the tiny ViT into work/photos.clipindex;
+        // each mutated copy is written beside it, so its folder "photos" resolves to the same images.
+        Path photos = Files.createDirectories(work.resolve("photos"));
+        for (String name : IMAGES) {
+            Files.copy(fixtures.resolve(name), photos.resolve(Path.of(name).getFileName().toString()));
+        }
+        Path realPhotos = photos.toRealPath();
+        Clip clip = Clip.load(fixtures.resolve("models/vit-tiny.jit.pt"));
+        Path built = work.resolve("photos.clipindex");
+        try (ImageIndex index = ImageIndex.open(built, clip)) {
+            index.addDirectory(photos);
+        }
+        Fixture indexFixture = new Fixture("photos.clipindex", Files.readAllBytes(built), Kind.INDEX);
+        Embedding textQuery = clip.embedText("a photo of a cat");
+        Path imageQuery = photos.resolve("chelsea.png");
 
         Random random = new Random(seed);
         Map<String, Integer> outcomes = new TreeMap<>();
@@ -95,23 +126,43 @@ public final class FuzzRun {
         ExecutorService worker = Executors.newSingleThreadExecutor(daemon());
         try {
             for (; done < cases && System.nanoTime() < deadline; done++) {
-                // two image cases for each checkpoint case: checkpoints are 13-30 MB, images 1-470 KB
-                boolean checkpoint = done % 3 == 0;
-                Fixture fixture = checkpoint ? checkpoints.get(random.nextInt(checkpoints.size()))
-                        : images.get(random.nextInt(images.size()));
+                // of every four cases one checkpoint, two images, one index: checkpoints are 13-30 MB, images
+                // 1-470 KB, the index 2 KB
+                Kind kind = switch (done % 4) {
+                    case 0 -> Kind.CHECKPOINT;
+                    case 3 -> Kind.INDEX;
+                    default -> Kind.IMAGE;
+                };
+                Fixture fixture = switch (kind) {
+                    case CHECKPOINT -> checkpoints.get(random.nextInt(checkpoints.size()));
+                    case IMAGE -> images.get(random.nextInt(images.size()));
+                    case INDEX -> indexFixture;
+                };
                 String mutation = mutationName(random.nextInt(MUTATIONS));
                 byte[] mutated = mutate(fixture, mutation, random);
+                if (kind == Kind.INDEX && !mutation.startsWith("inner") && random.nextInt(4) != 0) {
+                    fixIndexCrc(mutated);
+                    mutation += ", CRC fixed";
+                }
+                boolean update = kind == Kind.INDEX && random.nextInt(4) == 0;
                 Path file = work.resolve("case-" + done + suffix(fixture.name()));
                 Files.write(file, mutated);
                 Future<?> result = worker.submit(() -> {
-                    if (checkpoint) {
-                        StateDict weights = CheckpointReader.read(file);
-                        try (ClipModel model = ClipModel.load(weights, Device.CPU, Precision.FP32)) {
-                            return model;
+                    switch (kind) {
+                        case CHECKPOINT -> {
+                            StateDict weights = CheckpointReader.read(file);
+                            try (ClipModel model = ClipModel.load(weights, Device.CPU, Precision.FP32)) {
+                                return model;
+                            }
+                        }
+                        case IMAGE -> {
+                            DecodedImage image = ImageDecoder.decode(file);
+                            return preprocessor.pixels(image);
+                        }
+                        default -> {
+                            return useIndex(file, clip, textQuery, imageQuery, realPhotos, update);
                         }
                     }
-                    DecodedImage image = ImageDecoder.decode(file);
-                    return preprocessor.pixels(image);
                 });
                 String outcome;
                 try {
@@ -123,6 +174,10 @@ public final class FuzzRun {
                     if (cause instanceof ClipException) {
                         clipExceptions++;
                         outcome = cause.getClass().getSimpleName();
+                        if (verbose) {
+                            System.err.println("case " + done + " (" + fixture.name() + ", " + mutation + "): "
+                                    + cause.getMessage());
+                        }
                     } else {
                         other++;
                         outcome = "OTHER " + cause.getClass().getName();
@@ -139,12 +194,14 @@ public final class FuzzRun {
                     worker.shutdownNow();
                     worker = Executors.newSingleThreadExecutor(daemon());
                 }
-                outcomes.merge((checkpoint ? "checkpoint " : "image ") + outcome, 1, Integer::sum);
+                outcomes.merge(kind.name().toLowerCase(Locale.ROOT) + " " + outcome, 1, Integer::sum);
                 Files.deleteIfExists(file);
+                Files.deleteIfExists(Path.of(file + ".lock"));
             }
         } finally {
             worker.shutdownNow();
-            Files.deleteIfExists(work);
+            clip.close();
+            deleteTree(work);
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
         StringBuilder json = new StringBuilder();
@@ -159,6 +216,54 @@ public final class FuzzRun {
         System.out.println(json.append("}}"));
         failures.forEach(System.err::println);
         System.exit(other + hangs == 0 ? 0 : 1);
+    }
+
+    /** An escape the index must never allow: a search hit that resolves to outside the index's folders. */
+    private static final class EscapeException extends RuntimeException {
+        EscapeException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Opens the index, searches it by text and by image, lists it; maybe updates and saves it. Every hit must be
+     * inside one of the index's folders, symbolic links resolved (the folders themselves are the index's to name:
+     * a mutated folder is another folder, not an escape).
+     */
+    private static Object useIndex(Path file, Clip clip, Embedding text, Path image, Path photos, boolean update)
+            throws java.io.IOException {
+        try (ImageIndex index = ImageIndex.open(file, clip)) {
+            List<SearchHit> hits = new ArrayList<>(index.search(text, 3));
+            hits.addAll(index.search(image, 3));
+            List<Path> folders = new ArrayList<>();
+            for (Path folder : index.folders()) {
+                folders.add(realOrNormal(folder));
+            }
+            for (SearchHit hit : hits) {
+                Path real = realOrNormal(hit.path());
+                if (folders.stream().noneMatch(real::startsWith)) {
+                    throw new EscapeException("search hit " + hit.path() + " is outside the index's folders "
+                            + folders);
+                }
+            }
+            index.paths();
+            if (update) {
+                index.addDirectory(photos);
+            }
+            return hits;
+        }
+    }
+
+    private static Path realOrNormal(Path path) throws java.io.IOException {
+        return Files.exists(path) ? path.toRealPath() : path.toAbsolutePath().normalize();
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon() {
@@ -245,6 +350,9 @@ public final class FuzzRun {
 
     /** Mutations behind the outer checks: the zip's pickle with its CRC fixed, a safetensors header, PNG chunks. */
     private static byte[] inner(String name, byte[] b, int edits, Random random) {
+        if (name.endsWith(".clipindex")) {
+            return IndexMutations.mutate(b, edits, random);
+        }
         if (name.endsWith(".pt")) {
             int[] pickle = zipEntry(b, "data.pkl");
             if (pickle != null && pickle[1] > 0) {
@@ -315,6 +423,16 @@ public final class FuzzRun {
             p += 46 + nameLength + extra + comment;
         }
         return null;
+    }
+
+    /** Recomputes an index file's trailing CRC-32 (of every byte before it). */
+    static void fixIndexCrc(byte[] b) {
+        if (b.length < 4) {
+            return;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(b, 0, b.length - 4);
+        ByteBuffer.wrap(b).putInt(b.length - 4, (int) crc.getValue());
     }
 
     private static void putInt(byte[] b, int at, int value) {
