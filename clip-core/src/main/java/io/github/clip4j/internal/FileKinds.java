@@ -1,16 +1,23 @@
 package io.github.clip4j.internal;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * What kind of file an input is, for checks and error messages that must never echo a file's content (an error
- * quoting the first bytes of {@code /proc/self/environ} would print part of the environment).
+ * What kind of file an input is and how much of it is read: the one owner of the rules every reader of an untrusted
+ * file follows (only regular files; never more than a limit; error messages that never echo a file's content, as
+ * one quoting the first bytes of {@code /proc/self/environ} would print part of the environment).
  *
  * <pre>{@code
  * String problem = FileKinds.notRegular(path);        // null for a regular file
  * String kind = FileKinds.describe(head, n);           // "a gzip file", "text", "binary data"...
+ * try (InputStream in = FileKinds.bounded(Files.newInputStream(path), limit)) {
+ *     ...                                              // reading past the limit throws TooLargeException
+ * }
  * }</pre>
  */
 public final class FileKinds {
@@ -32,6 +39,73 @@ public final class FileKinds {
             return "is a directory, not a file";
         }
         return "is not a regular file (a device, FIFO or socket), which clip4j does not read as input";
+    }
+
+    /** Thrown by a {@link #bounded} stream when its input holds more than the limit. */
+    public static final class TooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final long limit;
+
+        TooLargeException(long limit) {
+            super("the input is longer than " + limit + " bytes");
+            this.limit = limit;
+        }
+
+        /** {@return the limit that was passed, in bytes} */
+        public long limit() {
+            return limit;
+        }
+    }
+
+    /**
+     * {@code in}, cut at {@code maxBytes}: reading more fails with {@link TooLargeException}. A file's size is
+     * checked before opening it, but a file can grow while it is read, and a stream has no size; this bounds both.
+     *
+     * @param in the stream; closed with the returned one
+     * @param maxBytes the most bytes that may be read, at least 0
+     * @return a stream of the same bytes that throws {@link TooLargeException} on byte {@code maxBytes + 1}
+     */
+    public static InputStream bounded(InputStream in, long maxBytes) {
+        return new FilterInputStream(in) {
+            private long left = maxBytes;
+
+            @Override
+            public int read() throws IOException {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (len == 0) {
+                    return 0;
+                }
+                // Ask for one byte past the limit: its arrival, not the end of the input, is the error.
+                int n = super.read(b, off, (int) Math.min(len, left + 1));
+                if (n > 0) {
+                    left -= n;
+                    if (left < 0) {
+                        throw new TooLargeException(maxBytes);
+                    }
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                long skipped = super.skip(Math.min(n, left + 1));
+                left -= skipped;
+                if (left < 0) {
+                    throw new TooLargeException(maxBytes);
+                }
+                return skipped;
+            }
+
+            @Override
+            public boolean markSupported() {
+                return false;
+            }
+        };
     }
 
     /**

@@ -1,13 +1,15 @@
 package io.github.clip4j.training;
 
+import io.github.clip4j.internal.FileKinds;
 import io.github.clip4j.internal.training.CsvRow;
+import io.github.clip4j.internal.training.DatasetText;
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -23,9 +25,18 @@ import java.util.stream.Collectors;
  *
  * <p>CSV: a header naming an {@code image} and a {@code caption} column (other columns are ignored), RFC 4180
  * quoting (fields in double quotes may hold commas, line breaks and doubled quotes). JSON Lines: one object per
- * line, {@code {"image": "photos/cat.jpg", "caption": "a cat on a sofa"}}. Image paths are relative to the folder
- * of the dataset file. Rows whose image does not exist or whose caption is empty are skipped and listed in
- * {@link #report()}; a file without any usable row is an error. Images are decoded only during training (on
+ * line, {@code {"image": "photos/cat.jpg", "caption": "a cat on a sofa"}}.
+ *
+ * <p>Image paths are relative to the folder of the dataset file and must stay inside it: an absolute path, one whose
+ * {@code ..} segments leave the folder, or a symbolic link to a file outside it is refused like a missing image (a
+ * dataset file is untrusted input: it must not make training read {@code /etc/shadow} or a device). Put the dataset
+ * file in a folder that holds the images, at any depth; pairs built in code with {@link #of(List)} may name any file.
+ *
+ * <p>Rows whose image does not exist, is not a regular file or leaves the folder, and rows whose caption is empty,
+ * are skipped and listed in {@link #report()}; a file without any usable row is an error. The file is read as
+ * untrusted input too: only a regular file (not a FIFO or a device), UTF-8 without NUL characters, at most 256 MB,
+ * lines (and CSV records) of at most 1 Mi characters, at most a million rows, JSON nested at most 64 deep; a file
+ * beyond these is refused with an error naming the file and the line. Images are decoded only during training (on
  * background threads); one that exists but cannot be decoded is skipped then and listed in
  * {@link TrainingResult#skipped()}.
  *
@@ -38,7 +49,11 @@ import java.util.stream.Collectors;
  * <p>Immutable.
  */
 public final class ImageTextDataset {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A row is a flat object: deeper JSON is refused before it costs anything. */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()).build());
+    /** The most characters of a row's image path an error message quotes. */
+    private static final int QUOTED_PATH_CHARS = 200;
 
     private final List<ImageTextPair> pairs;
     private final DatasetReport report;
@@ -64,8 +79,8 @@ public final class ImageTextDataset {
      *
      * @param file the dataset file (UTF-8), not null; the extension, in any case, chooses the format
      * @return the usable pairs in file order, with the skipped rows in {@link #report()}
-     * @throws TrainingException if the file cannot be read, is malformed (the message names the line), or has no
-     *     usable row
+     * @throws TrainingException if the file cannot be read, is not a regular file, is malformed or beyond the limits
+     *     of the class comment (the message names the line), or has no usable row
      */
     public static ImageTextDataset read(Path file) {
         requireNonNull(file, "file");
@@ -88,35 +103,40 @@ public final class ImageTextDataset {
      * @throws TrainingException if the file cannot be read, is malformed, lacks the header, or has no usable row
      */
     public static ImageTextDataset readCsv(Path file) {
-        List<CsvRow> rows;
-        try {
-            rows = CsvRow.parse(Files.readString(file, StandardCharsets.UTF_8), file);
-        } catch (IOException | UncheckedIOException e) {
-            throw new TrainingException("cannot read dataset " + file + ": " + e.getMessage(), e);
-        }
-        if (rows.isEmpty()) {
-            throw new TrainingException("dataset " + file + " is empty; it needs an image,caption header and rows");
-        }
-        List<String> header = rows.get(0).fields().stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
-                .collect(Collectors.toList());
-        int imageColumn = header.indexOf("image");
-        int captionColumn = header.indexOf("caption");
-        if (imageColumn < 0 || captionColumn < 0) {
-            throw new TrainingException("dataset " + file + ": the first line must be a header with 'image' and"
-                    + " 'caption' columns, got " + rows.get(0).fields());
-        }
-        Builder builder = new Builder(file);
-        for (CsvRow row : rows.subList(1, rows.size())) {
-            if (row.fields().size() == 1 && row.fields().get(0).isEmpty()) {
-                continue; // blank line
+        return readCsv(file, DatasetText.Limits.DEFAULT);
+    }
+
+    static ImageTextDataset readCsv(Path file, DatasetText.Limits limits) {
+        requireNonNull(file, "file");
+        try (DatasetText text = DatasetText.open(file, limits)) {
+            CsvRow.Reader rows = new CsvRow.Reader(text);
+            CsvRow first = rows.next();
+            if (first == null) {
+                throw new TrainingException("dataset " + file + " is empty; it needs an image,caption header and rows");
             }
-            if (row.fields().size() <= Math.max(imageColumn, captionColumn)) {
-                builder.skip(row.line(), "expected " + header.size() + " columns, got " + row.fields().size());
-                continue;
+            List<String> header = first.fields().stream().map(h -> h.strip().toLowerCase(Locale.ROOT))
+                    .collect(Collectors.toList());
+            int imageColumn = header.indexOf("image");
+            int captionColumn = header.indexOf("caption");
+            if (imageColumn < 0 || captionColumn < 0) {
+                throw new TrainingException("dataset " + file + ": the first line must be a header with 'image' and"
+                        + " 'caption' columns, got " + quoted(String.join(",", first.fields())));
             }
-            builder.add(row.line(), row.fields().get(imageColumn), row.fields().get(captionColumn));
+            Builder builder = new Builder(file);
+            long count = 0;
+            for (CsvRow row; (row = rows.next()) != null; ) {
+                text.checkRows(++count);
+                if (row.fields().size() == 1 && row.fields().get(0).isEmpty()) {
+                    continue; // blank line
+                }
+                if (row.fields().size() <= Math.max(imageColumn, captionColumn)) {
+                    builder.skip(row.line(), "expected " + header.size() + " columns, got " + row.fields().size());
+                    continue;
+                }
+                builder.add(row.line(), row.fields().get(imageColumn), row.fields().get(captionColumn));
+            }
+            return builder.build();
         }
-        return builder.build();
     }
 
     /**
@@ -125,36 +145,44 @@ public final class ImageTextDataset {
      *
      * @param file the UTF-8 JSON Lines file
      * @return the usable pairs in file order, with the skipped rows in {@link #report()}
-     * @throws TrainingException if the file cannot be read or has no usable row
+     * @throws TrainingException if the file cannot be read, is not a regular file or is beyond the limits of the
+     *     class comment (the message names the line), or has no usable row
      */
     public static ImageTextDataset readJsonLines(Path file) {
+        return readJsonLines(file, DatasetText.Limits.DEFAULT);
+    }
+
+    static ImageTextDataset readJsonLines(Path file, DatasetText.Limits limits) {
+        requireNonNull(file, "file");
         Builder builder = new Builder(file);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (IOException | UncheckedIOException e) {
-            throw new TrainingException("cannot read dataset " + file + ": " + e.getMessage(), e);
-        }
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
+        try (DatasetText text = DatasetText.open(file, limits)) {
+            long count = 0;
+            while (true) {
+                long number = text.line();
+                String line = text.readLine();
+                if (line == null) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                text.checkRows(++count);
+                JsonNode node;
+                try {
+                    node = JSON.readTree(line);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    builder.skip(number, "not valid JSON: " + quoted(e.getOriginalMessage()));
+                    continue;
+                }
+                if (node == null || !node.isObject()) {
+                    builder.skip(number, "expected a JSON object with \"image\" and \"caption\"");
+                    continue;
+                }
+                JsonNode image = node.get("image");
+                JsonNode caption = node.get("caption");
+                builder.add(number, image == null || !image.isTextual() ? null : image.asText(),
+                        caption == null || !caption.isTextual() ? null : caption.asText());
             }
-            JsonNode node;
-            try {
-                node = JSON.readTree(line);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                builder.skip(i + 1, "not valid JSON: " + e.getOriginalMessage());
-                continue;
-            }
-            if (node == null || !node.isObject()) {
-                builder.skip(i + 1, "expected a JSON object with \"image\" and \"caption\"");
-                continue;
-            }
-            JsonNode image = node.get("image");
-            JsonNode caption = node.get("caption");
-            builder.add(i + 1, image == null || !image.isTextual() ? null : image.asText(),
-                    caption == null || !caption.isTextual() ? null : caption.asText());
         }
         return builder.build();
     }
@@ -215,17 +243,27 @@ public final class ImageTextDataset {
      */
     public record Split(ImageTextDataset train, ImageTextDataset heldOut) {}
 
-    /** Collects rows, resolving paths against the dataset's folder and checking them. */
+    /** {@code text} for a message: at most {@value #QUOTED_PATH_CHARS} characters of it. */
+    private static String quoted(String text) {
+        if (text == null) {
+            return "";
+        }
+        return text.length() <= QUOTED_PATH_CHARS ? text
+                : text.substring(0, QUOTED_PATH_CHARS) + "... (" + text.length() + " characters)";
+    }
+
+    /** Collects rows, resolving paths against the dataset's folder and checking that they stay inside it. */
     private static final class Builder {
         private final Path file;
         private final Path folder;
+        private Path realFolder;
         private final List<ImageTextPair> pairs = new ArrayList<>();
         private final List<DatasetReport.SkippedRow> skipped = new ArrayList<>();
 
         Builder(Path file) {
             this.file = file;
-            Path parent = file.toAbsolutePath().getParent();
-            this.folder = parent == null ? Path.of("") : parent;
+            Path parent = file.toAbsolutePath().normalize().getParent();
+            this.folder = parent == null ? Path.of("").toAbsolutePath() : parent;
         }
 
         void add(long line, String image, String caption) {
@@ -234,21 +272,54 @@ public final class ImageTextDataset {
                 return;
             }
             if (caption == null || caption.isBlank()) {
-                skip(line, "empty caption for image " + image);
+                skip(line, "empty caption for image " + quoted(image));
                 return;
             }
-            Path path;
+            String shown = quoted(image);
+            Path relative;
             try {
-                path = folder.resolve(image.strip()).normalize();
+                relative = Path.of(image.strip());
             } catch (InvalidPathException e) {
-                skip(line, "invalid image path: " + image);
+                skip(line, "invalid image path: " + shown);
                 return;
             }
-            if (!Files.isRegularFile(path)) {
-                skip(line, "image not found: " + image + " (looked at " + path + ")");
+            if (relative.isAbsolute()) {
+                skip(line, "image path " + shown + " is absolute; image paths are relative to the dataset's folder "
+                        + folder);
+                return;
+            }
+            Path path = folder.resolve(relative).normalize();
+            if (!path.startsWith(folder)) {
+                skip(line, "image path " + shown + " leads outside the dataset's folder " + folder);
+                return;
+            }
+            if (!Files.exists(path)) {
+                skip(line, "image not found: " + shown + " (looked at " + quoted(path.toString()) + ")");
+                return;
+            }
+            String notRegular = FileKinds.notRegular(path);
+            if (notRegular != null) {
+                skip(line, "image " + shown + " " + notRegular);
+                return;
+            }
+            try {
+                if (!path.toRealPath().startsWith(realFolder())) {
+                    skip(line, "image " + shown + " is a symbolic link to a file outside the dataset's folder "
+                            + folder);
+                    return;
+                }
+            } catch (IOException e) {
+                skip(line, "image " + shown + " cannot be read: " + e.getMessage());
                 return;
             }
             pairs.add(new ImageTextPair(path, caption));
+        }
+
+        private Path realFolder() throws IOException {
+            if (realFolder == null) {
+                realFolder = folder.toRealPath();
+            }
+            return realFolder;
         }
 
         void skip(long line, String reason) {

@@ -93,8 +93,10 @@ class ImageTextDatasetTest {
     @Test
     void imagePathsAreRelativeToTheDatasetFileNotTheWorkingDirectory() throws IOException {
         Path sub = Files.createDirectories(dir.resolve("lists"));
-        Path csv = Files.writeString(sub.resolve("d.csv"), "image,caption\n../photos/cat.jpg,a cat\n");
-        assertThat(ImageTextDataset.read(csv).pairs().get(0).image()).isEqualTo(dir.resolve("photos/cat.jpg"));
+        Files.createDirectories(sub.resolve("photos"));
+        Files.writeString(sub.resolve("photos/cat.jpg"), "x");
+        Path csv = Files.writeString(sub.resolve("d.csv"), "image,caption\nphotos/./cat.jpg,a cat\n");
+        assertThat(ImageTextDataset.read(csv).pairs().get(0).image()).isEqualTo(sub.resolve("photos/cat.jpg"));
     }
 
     @Test

@@ -170,11 +170,11 @@ public final class ImageDecoder {
 
     /** Reads at most {@link #MAX_FILE_BYTES}; a longer input (a growing file, an endless stream) is refused. */
     private static byte[] readBounded(InputStream in, String name) throws IOException {
-        byte[] bytes = in.readNBytes(MAX_FILE_BYTES + 1);
-        if (bytes.length > MAX_FILE_BYTES) {
+        try {
+            return FileKinds.bounded(in, MAX_FILE_BYTES).readAllBytes();
+        } catch (FileKinds.TooLargeException e) {
             throw tooLarge(name);
         }
-        return bytes;
     }
 
     private static InvalidImageException tooLarge(String name) {

@@ -1,9 +1,9 @@
 package io.github.clip4j.internal.training;
 
 import io.github.clip4j.training.TrainingException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** One record of an RFC 4180 CSV file and the 1-based line it starts on. */
 public record CsvRow(long line, List<String> fields) {
@@ -12,75 +12,107 @@ public record CsvRow(long line, List<String> fields) {
     }
 
     /**
-     * Parses all records: comma-separated fields; a field in double quotes may hold commas, line breaks and
-     * {@code ""} (a literal quote); records end at LF or CRLF; a leading byte-order mark is ignored.
-     *
-     * @throws TrainingException for an unterminated quoted field or text after a closing quote
+     * Reads the records of a CSV file one by one: comma-separated fields; a field in double quotes may hold commas,
+     * line breaks and {@code ""} (a literal quote); records end at LF or CRLF; a leading byte-order mark is ignored.
+     * A record may not be longer than the file's line limit (a quoted field could otherwise hold the whole file).
      */
-    public static List<CsvRow> parse(String text, Path source) {
-        List<CsvRow> rows = new ArrayList<>();
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int i = text.startsWith("\uFEFF") ? 1 : 0;
-        long line = 1;
-        long recordLine = 1;
-        int n = text.length();
-        while (i < n) {
-            char c = text.charAt(i);
-            if (c == '"' && field.length() == 0) {
-                long openedOn = line;
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        throw new TrainingException("dataset " + source + ", line " + openedOn
-                                + ": a quoted field is never closed; add the closing double quote");
-                    }
-                    char q = text.charAt(i++);
-                    if (q == '"') {
-                        if (i < n && text.charAt(i) == '"') {
-                            field.append('"');
-                            i++;
-                            continue;
-                        }
-                        break;
-                    }
-                    if (q == '\n') {
-                        line++;
-                    }
-                    field.append(q);
-                }
-                if (i < n && !isFieldEnd(text, i)) {
-                    throw new TrainingException("dataset " + source + ", line " + line
-                            + ": text after a closing quote; write a quote inside a quoted field as \"\"");
-                }
-                continue;
-            }
-            if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-                i++;
-            } else if (c == '\n' || (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n')) {
-                fields.add(field.toString());
-                field.setLength(0);
-                rows.add(new CsvRow(recordLine, fields));
-                fields.clear();
-                i += c == '\r' ? 2 : 1;
-                line++;
-                recordLine = line;
-            } else {
-                field.append(c);
-                i++;
-            }
-        }
-        if (field.length() > 0 || !fields.isEmpty() || (n > 0 && text.charAt(n - 1) == '"')) {
-            fields.add(field.toString());
-            rows.add(new CsvRow(recordLine, fields));
-        }
-        return rows;
-    }
+    public static final class Reader {
+        private final DatasetText text;
+        private long recordChars;
+        private long recordLine;
 
-    private static boolean isFieldEnd(String text, int i) {
-        char c = text.charAt(i);
-        return c == ',' || c == '\n' || (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n');
+        /**
+         * Reads records from {@code text}.
+         *
+         * @param text the file's characters, positioned at a record's start
+         */
+        public Reader(DatasetText text) {
+            this.text = text;
+        }
+
+        private int read() {
+            int c = text.read();
+            if (c >= 0 && ++recordChars > text.limits().maxLineChars()) {
+                throw text.error(recordLine, String.format(Locale.ROOT, "starts a record longer than %,d characters"
+                        + " (is a quoted field never closed?)", text.limits().maxLineChars()));
+            }
+            return c;
+        }
+
+        /**
+         * The next record, or null at the end of the file.
+         *
+         * @throws TrainingException naming the line for an unterminated quoted field, text after a closing quote, a
+         *     record over the limit, or any refusal of {@link DatasetText#read()}
+         */
+        public CsvRow next() {
+            recordLine = text.line();
+            recordChars = 0;
+            List<String> fields = new ArrayList<>();
+            StringBuilder field = new StringBuilder();
+            int c = read();
+            if (c < 0) {
+                return null;
+            }
+            while (true) {
+                if (c < 0 || c == '\n') { // the end of the file also ends the last record
+                    fields.add(field.toString());
+                    return new CsvRow(recordLine, fields);
+                }
+                if (c == '"' && field.length() == 0) {
+                    c = quoted(field);
+                    continue;
+                }
+                if (c == ',') {
+                    fields.add(field.toString());
+                    field.setLength(0);
+                    c = read();
+                } else if (c == '\r') {
+                    int next = read();
+                    if (next == '\n') {
+                        c = next;
+                    } else {
+                        field.append('\r'); // a lone CR is text
+                        c = next;
+                    }
+                } else {
+                    field.append((char) c);
+                    c = read();
+                }
+            }
+        }
+
+        /** Reads a quoted field's text after its opening quote; returns the character after the closing quote. */
+        private int quoted(StringBuilder field) {
+            long openedOn = text.line();
+            while (true) {
+                int q = read();
+                if (q < 0) {
+                    throw text.error(openedOn, "opens a quoted field that is never closed; add the closing double"
+                            + " quote");
+                }
+                if (q != '"') {
+                    field.append((char) q);
+                    continue;
+                }
+                int after = read();
+                if (after == '"') {
+                    field.append('"');
+                    continue;
+                }
+                if (after == '\r') {
+                    int next = read();
+                    if (next == '\n') {
+                        return next;
+                    }
+                    after = next;
+                }
+                if (after < 0 || after == ',' || after == '\n') {
+                    return after;
+                }
+                throw text.error(text.line(), "has text after a closing quote; write a quote inside a quoted field"
+                        + " as \"\"");
+            }
+        }
     }
 }
