@@ -198,6 +198,26 @@ class ImageIndexHostileTest {
         assertThat(tmp.resolve("missing")).doesNotExist();
     }
 
+    // --- item 6 for index files: a FIFO blocks on open, a device never ends -------------------------------------
+
+    @Test
+    @Timeout(10)
+    void aFifoOrADeviceAsTheIndexIsRefusedWithoutReadingIt() throws Exception {
+        Path fifo = tmp.resolve("fifo.clipindex");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor(5, TimeUnit.SECONDS) && mkfifo.exitValue() == 0);
+        HashModel model = new HashModel("hash#1");
+        for (Path file : List.of(fifo, Path.of("/dev/zero"))) {
+            if (!Files.exists(file)) {
+                continue;
+            }
+            assertThatThrownBy(() -> ImageIndex.open(file, model)).isInstanceOf(IndexException.class)
+                    .hasMessageContaining(file.toString()).hasMessageContaining("not a regular file");
+            assertThatThrownBy(() -> ImageIndex.modelIdOf(file)).isInstanceOf(IndexException.class)
+                    .hasMessageContaining("not a regular file");
+        }
+    }
+
     private static List<String> names(List<SearchHit> hits) {
         List<String> out = new ArrayList<>();
         hits.forEach(h -> out.add(h.path().getFileName().toString()));

@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.retrieval;
 
+import io.github.clip4j.internal.FileKinds;
 import io.github.clip4j.internal.io.AtomicFiles;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexException;
@@ -75,7 +76,7 @@ public final class IndexFile {
      * @throws NoSuchFileException if it does not exist
      */
     public static Content read(Path file) throws IOException {
-        long length = Files.size(file);
+        long length = regularFileSize(file);
         CRC32 crc = new CRC32();
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
                 CheckedInputStream checked = new CheckedInputStream(raw, crc);
@@ -146,13 +147,25 @@ public final class IndexFile {
      * @throws NoSuchFileException if it does not exist
      */
     public static String readModelId(Path file) throws IOException {
-        long length = Files.size(file);
+        long length = regularFileSize(file);
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             readHeader(in, file);
             return readString(in, length, file);
         } catch (EOFException e) {
             throw truncated(file, length, e);
         }
+    }
+
+    /**
+     * The size of {@code file}, refusing what is not a regular file: opening a FIFO blocks until a writer comes,
+     * and a device never ends.
+     */
+    private static long regularFileSize(Path file) throws IOException {
+        String notRegular = FileKinds.notRegular(file);
+        if (notRegular != null) {
+            throw new IndexException("image index " + file + " " + notRegular);
+        }
+        return Files.size(file);
     }
 
     private static void readHeader(DataInputStream in, Path file) throws IOException {
