@@ -14,6 +14,7 @@ import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import javax.imageio.ImageIO;
 
 /** Generates issue 18's hostile checkpoints and images for the command-line tests (no binary is committed). */
 final class HostileFiles {
@@ -89,6 +90,68 @@ final class HostileFiles {
             p.op('2', 0x86);
         }
         return p.op('K', 1, 's').stop();
+    }
+
+    /** Item 5: a persistent id that is a tuple of 2^64 shared leaves (rendering it would fill any heap). */
+    static byte[] sharedPersistentId() {
+        Pickle p = new Pickle().string("storage").op(0x85);
+        for (int i = 0; i < 64; i++) {
+            p.op('2', 0x86);
+        }
+        return p.op('Q').stop();
+    }
+
+    /**
+     * Item 2: a TorchScript archive whose code file is {@code class M(Module):} and 16M newlines, deflated to
+     * about 16 KB.
+     */
+    static Path newlinesTorchScript(Path file) throws IOException {
+        byte[] module = new Pickle().global("__torch__", "M").op(')', 0x81, '}', 'b').stop();
+        try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(file))) {
+            stored(zip, "m/data.pkl", module);
+            stored(zip, "m/constants.pkl", new Pickle().op(')').stop());
+            zip.putNextEntry(new ZipEntry("m/code/__torch__.py")); // deflated
+            zip.write("class M(Module):".getBytes(StandardCharsets.US_ASCII));
+            byte[] newlines = new byte[1 << 20];
+            java.util.Arrays.fill(newlines, (byte) '\n');
+            for (int i = 0; i < 16; i++) {
+                zip.write(newlines);
+            }
+            zip.closeEntry();
+        }
+        return file;
+    }
+
+    /** Item 19: a GIF whose 1 x 1 logical screen holds a first frame of 60000 x 60000 (Pillow: a bomb). */
+    static byte[] gifFrameLargerThanItsScreen() throws IOException {
+        java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(4, 4,
+                java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (!ImageIO.write(image, "gif", out)) {
+            throw new IOException("no GIF writer");
+        }
+        byte[] gif = out.toByteArray();
+        gif[6] = 1; // logical screen 1 x 1
+        gif[7] = 0;
+        gif[8] = 1;
+        gif[9] = 0;
+        int p = 13 + ((gif[10] & 0x80) != 0 ? 3 * (2 << (gif[10] & 7)) : 0);
+        while (gif[p] == 0x21) { // extensions: introducer, label, then sub-blocks
+            p += 2;
+            while (gif[p] != 0) {
+                p += 1 + (gif[p] & 0xff);
+            }
+            p++;
+        }
+        if (gif[p] != 0x2c) {
+            throw new IOException("no image descriptor");
+        }
+        int frame = 60000;
+        gif[p + 5] = (byte) frame;
+        gif[p + 6] = (byte) (frame >> 8);
+        gif[p + 7] = (byte) frame;
+        gif[p + 8] = (byte) (frame >> 8);
+        return gif;
     }
 
     /** Item 4: 100k nested lists handed to REDUCE as the callable. */
