@@ -84,7 +84,7 @@ public final class ImageTextDataset {
      */
     public static ImageTextDataset read(Path file) {
         requireNonNull(file, "file");
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".csv")) {
             return readCsv(file);
         }
