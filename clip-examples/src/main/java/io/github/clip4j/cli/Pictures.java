@@ -45,7 +45,11 @@ final class Pictures {
         try {
             return ChartFonts.load(file);
         } catch (NoSuchFileException e) {
-            throw new FontException("cannot read --font " + file + ": no such file");
+            // ChartFonts reads regular files only: say which rule the file broke
+            String why = !java.nio.file.Files.exists(file) ? "no such file"
+                    : java.nio.file.Files.isDirectory(file) ? "it is a folder, not a font file"
+                    : "not a regular file (a device, FIFO or socket), which clip4j does not read as input";
+            throw new FontException("cannot read --font " + file + ": " + why);
         } catch (IOException e) {
             throw new FontException("cannot use --font " + file + ": not a TrueType (.ttf), OpenType (.otf) or"
                     + " TrueType collection (.ttc) font that Java can read");

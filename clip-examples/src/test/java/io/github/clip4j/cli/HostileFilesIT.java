@@ -290,6 +290,10 @@ class HostileFilesIT {
         fails(1, List.of("search", "--index", index.toString(), "--model", tinyModel().toString(), "--text",
                 "a cat", "--grid", nowhere.resolve("g.png").toString()), "--grid", nowhere.toString());
         assertThat(dir.resolve("nonexistent")).doesNotExist();
+        if (Files.exists(Path.of("/dev/zero"))) { // an input font is an input file too
+            fails(1, List.of("classify", "--model", tinyModel().toString(), "--labels", "cat,dog", "--chart",
+                    dir.resolve("c.png").toString(), "--font", "/dev/zero", cat), "--font", "not a regular file");
+        }
     }
 
     // --- the contract -------------------------------------------------------------------------------------------
