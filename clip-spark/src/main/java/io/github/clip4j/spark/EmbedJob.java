@@ -62,6 +62,8 @@ public final class EmbedJob implements Callable<Integer> {
 
     /** {@return the exit status of {@code clip-spark args}} (for tests: no {@code System.exit}) */
     static int run(String... args) {
+        // Netty (Spark's RPC) needs it on Java 9+; spark-submit passes it as a JVM option, java -jar cannot.
+        System.setProperty("io.netty.tryReflectionSetAccessible", "true");
         if (System.getProperty("log4j2.configurationFile") == null) {
             // Spark logs INFO lines by default; the job's stderr is for its own warnings and its error line.
             System.setProperty("log4j2.configurationFile", "clip4j-spark-log4j2.properties");
