@@ -57,18 +57,18 @@ public final class EmbedJob implements Callable<Integer> {
 
     /** Runs the job; {@code System.exit} with 0 (done, even with broken images), 1 (failed) or 2 (usage). */
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
     }
 
-    /** {@return the exit status of {@code clip-spark args}} (for tests: no {@code System.exit}) */
-    static int run(String... args) {
+    /** {@return the exit status of {@code clip-spark args}, writing to {@code out} and {@code err}} (for tests) */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
         // Netty (Spark's RPC) needs it on Java 9+; spark-submit passes it as a JVM option, java -jar cannot.
         System.setProperty("io.netty.tryReflectionSetAccessible", "true");
         if (System.getProperty("log4j2.configurationFile") == null) {
             // Spark logs INFO lines by default; the job's stderr is for its own warnings and its error line.
             System.setProperty("log4j2.configurationFile", "clip4j-spark-log4j2.properties");
         }
-        CommandLine cli = new CommandLine(new EmbedJob());
+        CommandLine cli = new CommandLine(new EmbedJob()).setOut(out).setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("clip-spark: error: " + oneLine(e));
             return e instanceof IllegalArgumentException ? 2 : 1;
