@@ -30,11 +30,10 @@ import org.apache.spark.sql.types.StructType;
  * are processed: in batches of {@code batchSize} inside each partition, on the executor's one shared {@code Clip}
  * (loaded by the first task that needs it, closed when the executor exits).
  *
- *
- * @param <T> the stage's own type, which the setters return
- *
  * <p>Stages are saved and loaded like any Spark ML stage ({@code stage.write().save(dir)},
  * {@code ClipImageEmbedder.load(dir)}); only the parameters are saved, not the weights.
+ *
+ * @param <T> the stage's own type, which the setters return
  */
 public abstract class ClipTransformer<T extends ClipTransformer<T>> extends Transformer
         implements DefaultParamsWritable {
