@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -cp clip-spark/target/test-classes io.github.clip4j.spark.EmbedBenchmark \
- *     --model ../shared/fixtures/models/vit-tiny.jit.pt --images 400 --runs 2 --master 'local[2]'
+ *     --model ../shared/fixtures/models/vit-tiny.jit.pt --images 400 --runs 2 --master 'local[2]' [--spark-threads 1]
  * </pre>
  *
  * The folder is made of the fixture images ({@code --source}, default {@code ../shared/fixtures/images}) copied
@@ -26,7 +26,8 @@ public final class EmbedBenchmark {
     private EmbedBenchmark() {}
 
     /**
-     * @param args {@code --model M --images N --runs R --master URL --batch-size B --source DIR}
+     * @param args {@code --model M --images N --runs R --master URL --batch-size B --source DIR --spark-threads T}
+     *     ({@code --spark-threads}: the job's {@code --threads}, per task; default libtorch's choice)
      * @throws Exception if a run fails
      */
     public static void main(String[] args) throws Exception {
@@ -35,6 +36,7 @@ public final class EmbedBenchmark {
         int runs = 2;
         String master = "local[2]";
         int batch = 16;
+        String sparkThreads = null;
         Path source = Path.of("../shared/fixtures/images");
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
@@ -44,6 +46,7 @@ public final class EmbedBenchmark {
                 case "--master" -> master = args[i + 1];
                 case "--batch-size" -> batch = Integer.parseInt(args[i + 1]);
                 case "--source" -> source = Path.of(args[i + 1]);
+                case "--spark-threads" -> sparkThreads = args[i + 1];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -70,30 +73,43 @@ public final class EmbedBenchmark {
         List<Double> index = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
             Path out = work.resolve("out" + r + ".parquet");
-            double s = time(List.of(java, "-jar", sparkJar, "embed", "--master", master, "--model", model,
-                    "--input", folder.toString(), "--output", out.toString(), "--batch-size", String.valueOf(batch)));
+            List<String> job = new ArrayList<>(List.of(java, "-jar", sparkJar, "embed", "--master", master,
+                    "--model", model, "--input", folder.toString(), "--output", out.toString(), "--batch-size",
+                    String.valueOf(batch)));
+            if (sparkThreads != null) {
+                job.addAll(List.of("--threads", sparkThreads));
+            }
+            double s = time(job);
+            double sInside = inside;
             spark.add(images / s);
             Path idx = work.resolve("index" + r + ".clip");
             double c = time(List.of(java, "-Dclip4j.bpe=" + System.getProperty("clip4j.bpe", ""), "-jar", clipJar,
                     "index", "--model", model, "--dir", folder.toString(), "--index", idx.toString(), "--batch-size",
                     String.valueOf(batch)));
             index.add(images / c);
-            System.out.printf(Locale.ROOT, "run %d: spark %s %.1f s (%.2f images/s), clip index %.1f s (%.2f"
-                    + " images/s), load %s%n", r + 1, master, s, images / s, c, images / c, load());
+            System.out.printf(Locale.ROOT, "run %d: spark %s %.1f s (%.2f images/s; %.1f s inside the job), clip"
+                    + " index %.1f s (%.2f images/s), load %s%n", r + 1, master, s, images / s, sInside, c, images / c,
+                    load());
         }
         System.out.printf(Locale.ROOT, "{\"images\": %d, \"master\": \"%s\", \"batch_size\": %d,"
-                + " \"spark_images_per_s\": %.2f, \"clip_index_images_per_s\": %.2f, \"ratio\": %.2f,"
-                + " \"load\": \"%s\"}%n", images, master, batch, median(spark), median(index),
+                + " \"spark_threads\": \"%s\", \"spark_images_per_s\": %.2f,"
+                + " \"clip_index_images_per_s\": %.2f, \"ratio\": %.2f, \"load\": \"%s\"}%n", images, master, batch,
+                sparkThreads == null ? "default" : sparkThreads, median(spark), median(index),
                 median(spark) / median(index), load());
         try (Stream<Path> all = Files.walk(work)) {
             all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
+    /** The job's own "seconds" (listing to written output, JVM start excluded) of the last run. */
+    private static double inside = Double.NaN;
+
     private static double time(List<String> command) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"seconds\":([0-9.]+)").matcher(out);
+        inside = m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
         int status = p.waitFor();
         if (status != 0) {
             throw new IllegalStateException(String.join(" ", command) + " exited " + status);

@@ -85,8 +85,9 @@ class EmbedJobIT {
         JsonNode summary = JSON.readTree(job.out());
         assertThat(summary.get("embedded").asInt()).isEqualTo(5);
         assertThat(summary.get("failed").asInt()).isEqualTo(1);
-        assertThat(summary.get("errors").get(0).get("path").asText()).isEqualTo("c/broken.jpg");
-        assertThat(job.err()).contains("skipped c/broken.jpg");
+        String broken = images.resolve("c/broken.jpg").toString();
+        assertThat(summary.get("errors").get(0).get("path").asText()).isEqualTo(broken);
+        assertThat(job.err()).contains("skipped " + broken);
 
         Path direct = dir.resolve("direct.clip");
         Result indexed = run(clip("index", "--no-progress", "--model", model.toString(), "--dir", images.toString(),

@@ -53,9 +53,10 @@ class EmbedJobTest {
         assertThat(summary.get("images").asInt()).isEqualTo(6);
         assertThat(summary.get("embedded").asInt()).isEqualTo(5);
         assertThat(summary.get("failed").asInt()).isEqualTo(1);
-        assertThat(summary.get("errors").get(0).get("path").asText()).isEqualTo("c/broken.jpg");
+        String broken = images.resolve("c/broken.jpg").toString();
+        assertThat(summary.get("errors").get(0).get("path").asText()).isEqualTo(broken);
         assertThat(summary.get("errors").get(0).get("error").asText()).contains("truncated");
-        assertThat(run.err()).contains("skipped c/broken.jpg");
+        assertThat(run.err()).contains("skipped " + broken);
 
         try (Clip clip = Clip.load(model)) {
             // Every part file: the hand-over schema exactly, and the model id in Spark's row metadata.
@@ -86,10 +87,11 @@ class EmbedJobTest {
                 for (Row r : spark.read().parquet(out.toString()).collectAsList()) {
                     rows.put(r.getString(0), r);
                 }
-                assertThat(rows.keySet()).containsExactly("a/b/camera.png", "a/b/rocket.jpg", "c/logo.png",
-                        "chelsea.png", "coffee.png");
+                assertThat(rows.keySet()).containsExactlyInAnyOrder(
+                        Stream.of("a/b/camera.png", "a/b/rocket.jpg", "c/logo.png", "chelsea.png", "coffee.png")
+                                .map(p -> images.resolve(p).toString()).toArray(String[]::new));
                 for (Map.Entry<String, Row> e : rows.entrySet()) {
-                    Path file = images.resolve(e.getKey());
+                    Path file = Path.of(e.getKey());
                     Embedding expectedEmbedding = clip.embedImage(file);
                     List<Float> got = e.getValue().getList(1);
                     float[] values = new float[got.size()];
@@ -102,21 +104,29 @@ class EmbedJobTest {
                 }
                 List<Row> errors = spark.read().json(out + "_errors").collectAsList();
                 assertThat(errors).hasSize(1);
-                assertThat(errors.get(0).<String>getAs("path")).isEqualTo("c/broken.jpg");
+                assertThat(errors.get(0).<String>getAs("path")).isEqualTo(broken);
             } finally {
                 spark.stop();
             }
         }
 
-        // A glob over the same folder: only what it matches, paths relative to its folder.
+        // A glob over the same folder: only what it matches; --relative-paths: relative to the glob's folder.
         Path globOut = dir.resolve("glob.parquet");
         Run glob = run("embed", "--master", "local[2]", "--model", model.toString(), "--input",
-                images + "/**/*.png", "--output", globOut.toString());
+                images + "/**/*.png", "--output", globOut.toString(), "--relative-paths");
         assertThat(glob.status()).as(glob.err()).isZero();
         JsonNode globSummary = JSON.readTree(glob.out());
         assertThat(globSummary.get("images").asInt()).isEqualTo(2);
         assertThat(globSummary.get("failed").asInt()).isZero();
         assertThat(globSummary.get("errors_output").isNull()).isTrue();
+        SparkSession spark = SparkFixtures.session();
+        try {
+            assertThat(spark.read().parquet(globOut.toString()).select("path").as(
+                    org.apache.spark.sql.Encoders.STRING()).collectAsList())
+                    .containsExactlyInAnyOrder("a/b/camera.png", "c/logo.png");
+        } finally {
+            spark.stop();
+        }
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.github.clip4j.spark.internal;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.ClipClosedException;
 import io.github.clip4j.Embedding;
 import io.github.clip4j.InvalidImageException;
+import io.github.clip4j.common.ClipException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,8 +81,11 @@ public final class ImageBatches {
         if (!paths.isEmpty()) {
             try {
                 vectors = features(clip, paths, normalize);
-            } catch (InvalidImageException batchRefused) {
-                // Some file of the batch is bad: each alone, to find which (like ImageIndex).
+            } catch (ClipClosedException e) {
+                throw e;
+            } catch (ClipException | IllegalArgumentException batchRefused) {
+                // Some file of the batch is bad: each alone, to find which (like ImageIndex). A failure that is not
+                // one image's (a broken model) shows again on the first file alone, and fails the task there.
             }
         }
         for (int j = 0; j < paths.size(); j++) {

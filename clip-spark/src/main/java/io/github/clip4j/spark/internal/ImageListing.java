@@ -29,7 +29,7 @@ public final class ImageListing {
     /** Deepest folder walked below the input. */
     public static final int MAX_DEPTH = 64;
 
-    /** One image file: where it is, its path relative to the input, its size and modification time (ms). */
+    /** One image file: its absolute path, its path relative to the input, its size and modification time (ms). */
     public record Image(String file, String path, long size, long mtime) implements java.io.Serializable {}
 
     /** What the walk found: the images, sorted by relative path, and the folders or files it could not read. */
