@@ -83,7 +83,7 @@ public record EntryFilter(String folder, Long modifiedFromMillis, Set<String> ty
     }
 
     /** {@return the stored folder and the relative path as one portable path} */
-    static String joined(String root, String path) {
+    public static String joined(String root, String path) {
         String r = root.replace('\\', '/');
         if (r.isEmpty()) {
             return path;
