@@ -46,6 +46,8 @@ import org.apache.parquet.schema.Type;
 final class EmbeddingsParquet {
     /** The key-value metadata key of the model id. */
     static final String MODEL_ID_KEY = "clip4j.model_id";
+    /** Where Spark's writer keeps the row schema (JSON, with field metadata) in the key-value metadata. */
+    static final String SPARK_ROW_METADATA = "org.apache.spark.sql.parquet.row.metadata";
 
     static final MessageType SCHEMA = MessageTypeParser.parseMessageType("message clip4j_embeddings {\n"
             + "  required binary path (STRING);\n"
@@ -83,6 +85,9 @@ final class EmbeddingsParquet {
             Map<String, String> meta = reader.getFooter().getFileMetaData().getKeyValueMetaData();
             String modelId = meta.get(MODEL_ID_KEY);
             if (modelId == null) {
+                modelId = sparkFieldModelId(meta.get(SPARK_ROW_METADATA));
+            }
+            if (modelId == null) {
                 throw new IndexException(file + " has no " + MODEL_ID_KEY + " in its Parquet metadata: it does not say"
                         + " which model made its embeddings; write it with 'clip export' or clip-spark's embed");
             }
@@ -99,7 +104,30 @@ final class EmbeddingsParquet {
         }
     }
 
-    /** The rows of {@code file}, read as they are iterated. */
+    /**
+     * The model id clip-spark's embed job writes: Spark's Parquet writer takes no custom footer entries, so the id
+     * is in the {@code embedding} field's metadata ({@value #MODEL_ID_KEY}) of the row schema Spark stores in the
+     * footer under {@value #SPARK_ROW_METADATA}. Null when absent or unreadable.
+     */
+    static String sparkFieldModelId(String rowSchema) {
+        if (rowSchema == null) {
+            return null;
+        }
+        try {
+            for (com.fasterxml.jackson.databind.JsonNode field : new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(rowSchema).path("fields")) {
+                if ("embedding".equals(field.path("name").asText())) {
+                    com.fasterxml.jackson.databind.JsonNode id = field.path("metadata").path(MODEL_ID_KEY);
+                    return id.isTextual() ? id.asText() : null;
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: the file says nothing about its model
+        }
+        return null;
+    }
+
+        /** The rows of {@code file}, read as they are iterated. */
     static Iterable<IndexRows.Row> rows(Path file) {
         return () -> {
             ParquetReader<Group> reader;

@@ -34,8 +34,8 @@ import picocli.CommandLine.Spec;
  * The distributed embed job: {@code java -jar clip-spark.jar embed --master local[2] --model M --input DIR_OR_GLOB
  * --output OUT.parquet}, or the same arguments after {@code spark-submit --class io.github.clip4j.spark.EmbedJob
  * clip-spark.jar}. It lists the images on the driver, embeds them on the executors ({@link ClipImageEmbedder}) and
- * writes the embeddings hand-over format that {@code clip index --import} reads: Parquet with {@code path} (absolute,
- * or relative to the input folder with {@code --relative-paths}), {@code embedding} ({@code array<float>}, L2-normalized), {@code size} and {@code mtime}
+ * writes the embeddings hand-over format that {@code clip index --import} reads: Parquet with {@code path} (relative
+ * to the input folder, {@code /}-separated), {@code embedding} ({@code array<float>}, L2-normalized), {@code size} and {@code mtime}
  * (ms since the epoch), and the model id. Images that cannot be embedded are left out of it, listed in
  * {@code OUT_errors} (JSON lines: path, error) and counted in the summary printed on stdout (one JSON line).
  */
@@ -145,11 +145,6 @@ public final class EmbedJob implements Callable<Integer> {
                         + " batch).")
         private int partitions;
 
-        @Option(names = "--relative-paths",
-                description = "Write paths relative to the input folder (for an index kept in that folder) instead"
-                        + " of absolute ones.")
-        private boolean relativePaths;
-
         @Option(names = "--max-images", paramLabel = "N", defaultValue = "10000000",
                 description = "Refuse an input with more images than this (default: ${DEFAULT-VALUE}); the driver"
                         + " holds the list.")
@@ -229,9 +224,9 @@ public final class EmbedJob implements Callable<Integer> {
                             modelMeta),
                     new StructField("size", DataTypes.LongType, true, Metadata.empty()),
                     new StructField("mtime", DataTypes.LongType, true, Metadata.empty())});
-                // Absolute paths by default: an imported index resolves them wherever it lies (a relative path is
-                // resolved against the index's folder, so it only suits an index kept in the input folder).
-                String pathColumn = relativePaths ? "path" : "file";
+                // Paths relative to the input folder, as clip index records them: the importer resolves them against
+                // the index's folder, and an exact index refuses absolute entries.
+                String pathColumn = "path";
                 Dataset<Row> ok = embedded.where(functions.col("error").isNull())
                         .select(functions.col(pathColumn).as("path"), functions.col("embedding"),
                                 functions.col("size"), functions.col("mtime"));

@@ -85,15 +85,16 @@ class EmbedJobIT {
         JsonNode summary = JSON.readTree(job.out());
         assertThat(summary.get("embedded").asInt()).isEqualTo(5);
         assertThat(summary.get("failed").asInt()).isEqualTo(1);
-        String broken = images.resolve("c/broken.jpg").toString();
+        String broken = "c/broken.jpg";
         assertThat(summary.get("errors").get(0).get("path").asText()).isEqualTo(broken);
         assertThat(job.err()).contains("skipped " + broken);
 
-        Path direct = dir.resolve("direct.clip");
+        // Both indexes in the image folder: the importer resolves the relative paths against the index's folder.
+        Path direct = images.resolve("direct.clip");
         Result indexed = run(clip("index", "--no-progress", "--model", model.toString(), "--dir", images.toString(),
                 "--index", direct.toString()));
         assertThat(indexed.status()).as(indexed.err()).isZero();
-        Path imported = dir.resolve("imported.clip");
+        Path imported = images.resolve("imported.clip");
         Result importRun = run(clip("index", "--no-progress", "--model", model.toString(), "--import", out.toString(),
                 "--index", imported.toString()));
         assertThat(importRun.status()).as(importRun.err()).isZero();
