@@ -13,6 +13,7 @@ module io.github.clip4j.core {
     requires org.bytedeco.javacpp;
     requires org.bytedeco.openblas;
     requires org.bytedeco.pytorch;
+    requires org.apache.lucene.core;
     requires org.slf4j;
 
     exports io.github.clip4j;

@@ -10,10 +10,12 @@ import io.github.clip4j.Embedding;
 import io.github.clip4j.EmbeddingModel;
 import io.github.clip4j.SkippedFile;
 import io.github.clip4j.common.ClipException;
+import io.github.clip4j.internal.retrieval.EntryStore;
 import io.github.clip4j.internal.retrieval.IndexEntry;
-import io.github.clip4j.internal.retrieval.IndexFile;
 import io.github.clip4j.internal.retrieval.IndexLock;
+import io.github.clip4j.internal.retrieval.IndexStores;
 import io.github.clip4j.internal.retrieval.IndexTable;
+import io.github.clip4j.internal.retrieval.LuceneStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -70,6 +72,13 @@ import org.slf4j.LoggerFactory;
  * folder (normalized, no {@code ..}), embeddings finite, and a search result whose real path (symbolic links
  * resolved) leads outside its folder is refused. The model id an index records is only compared, never loaded.
  *
+ * <p><b>Kinds.</b> An index is {@link Kind#EXACT exact} (one file, every embedding in memory, every search compares
+ * all of them) or {@link Kind#HNSW hnsw} (a Lucene folder: an HNSW graph over int8-quantized vectors, searched in
+ * milliseconds at millions of images, candidates re-scored with the float embeddings). {@link #open} tells them apart
+ * by what is on disk; a new index gets the kind asked for, {@link Kind#AUTO} by default. Both kinds update
+ * incrementally, refuse another model's index, survive a crash with their last save, and take a
+ * {@link SearchFilter}.
+ *
  * <p>Thread-safe: searches run concurrently; indexing and saving exclude each other and searches.
  */
 public final class ImageIndex implements AutoCloseable {
@@ -86,6 +95,24 @@ public final class ImageIndex implements AutoCloseable {
     /** ... or after this long, whichever comes first, so that a killed run resumes from there. */
     static final long CHECKPOINT_NANOS = TimeUnit.SECONDS.toNanos(60);
 
+    /**
+     * How an index stores and searches its embeddings.
+     */
+    public enum Kind {
+        /** One file, all embeddings in memory, exact search: right up to about a hundred thousand images. */
+        EXACT,
+        /** A Lucene folder with an HNSW graph: approximate search in milliseconds at millions of images. */
+        HNSW,
+        /**
+         * For a new index: {@link #EXACT}, unless the first folder indexed has at least
+         * {@value ImageIndex#AUTO_HNSW_THRESHOLD} images, then {@link #HNSW}; an existing index keeps its kind.
+         */
+        AUTO
+    }
+
+    /** The number of images from which a new {@link Kind#AUTO} index is made hnsw. */
+    public static final int AUTO_HNSW_THRESHOLD = 100_000;
+
     private final Path file;
     private final EmbeddingModel model;
     private final int batchSize;
@@ -93,18 +120,27 @@ public final class ImageIndex implements AutoCloseable {
 
     // Guarded by lock. An entry's root is its folder's position in roots.
     private final List<String> roots;
-    private IndexTable table;
+    private EntryStore table;
+    private Kind kind;
     private boolean dirty;
     private boolean closed;
     /** The file's write lock, taken before the first change and held until close; null while only read. */
     private IndexLock writeLock;
 
-    private ImageIndex(Path file, EmbeddingModel model, int batchSize, IndexFile.Content content) {
+    private ImageIndex(Path file, EmbeddingModel model, int batchSize, IndexStores.Opened opened) {
         this.file = file;
         this.model = model;
         this.batchSize = batchSize;
-        this.roots = new ArrayList<>(content.roots());
-        this.table = IndexTable.of(content);
+        this.roots = new ArrayList<>(opened.roots());
+        this.kind = opened.kind();
+        useStore(opened.store());
+    }
+
+    private void useStore(EntryStore store) {
+        this.table = store;
+        if (store instanceof LuceneStore lucene) {
+            lucene.useRoots(roots);
+        }
     }
 
     /**
@@ -133,32 +169,70 @@ public final class ImageIndex implements AutoCloseable {
      * @throws IndexException if the file is not a valid index, or was built with another model
      */
     public static ImageIndex open(Path indexFile, EmbeddingModel model, int batchSize) {
+        return open(indexFile, model, batchSize, Kind.AUTO);
+    }
+
+    /**
+     * As {@link #open(Path, EmbeddingModel)}, creating a new index of {@code kind}.
+     *
+     * @param path the index file (exact) or folder (hnsw), not null; need not exist
+     * @param model the model to embed images and queries with, not null
+     * @param kind the kind of a new index, not null; an existing index must be of this kind unless it is
+     *     {@link Kind#AUTO}
+     * @return the open index; close it to save changes
+     * @throws IndexException if the path holds no valid index, an index of another kind, or another model's
+     */
+    public static ImageIndex open(Path path, EmbeddingModel model, Kind kind) {
+        return open(path, model, DEFAULT_BATCH_SIZE, kind);
+    }
+
+    /**
+     * As {@link #open(Path, EmbeddingModel, Kind)}, embedding {@code batchSize} images per model call.
+     *
+     * @param path the index file (exact) or folder (hnsw), not null; need not exist
+     * @param model the model to embed images and queries with, not null
+     * @param batchSize the number of images per {@link EmbeddingModel#embedImages} call, at least 1
+     * @param kind the kind of a new index, not null
+     * @return the open index; close it to save changes
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     * @throws IndexException if the path holds no valid index, an index of another kind, or another model's
+     */
+    public static ImageIndex open(Path path, EmbeddingModel model, int batchSize, Kind kind) {
+        Path indexFile = path;
+        requireNonNull(kind, "kind");
         requireNonNull(indexFile, "indexFile");
         requireNonNull(model, "model");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
-        IndexFile.Content content;
+        IndexStores.Opened content;
         try {
-            content = IndexFile.read(indexFile);
-        } catch (NoSuchFileException e) {
-            content = new IndexFile.Content(model.modelId(), model.dimension(), List.of(), List.of(), new float[0]);
-            log.debug("no index at {}: starting an empty one", indexFile);
+            content = IndexStores.open(indexFile, kind, model.dimension());
         } catch (IOException e) {
             throw new IndexException("cannot read image index " + indexFile + ": " + e, e);
         }
-        checkModel(indexFile, content, model);
+        if (content.modelId() == null) {
+            content = new IndexStores.Opened(content.store(), content.kind(), model.modelId(), model.dimension(),
+                    content.roots());
+            log.debug("no index at {}: starting an empty one", indexFile);
+        }
+        try {
+            checkModel(indexFile, content.modelId(), content.dimension(), model);
+        } catch (IndexException e) {
+            content.store().close();
+            throw e;
+        }
         ImageIndex index = new ImageIndex(indexFile, model, batchSize, content);
         log.debug("opened {} with {} images", indexFile, index.table.size());
         return index;
     }
 
-    private static void checkModel(Path indexFile, IndexFile.Content content, EmbeddingModel model) {
-        if (!sameWeights(content.modelId(), model.modelId()) || content.dimension() != model.dimension()) {
-            throw new IndexException("image index " + indexFile + " was built with model " + content.modelId() + " ("
-                    + content.dimension() + " dimensions), not with " + model.modelId() + " (" + model.dimension()
+    private static void checkModel(Path indexFile, String modelId, int dimension, EmbeddingModel model) {
+        if (!sameWeights(modelId, model.modelId()) || dimension != model.dimension()) {
+            throw new IndexException("image index " + indexFile + " was built with model " + modelId + " ("
+                    + dimension + " dimensions), not with " + model.modelId() + " (" + model.dimension()
                     + "); rebuild it with " + model.modelId() + " (delete the file and index the folders again) or "
-                    + "search it with " + content.modelId());
+                    + "search it with " + modelId);
         }
     }
 
@@ -208,7 +282,7 @@ public final class ImageIndex implements AutoCloseable {
     public static String modelIdOf(Path indexFile) {
         requireNonNull(indexFile, "indexFile");
         try {
-            return IndexFile.readModelId(indexFile);
+            return IndexStores.readModelId(indexFile);
         } catch (NoSuchFileException e) {
             throw new IndexException("no image index at " + indexFile + "; build one with addDirectory first", e);
         } catch (IOException e) {
@@ -223,6 +297,21 @@ public final class ImageIndex implements AutoCloseable {
      */
     public Path file() {
         return file;
+    }
+
+    /**
+     * The kind of this index: {@link Kind#EXACT} or {@link Kind#HNSW}, or {@link Kind#AUTO} while a new auto index
+     * is empty and its kind not chosen yet.
+     *
+     * @return the kind
+     */
+    public Kind kind() {
+        lock.readLock().lock();
+        try {
+            return kind;
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /**
@@ -326,6 +415,7 @@ public final class ImageIndex implements AutoCloseable {
         int root = rootOf(dir);
         List<SkippedFile> skipped = new ArrayList<>();
         List<Found> found = scan(dir, skipped);
+        chooseKind(found.size());
 
         List<Found> toEmbed = new ArrayList<>();
         Set<String> present = new HashSet<>();
@@ -393,6 +483,24 @@ public final class ImageIndex implements AutoCloseable {
         log.info("indexed {}: {} added, {} updated, {} removed, {} unchanged, {} skipped; {} images in the index",
                 dir, added, updated, removed, unchanged, skipped.size(), table.size());
         return result;
+    }
+
+    /** A new {@link Kind#AUTO} index becomes hnsw if its first content is large, else exact. */
+    private void chooseKind(int images) {
+        if (kind != Kind.AUTO) {
+            return;
+        }
+        if (images >= AUTO_HNSW_THRESHOLD && table.size() == 0) {
+            try {
+                useStore(IndexStores.newHnsw(file, model.dimension()));
+            } catch (IOException e) {
+                throw new IndexException("cannot create an hnsw image index at " + file + ": " + e, e);
+            }
+            kind = Kind.HNSW;
+        } else {
+            kind = Kind.EXACT;
+        }
+        log.debug("new image index {} is {} ({} images)", file, kind, images);
     }
 
     /**
@@ -550,9 +658,24 @@ public final class ImageIndex implements AutoCloseable {
      * @throws IllegalStateException if the index is closed
      */
     public List<SearchHit> search(String text, int k) {
+        return search(text, k, SearchFilter.ANY);
+    }
+
+    /**
+     * As {@link #search(String, int)}, among the images {@code filter} lets through.
+     *
+     * @param text the query, not null
+     * @param k the number of images wanted, at least 1
+     * @param filter which images may be returned, not null ({@link SearchFilter#ANY} for all)
+     * @return at most {@code k} hits, best first
+     * @throws IllegalArgumentException if {@code k < 1}
+     * @throws IllegalStateException if the index is closed
+     */
+    public List<SearchHit> search(String text, int k, SearchFilter filter) {
         requireNonNull(text, "text");
+        requireNonNull(filter, "filter");
         checkK(k);
-        return search(model.embedText(text), k);
+        return search(model.embedText(text), k, filter);
     }
 
     /**
@@ -567,9 +690,25 @@ public final class ImageIndex implements AutoCloseable {
      * @throws IllegalStateException if the index is closed
      */
     public List<SearchHit> search(Path image, int k) {
+        return search(image, k, SearchFilter.ANY);
+    }
+
+    /**
+     * As {@link #search(Path, int)}, among the images {@code filter} lets through.
+     *
+     * @param image the example image file, not null
+     * @param k the number of images wanted, at least 1
+     * @param filter which images may be returned, not null
+     * @return at most {@code k} hits, best first
+     * @throws io.github.clip4j.common.ClipException if the image cannot be read
+     * @throws IllegalArgumentException if {@code k < 1}
+     * @throws IllegalStateException if the index is closed
+     */
+    public List<SearchHit> search(Path image, int k, SearchFilter filter) {
         requireNonNull(image, "image");
+        requireNonNull(filter, "filter");
         checkK(k);
-        return search(model.embedImage(image), k);
+        return search(model.embedImage(image), k, filter);
     }
 
     /**
@@ -583,12 +722,29 @@ public final class ImageIndex implements AutoCloseable {
      * @throws IllegalStateException if the index is closed
      */
     public List<SearchHit> search(Embedding query, int k) {
+        return search(query, k, SearchFilter.ANY);
+    }
+
+    /**
+     * The {@code k} images {@code filter} lets through whose embeddings have the highest cosine similarity with
+     * {@code query}, best first. Exact for the exact kind; for the hnsw kind, the graph's candidates re-scored with
+     * the stored embeddings (scores are exact cosines; a true neighbour may rarely be missed).
+     *
+     * @param query an embedding of the index's model, not null
+     * @param k the number of images wanted, at least 1
+     * @param filter which images may be returned, not null ({@link SearchFilter#ANY} for all)
+     * @return at most {@code k} hits, best first
+     * @throws IllegalArgumentException if {@code k < 1} or the query's dimension is not the index's
+     * @throws IllegalStateException if the index is closed
+     */
+    public List<SearchHit> search(Embedding query, int k, SearchFilter filter) {
         requireNonNull(query, "query");
+        requireNonNull(filter, "filter");
         checkK(k);
         lock.readLock().lock();
         try {
             checkOpen();
-            List<IndexTable.Hit> nearest = table.nearest(query, k);
+            List<IndexTable.Hit> nearest = table.nearest(query, k, filter.toEntryFilter(), roots);
             List<SearchHit> hits = new ArrayList<>(nearest.size());
             for (IndexTable.Hit h : nearest) {
                 hits.add(new SearchHit(resolveInsideRoot(h.entry()), h.score()));
@@ -645,14 +801,23 @@ public final class ImageIndex implements AutoCloseable {
                 log.info("removed {} temporary file(s) that an interrupted save of {} left", leftovers, file);
             }
             if (!dirty) {
-                IndexFile.Content content = IndexFile.read(file);
-                checkModel(file, content, model);
-                roots.clear();
-                roots.addAll(content.roots());
-                table = IndexTable.of(content);
+                IndexStores.Opened content = IndexStores.open(file, kind, model.dimension());
+                if (content.modelId() == null) {
+                    content.store().close(); // still nothing on disk: the empty index stands
+                } else {
+                    try {
+                        checkModel(file, content.modelId(), content.dimension(), model);
+                    } catch (IndexException e) {
+                        content.store().close();
+                        throw e;
+                    }
+                    table.close();
+                    roots.clear();
+                    roots.addAll(content.roots());
+                    kind = content.kind();
+                    useStore(content.store());
+                }
             }
-        } catch (java.nio.file.NoSuchFileException e) {
-            // still no file: the empty index stands
         } catch (IOException e) {
             acquired.close();
             throw new IndexException("cannot read image index " + file + ": " + e, e);
@@ -667,7 +832,7 @@ public final class ImageIndex implements AutoCloseable {
         becomeWriter();
         try {
             // Not a copy: the write lock keeps the table still while it is written.
-            IndexFile.write(file, table.snapshot(model.modelId(), roots));
+            table.commit(file, model.modelId(), roots);
         } catch (IOException e) {
             throw new IndexException("cannot write image index " + file + ": " + e
                     + "; check the folder exists and is writable", e);
@@ -695,9 +860,13 @@ public final class ImageIndex implements AutoCloseable {
                 }
             } finally {
                 closed = true;
-                if (writeLock != null) {
-                    writeLock.close();
-                    writeLock = null;
+                try {
+                    table.close();
+                } finally {
+                    if (writeLock != null) {
+                        writeLock.close();
+                        writeLock = null;
+                    }
                 }
             }
         } finally {

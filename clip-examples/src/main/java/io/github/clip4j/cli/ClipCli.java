@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
         versionProvider = ClipCli.Version.class,
         description = "CLIP (Contrastive Language-Image Pre-training) on the JVM. Writes JSON to stdout.",
         subcommands = {TokenizeCommand.class, PreprocessCommand.class, EmbedCommand.class, ClassifyCommand.class,
-            IndexCommand.class, SearchCommand.class, ServeCommand.class, TrainCommand.class, CommandLine.HelpCommand.class})
+            IndexCommand.class, SearchCommand.class, ServeCommand.class, ExportCommand.class, TrainCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ClipCli implements Callable<Integer> {
     @Spec
     private CommandLine.Model.CommandSpec spec;

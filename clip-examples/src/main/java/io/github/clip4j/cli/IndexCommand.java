@@ -42,24 +42,48 @@ final class IndexCommand implements Callable<Integer> {
     @Mixin
     private ModelName model;
 
-    @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The folder of images to index.")
-    private Path dir;
+    @picocli.CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
+    private Source source;
 
-    @Option(names = "--index", paramLabel = "FILE", required = true,
-            description = "The index file (created if missing).")
+    /** Images to embed, or embeddings to import. */
+    static final class Source {
+        @Option(names = "--dir", paramLabel = "DIR", required = true, description = "The folder of images to index.")
+        Path dir;
+
+        @Option(names = "--import", paramLabel = "PARQUET", required = true,
+                description = "Import embeddings from a Parquet file, or a folder of them (path, embedding, size,"
+                        + " mtime; the model id in the metadata, as 'clip export' and clip-spark write).")
+        Path importFrom;
+    }
+
+    @Option(names = "--index", paramLabel = "PATH", required = true,
+            description = "The index: a file (exact) or a folder (hnsw); created if missing.")
     private Path index;
+
+    @Option(names = "--kind", paramLabel = "KIND", defaultValue = "auto",
+            description = "The kind of a new index: exact (one file, exact search), hnsw (a Lucene folder,"
+                    + " approximate search for millions of images) or auto (hnsw from "
+                    + ImageIndex.AUTO_HNSW_THRESHOLD + " images). Default: ${DEFAULT-VALUE}.")
+    private String kind;
 
     @Mixin
     private ModelOptions options;
 
     @Override
-    public Integer call() {
-        OutputFolder.require(index, "--index");
+    public Integer call() throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(index)) { // an existing folder is an hnsw index (checked on open)
+            OutputFolder.require(index, "--index");
+        }
+        ImageIndex.Kind indexKind = IndexKinds.parse(kind);
         IndexUpdate update;
-        try (Clip clip = cli.loadModel(model.value, options);
-             ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize);
-             LazyProgress progress = new LazyProgress(cli, "Indexing")) {
-            update = imageIndex.addDirectory(dir, progress::update);
+        if (source.importFrom != null) {
+            update = ParquetImport.run(cli, model.value, options, source.importFrom, index, indexKind);
+        } else {
+            try (Clip clip = cli.loadModel(model.value, options);
+                 ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize, indexKind);
+                 LazyProgress progress = new LazyProgress(cli, "Indexing")) {
+                update = imageIndex.addDirectory(source.dir, progress::update);
+            }
         }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("added", update.added());

@@ -68,6 +68,11 @@ final class SearchCommand implements Callable<Integer> {
             description = "How many results (default: ${DEFAULT-VALUE}).")
     private int top;
 
+    @Option(names = "--filter", paramLabel = "CRITERION",
+            description = "Only images passing this criterion (repeatable, all must hold): dir=FOLDER (under that"
+                    + " folder), after=YYYY-MM-DD or an ISO instant (modified at or after), type=EXT[,EXT...].")
+    private List<String> filters = new ArrayList<>();
+
     @Option(names = "--grid", paramLabel = "OUT.png", description = "Also draw the results as a grid of thumbnails.")
     private Path grid;
 
@@ -106,6 +111,10 @@ final class SearchCommand implements Callable<Integer> {
             OutputFolder.require(grid, "--grid");
         }
         java.awt.Font gridFont = Pictures.font(font);
+        io.github.clip4j.retrieval.SearchFilter filter = io.github.clip4j.retrieval.SearchFilter.ANY;
+        for (String criterion : filters) {
+            filter = filter.with(criterion);
+        }
         String indexModelId = ImageIndex.modelIdOf(index);
         List<SearchHit> hits;
         List<Path> folders;
@@ -113,9 +122,10 @@ final class SearchCommand implements Callable<Integer> {
              ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize)) {
             folders = imageIndex.folders();
             try {
-                hits = query.text != null ? imageIndex.search(query.text, top)
-                        : excludeQuery ? searchWithout(imageIndex, clip.embedImage(query.image), query.image, top)
-                        : imageIndex.search(query.image, top);
+                hits = query.text != null ? imageIndex.search(query.text, top, filter)
+                        : excludeQuery
+                                ? searchWithout(imageIndex, clip.embedImage(query.image), query.image, top, filter)
+                        : imageIndex.search(query.image, top, filter);
             } catch (IllegalArgumentException e) {
                 // --top was checked before loading: what is left is a query embedding that cannot be normalized
                 throw new ModelOutputException("the model gave unusable features for " + (query.text != null
@@ -145,15 +155,16 @@ final class SearchCommand implements Callable<Integer> {
      * {@code image} itself: hits whose real path is {@code image}'s are left out (more are asked for until
      * {@code top} others are found or the index has no more).
      */
-    static List<SearchHit> searchWithout(ImageIndex index, Embedding embedding, Path image, int top) {
+    static List<SearchHit> searchWithout(ImageIndex index, Embedding embedding, Path image, int top,
+            io.github.clip4j.retrieval.SearchFilter filter) {
         Path self = realPath(image);
         if (self == null) {
-            return index.search(embedding, top);
+            return index.search(embedding, top, filter);
         }
         int excluded = 0;
         while (true) {
             int ask = (int) Math.min(Integer.MAX_VALUE, (long) top + excluded + 1);
-            List<SearchHit> found = index.search(embedding, ask);
+            List<SearchHit> found = index.search(embedding, ask, filter);
             List<SearchHit> kept = new ArrayList<>(Math.min(top, found.size()));
             excluded = 0;
             for (SearchHit hit : found) {

@@ -3,6 +3,9 @@ package io.github.clip4j.internal.retrieval;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Embedding;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.PriorityQueue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -20,7 +23,7 @@ import java.util.Map;
  * <p>Not thread-safe: {@code ImageIndex} guards it with its read-write lock; concurrent {@link #nearest} calls are
  * safe while nothing modifies the table.
  */
-public final class IndexTable {
+public final class IndexTable implements EntryStore {
     private final List<IndexEntry> entries;
     private final Map<Key, Integer> rowOf;
     private final EmbeddingMatrix matrix;
@@ -62,16 +65,19 @@ public final class IndexTable {
     }
 
     /** {@return the number of entries (and embedding rows)} */
+    @Override
     public int size() {
         return entries.size();
     }
 
     /** {@return the length of every embedding} */
+    @Override
     public int dimension() {
         return matrix.dimension();
     }
 
     /** {@return the entries, in row order, as an unmodifiable view that follows later changes} */
+    @Override
     public List<IndexEntry> entries() {
         return Collections.unmodifiableList(entries);
     }
@@ -83,6 +89,7 @@ public final class IndexTable {
      * @param path the file's path relative to that folder, with {@code /} separators, not null
      * @return the entry, or null if the table has none for the file
      */
+    @Override
     public IndexEntry get(int root, String path) {
         Integer row = rowOf.get(new Key(root, requireNonNull(path, "path")));
         return row == null ? null : entries.get(row);
@@ -97,6 +104,7 @@ public final class IndexTable {
      * @return true if the file was new, false if its entry was replaced
      * @throws IllegalArgumentException if the embedding's dimension differs (nothing is changed then)
      */
+    @Override
     public boolean put(IndexEntry entry, Embedding embedding) {
         requireNonNull(entry, "entry");
         Key key = new Key(entry.root(), entry.path());
@@ -119,6 +127,7 @@ public final class IndexTable {
      * @param path the file's path relative to that folder, not null
      * @return true if there was such an entry
      */
+    @Override
     public boolean remove(int root, String path) {
         Integer row = rowOf.remove(new Key(root, requireNonNull(path, "path")));
         if (row == null) {
@@ -150,6 +159,62 @@ public final class IndexTable {
         }
         return hits;
     }
+
+    /**
+     * As {@link #nearest(Embedding, int)}, over the entries passing {@code filter} only (a row predicate: every row
+     * is tested, the matching ones compared).
+     */
+    @Override
+    public List<Hit> nearest(Embedding query, int k, EntryFilter filter, List<String> roots) {
+        if (filter == null || filter.isAll()) {
+            return nearest(query, k);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+        float[] q = query.toArray();
+        int dim = matrix.dimension();
+        if (q.length != dim) {
+            throw new IllegalArgumentException("query has " + q.length + " dimensions, the index " + dim);
+        }
+        float[] data = matrix.backingArray();
+        // Worst first; ties go to the lower row, as in the unfiltered search.
+        PriorityQueue<EmbeddingMatrix.Match> top = new PriorityQueue<>(k + 1, (a, b) -> a.score() != b.score()
+                ? Float.compare(a.score(), b.score()) : Integer.compare(b.row(), a.row()));
+        for (int row = 0; row < entries.size(); row++) {
+            if (filter.matches(entries.get(row), roots)) {
+                top.add(new EmbeddingMatrix.Match(row, EmbeddingMatrix.dot(q, data, row * dim, dim)));
+                if (top.size() > k) {
+                    top.poll();
+                }
+            }
+        }
+        Hit[] hits = new Hit[top.size()];
+        for (int i = hits.length - 1; i >= 0; i--) {
+            EmbeddingMatrix.Match m = top.poll();
+            hits[i] = new Hit(entries.get(m.row()), m.score());
+        }
+        return List.of(hits);
+    }
+
+    @Override
+    public void forEach(EntryVisitor visitor) throws IOException {
+        int dim = matrix.dimension();
+        float[] data = matrix.backingArray();
+        for (int row = 0; row < entries.size(); row++) {
+            visitor.visit(entries.get(row), java.util.Arrays.copyOfRange(data, row * dim, row * dim + dim));
+        }
+    }
+
+    /** Writes the table to the index file {@code location} through {@link IndexFile#write} (atomic). */
+    @Override
+    public void commit(Path location, String modelId, List<String> roots) throws IOException {
+        IndexFile.write(location, snapshot(modelId, roots));
+    }
+
+    /** Nothing to release: the table is plain memory. */
+    @Override
+    public void close() {}
 
     /**
      * The table as an index file's content, without copying the embeddings: it is valid only until the table next

@@ -1,0 +1,227 @@
+package io.github.clip4j.benchmarks;
+
+import io.github.clip4j.Embedding;
+import io.github.clip4j.internal.retrieval.EmbeddingMatrix;
+import io.github.clip4j.internal.retrieval.EntryFilter;
+import io.github.clip4j.internal.retrieval.IndexEntry;
+import io.github.clip4j.internal.retrieval.IndexTable;
+import io.github.clip4j.internal.retrieval.LuceneStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+
+/**
+ * Approximate (hnsw, Lucene) against exact search on N clustered random unit vectors, like real embeddings: a mixture
+ * of a few thousand centres with Gaussian noise (cosine to the own centre about 0.75), not uniform on the sphere.
+ *
+ * <pre>
+ * java -Xmx2g -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.AnnBenchmark \
+ *     --vectors 100000 --dim 512 --queries 200 --k 10 [--centres 2000] [--noise 0.9] [--index DIR] [--keep]
+ * </pre>
+ *
+ * <p>Phase 1 builds the hnsw index through {@code LuceneStore} (the store behind {@code ImageIndex}'s hnsw kind:
+ * the same documents, codec and re-scoring), commits it, reopens it and runs the queries; {@code peak_rss_mb} is the
+ * process's peak resident set at the end of this phase. Phase 2 loads the same vectors into the exact kind's matrix
+ * and runs the same queries: the exact answers (for recall@K) and the exact latency ({@code exact_peak_rss_mb} is the
+ * peak after it). Vector {@code i} is a function of the seed and {@code i}, so neither phase keeps the other's data.
+ * Prints progress on stderr and one JSON line last on stdout.
+ */
+public final class AnnBenchmark {
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
+
+    private AnnBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        int n = 100_000;
+        int dim = 512;
+        int queries = 200;
+        int k = 10;
+        int centres = 2000;
+        double noise = 0.9;
+        Path folder = null;
+        boolean keep = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--vectors" -> n = Integer.parseInt(args[++i]);
+                case "--dim" -> dim = Integer.parseInt(args[++i]);
+                case "--queries" -> queries = Integer.parseInt(args[++i]);
+                case "--k" -> k = Integer.parseInt(args[++i]);
+                case "--centres" -> centres = Integer.parseInt(args[++i]);
+                case "--noise" -> noise = Double.parseDouble(args[++i]);
+                case "--index" -> folder = Path.of(args[++i]);
+                case "--keep" -> keep = true;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --vectors N --dim D --queries Q --k K [--centres C] [--noise S] [--index DIR] [--keep]");
+            }
+        }
+        Vectors vectors = new Vectors(dim, centres, noise, 42);
+        Path dir = folder != null ? folder : Files.createTempDirectory("ann-benchmark");
+        deleteTree(dir);
+
+        // Phase 1: hnsw.
+        log("building hnsw index of %d x %d in %s (load average %s)", n, dim, dir, ProcessMemory.loadAverage());
+        long start = System.nanoTime();
+        long buildCpu = THREADS.getCurrentThreadCpuTime();
+        LuceneStore.Opened created = LuceneStore.open(dir, dim);
+        LuceneStore store = created.store();
+        store.useRoots(List.of(""));
+        for (int i = 0; i < n; i++) {
+            store.put(new IndexEntry(0, i + ".jpg", 0, 0), Embedding.ofNormalized(vectors.get(i)));
+            if ((i + 1) % 100_000 == 0) {
+                log("  %d added, %.0f s", i + 1, (System.nanoTime() - start) / 1e9);
+            }
+        }
+        store.commit(dir, "benchmark#0", List.of(""));
+        store.close();
+        double buildSeconds = (System.nanoTime() - start) / 1e9;
+        double buildCpuSeconds = (THREADS.getCurrentThreadCpuTime() - buildCpu) / 1e9;
+        long disk = sizeOf(dir);
+        log("built in %.1f s (%.1f s CPU of this thread), %d bytes on disk", buildSeconds, buildCpuSeconds, disk);
+
+        LuceneStore reopened = LuceneStore.open(dir, dim).store();
+        Embedding[] query = new Embedding[queries];
+        for (int q = 0; q < queries; q++) {
+            query[q] = Embedding.ofNormalized(vectors.get(n + q)); // held out
+        }
+        for (int q = 0; q < Math.min(queries, 50); q++) { // warm-up
+            reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""));
+        }
+        long[] annNanos = new long[queries];
+        long[] annCpu = new long[queries];
+        List<Set<String>> annResults = new ArrayList<>();
+        for (int q = 0; q < queries; q++) {
+            long c = THREADS.getCurrentThreadCpuTime();
+            long t = System.nanoTime();
+            List<IndexTable.Hit> hits = reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""));
+            annNanos[q] = System.nanoTime() - t;
+            annCpu[q] = THREADS.getCurrentThreadCpuTime() - c;
+            Set<String> ids = new HashSet<>();
+            hits.forEach(h -> ids.add(h.entry().path()));
+            annResults.add(ids);
+        }
+        reopened.close();
+        long peakRssKb = ProcessMemory.peakResidentKb();
+        log("hnsw: p50 %.2f ms, p99 %.2f ms, peak RSS %d MB", percentile(annNanos, 0.5), percentile(annNanos, 0.99),
+                peakRssKb / 1024);
+
+        // Phase 2: exact, over the same vectors.
+        EmbeddingMatrix matrix = new EmbeddingMatrix(dim);
+        for (int i = 0; i < n; i++) {
+            matrix.add(Embedding.ofNormalized(vectors.get(i)));
+        }
+        for (int q = 0; q < Math.min(queries, 20); q++) {
+            matrix.nearest(query[q], k);
+        }
+        long[] exactNanos = new long[queries];
+        int found = 0;
+        for (int q = 0; q < queries; q++) {
+            long t = System.nanoTime();
+            List<EmbeddingMatrix.Match> truth = matrix.nearest(query[q], k);
+            exactNanos[q] = System.nanoTime() - t;
+            for (EmbeddingMatrix.Match m : truth) {
+                if (annResults.get(q).contains(m.row() + ".jpg")) {
+                    found++;
+                }
+            }
+        }
+        double recall = (double) found / ((long) queries * k);
+        long exactPeakKb = ProcessMemory.peakResidentKb();
+        if (!keep && folder == null) {
+            deleteTree(dir);
+        }
+        log("exact: p50 %.2f ms; recall@%d %.4f; load average %s", percentile(exactNanos, 0.5), k, recall,
+                ProcessMemory.loadAverage());
+        System.out.printf(Locale.ROOT, "{\"vectors\": %d, \"dim\": %d, \"build_s\": %.1f, \"recall_at_%d\": %.4f,"
+                        + " \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"exact_p50_ms\": %.3f, \"disk_bytes\": %d,"
+                        + " \"peak_rss_mb\": %d, \"exact_peak_rss_mb\": %d, \"queries\": %d, \"candidates\": %s,"
+                        + " \"quantized\": %s, \"build_cpu_s\": %.1f, \"p50_cpu_ms\": %.3f, \"load_average\": %s}%n",
+                n, dim, buildSeconds, k, recall, percentile(annNanos, 0.5), percentile(annNanos, 0.99),
+                percentile(exactNanos, 0.5), disk, peakRssKb / 1024, exactPeakKb / 1024, queries,
+                Integer.getInteger("clip4j.hnsw.candidates", 100),
+                !"false".equals(System.getProperty("clip4j.hnsw.quantized")), buildCpuSeconds,
+                percentile(annCpu, 0.5), ProcessMemory.loadAverage());
+    }
+
+    /** The clustered vectors: vector {@code i} is {@code normalize(centre + noise * gaussian / sqrt(dim))}. */
+    private static final class Vectors {
+        private final int dim;
+        private final float[][] centres;
+        private final double noise;
+        private final long seed;
+
+        Vectors(int dim, int count, double noise, long seed) {
+            this.dim = dim;
+            this.noise = noise;
+            this.seed = seed;
+            this.centres = new float[count][];
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int c = 0; c < count; c++) {
+                float[] v = new float[dim];
+                for (int j = 0; j < dim; j++) {
+                    v[j] = (float) random.nextGaussian();
+                }
+                centres[c] = normalize(v);
+            }
+        }
+
+        float[] get(int i) {
+            SplittableRandom random = new SplittableRandom(seed * 1_000_003L + i);
+            float[] centre = centres[random.nextInt(centres.length)];
+            float[] v = new float[dim];
+            double scale = noise / Math.sqrt(dim);
+            for (int j = 0; j < dim; j++) {
+                v[j] = (float) (centre[j] + scale * random.nextGaussian());
+            }
+            return normalize(v);
+        }
+
+        private static float[] normalize(float[] v) {
+            double sum = 0;
+            for (float x : v) {
+                sum += x * x;
+            }
+            float inv = (float) (1 / Math.sqrt(sum));
+            for (int j = 0; j < v.length; j++) {
+                v[j] *= inv;
+            }
+            return v;
+        }
+    }
+
+    private static double percentile(long[] nanos, double p) {
+        long[] sorted = nanos.clone();
+        Arrays.sort(sorted);
+        return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))] / 1e6;
+    }
+
+    private static long sizeOf(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    private static void log(String format, Object... args) {
+        System.err.printf(Locale.ROOT, format + "%n", args);
+    }
+}

@@ -1,0 +1,516 @@
+package io.github.clip4j.internal.retrieval;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.clip4j.Embedding;
+import io.github.clip4j.retrieval.IndexException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ReferenceManager;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.Bits;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hnsw kind of image index: a Lucene index folder with one document per image. Approximate nearest neighbours
+ * come from Lucene's HNSW graph over scalar-quantized (int8) vectors; the candidates are then re-scored with the
+ * stored float32 embeddings, so scores are the same exact cosines the exact kind gives.
+ *
+ * <pre>
+ * key          StringField   "root:path", the document's identity (updates and deletes by term)
+ * root, path   stored        the entry's folder number and relative path
+ * size, mtime  stored        bytes; last-modified time in ns (the incremental diff compares both)
+ * modified_ms  LongPoint     last-modified time in ms, for "modified after" filters
+ * type         StringField   normalized extension (jpg, png, ...), for type filters
+ * dir          StringField   every folder the file is under (relative and as stored), for folder filters
+ * embedding    KnnFloatVectorField, DOT_PRODUCT (the embeddings are unit vectors)
+ * commit user data: clip4j.format, clip4j.model_id, clip4j.dimension, clip4j.roots (JSON array)
+ * </pre>
+ *
+ * <p>Changes are durable only at {@link #commit}: a process killed while indexing leaves the previous commit, which
+ * the next open reads (Lucene drops the unreferenced files). The writer, and Lucene's write lock, are taken on the
+ * first change only, so searching an index does not block another process from updating it.
+ */
+public final class LuceneStore implements EntryStore {
+    private static final Logger log = LoggerFactory.getLogger(LuceneStore.class);
+
+    /** The version of the document layout above, in the commit user data. */
+    public static final int FORMAT_VERSION = 1;
+    static final String FORMAT = "clip4j.format";
+    static final String MODEL_ID = "clip4j.model_id";
+    static final String DIMENSION = "clip4j.dimension";
+    static final String ROOTS = "clip4j.roots";
+
+    static final String KEY = "key";
+    static final String ROOT = "root";
+    static final String PATH = "path";
+    static final String SIZE = "size";
+    static final String MTIME = "mtime";
+    static final String MODIFIED_MS = "modified_ms";
+    static final String TYPE = "type";
+    static final String DIR = "dir";
+    static final String VECTOR = "embedding";
+
+    /** HNSW graph: neighbours per node (Lucene's default). */
+    static final int MAX_CONN = Integer.getInteger("clip4j.hnsw.m", 16);
+    /** HNSW graph: candidates while building (Lucene's default). */
+    static final int BEAM_WIDTH = Integer.getInteger("clip4j.hnsw.beam", 100);
+    /** Candidates taken from the graph per search and re-scored exactly; recall rises with it (see README). */
+    static final int CANDIDATES = Integer.getInteger("clip4j.hnsw.candidates", 100);
+    /** Whether vectors are scalar-quantized to int8 in the graph ({@code -Dclip4j.hnsw.quantized=false}: float32). */
+    static final boolean QUANTIZED = !"false".equals(System.getProperty("clip4j.hnsw.quantized"));
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path folder;
+    private final Directory directory;
+    private final int dimension;
+    private final Map<Key, IndexEntry> entries;
+    private IndexWriter writer;
+    private ReferenceManager<IndexSearcher> searchers;
+    private volatile boolean stale;
+
+    /** What a store folder's last commit says. */
+    public record Header(String modelId, int dimension, List<String> roots) {}
+
+    private LuceneStore(Path folder, Directory directory, int dimension, Map<Key, IndexEntry> entries,
+            ReferenceManager<IndexSearcher> searchers) {
+        this.folder = folder;
+        this.directory = directory;
+        this.dimension = dimension;
+        this.entries = entries;
+        this.searchers = searchers;
+    }
+
+    /** {@return true if {@code folder} holds a Lucene index (of any kind)} */
+    public static boolean isStore(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return false;
+        }
+        try (var files = Files.list(folder)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith("segments"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Reads the header of the last commit in {@code folder}.
+     *
+     * @throws IndexException if it is not a clip4j hnsw index, or of another format version
+     */
+    public static Header readHeader(Path folder) throws IOException {
+        try (Directory dir = FSDirectory.open(folder)) {
+            return header(folder, dir);
+        }
+    }
+
+    private static Header header(Path folder, Directory dir) throws IOException {
+        Map<String, String> data;
+        try {
+            data = SegmentInfos.readLatestCommit(dir).getUserData();
+        } catch (IOException e) {
+            throw new IndexException("cannot read image index " + folder + " (a Lucene folder): " + e
+                    + "; rebuild it (delete the folder and index the images again)", e);
+        }
+        String format = data.get(FORMAT);
+        if (format == null || data.get(MODEL_ID) == null || data.get(DIMENSION) == null) {
+            throw new IndexException(folder + " is a Lucene index but not a clip4j image index (its commit has no "
+                    + FORMAT + "); give the path of a clip4j index, or a new path");
+        }
+        if (!format.equals(Integer.toString(FORMAT_VERSION))) {
+            throw new IndexException("image index " + folder + " has format version " + format + "; this clip4j reads "
+                    + FORMAT_VERSION + ": rebuild it with this version (or export it with the version that built it)");
+        }
+        List<String> roots = data.get(ROOTS) == null ? List.of()
+                : JSON.readValue(data.get(ROOTS), new TypeReference<List<String>>() {});
+        return new Header(data.get(MODEL_ID), Integer.parseInt(data.get(DIMENSION)), roots);
+    }
+
+    /**
+     * Opens the store in {@code folder}, or an empty one if the folder does not exist or is empty (created at the
+     * first {@link #commit}).
+     *
+     * @param dimension the embedding dimension of a new store (an existing one says its own)
+     * @return the store and what its last commit says ({@code modelId} null for a new store)
+     */
+    public static Opened open(Path folder, int dimension) throws IOException {
+        requireNonNull(folder, "folder");
+        if (!isStore(folder)) {
+            if (Files.exists(folder) && !(Files.isDirectory(folder) && isEmpty(folder))) {
+                throw new IndexException("cannot create an hnsw image index at " + folder + ": it exists and is not an"
+                        + " index folder; give a new path (an hnsw index is a folder)");
+            }
+            return new Opened(new LuceneStore(folder, null, dimension, new HashMap<>(), null), null);
+        }
+        Directory dir = FSDirectory.open(folder);
+        try {
+            Header header = header(folder, dir);
+            DirectoryReader reader = DirectoryReader.open(dir);
+            Map<Key, IndexEntry> entries = new HashMap<>(Math.max(16, reader.numDocs() * 4 / 3 + 1));
+            for (LeafReaderContext leaf : reader.leaves()) {
+                Bits live = leaf.reader().getLiveDocs();
+                StoredFields stored = leaf.reader().storedFields();
+                for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+                    if (live == null || live.get(doc)) {
+                        IndexEntry e = entryOf(stored.document(doc));
+                        entries.put(new Key(e.root(), e.path()), e);
+                    }
+                }
+            }
+            SearcherManager searchers = new SearcherManager(reader, null);
+            log.debug("opened hnsw index {}: {} images", folder, entries.size());
+            return new Opened(new LuceneStore(folder, dir, header.dimension(), entries, searchers), header);
+        } catch (IOException | RuntimeException e) {
+            dir.close();
+            throw e;
+        }
+    }
+
+    /** An opened store and its last commit's header (null for a new store). */
+    public record Opened(LuceneStore store, Header header) {}
+
+    private static boolean isEmpty(Path folder) {
+        try (var files = Files.list(folder)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static IndexEntry entryOf(Document d) {
+        return new IndexEntry(d.getField(ROOT).numericValue().intValue(), d.get(PATH),
+                d.getField(SIZE).numericValue().longValue(), d.getField(MTIME).numericValue().longValue());
+    }
+
+    /** The codec: Lucene's default, with the HNSW format (quantized or not) for the embedding field. */
+    static Lucene912Codec codec() {
+        KnnVectorsFormat format = QUANTIZED ? new Lucene99HnswScalarQuantizedVectorsFormat(MAX_CONN, BEAM_WIDTH)
+                : new Lucene99HnswVectorsFormat(MAX_CONN, BEAM_WIDTH);
+        return new Lucene912Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return format;
+            }
+        };
+    }
+
+    private IndexWriter writer() {
+        if (writer != null) {
+            return writer;
+        }
+        try {
+            Directory dir = directory != null ? directory : FSDirectory.open(Files.createDirectories(folder));
+            IndexWriterConfig config = new IndexWriterConfig()
+                    .setCodec(codec())
+                    .setCommitOnClose(false)
+                    .setRAMBufferSizeMB(Double.parseDouble(System.getProperty("clip4j.hnsw.ramBufferMb", "256")))
+                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+            IndexWriter w;
+            try {
+                w = new IndexWriter(dir, config);
+            } catch (LockObtainFailedException e) {
+                throw new IndexException("image index " + folder + " is being written by another process (Lucene's "
+                        + "write.lock is held); wait for it to finish", e);
+            }
+            ReferenceManager<IndexSearcher> old = searchers;
+            searchers = new SearcherManager(w, null);
+            if (old != null) {
+                old.close();
+            }
+            writer = w;
+            if (directory == null) {
+                directoryHolder = dir;
+            }
+            return w;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open image index " + folder + " for writing", e);
+        }
+    }
+
+    private Directory directoryHolder;
+
+    @Override
+    public int size() {
+        return entries.size();
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public Collection<IndexEntry> entries() {
+        return Collections.unmodifiableCollection(entries.values());
+    }
+
+    @Override
+    public IndexEntry get(int root, String path) {
+        return entries.get(new Key(root, requireNonNull(path, "path")));
+    }
+
+    private List<String> roots = List.of();
+
+    /**
+     * The index's folders as stored, a live list the owner appends to: {@link #put} indexes the folder terms of an
+     * entry's folder from it.
+     */
+    public void useRoots(List<String> liveRoots) {
+        this.roots = requireNonNull(liveRoots, "liveRoots");
+    }
+
+    @Override
+    public boolean put(IndexEntry entry, Embedding embedding) {
+        requireNonNull(entry, "entry");
+        String storedRoot = entry.root() >= 0 && entry.root() < roots.size() ? roots.get(entry.root()) : "";
+        float[] vector = embedding.toArray();
+        if (vector.length != dimension) {
+            throw new IllegalArgumentException("embedding has " + vector.length + " dimensions, the index " + dimension);
+        }
+        Key key = new Key(entry.root(), entry.path());
+        Document doc = new Document();
+        doc.add(new StringField(KEY, key.term(), Field.Store.NO));
+        doc.add(new StoredField(ROOT, entry.root()));
+        doc.add(new StoredField(PATH, entry.path()));
+        doc.add(new StoredField(SIZE, entry.size()));
+        doc.add(new StoredField(MTIME, entry.modifiedNanos()));
+        doc.add(new LongPoint(MODIFIED_MS, Math.floorDiv(entry.modifiedNanos(), 1_000_000L)));
+        doc.add(new StringField(TYPE, EntryFilter.typeOf(entry.path()), Field.Store.NO));
+        for (String dir : EntryFilter.foldersOf(storedRoot, entry.path())) {
+            doc.add(new StringField(DIR, dir, Field.Store.NO));
+        }
+        doc.add(new KnnFloatVectorField(VECTOR, vector, VectorSimilarityFunction.DOT_PRODUCT));
+        boolean isNew = !entries.containsKey(key);
+        try {
+            if (isNew) {
+                writer().addDocument(doc);
+            } else {
+                writer().updateDocument(new Term(KEY, key.term()), doc);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot add " + entry.path() + " to image index " + folder, e);
+        }
+        entries.put(key, entry);
+        stale = true;
+        return isNew;
+    }
+
+    @Override
+    public boolean remove(int root, String path) {
+        Key key = new Key(root, requireNonNull(path, "path"));
+        if (entries.remove(key) == null) {
+            return false;
+        }
+        try {
+            writer().deleteDocuments(new Term(KEY, key.term()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + path + " from image index " + folder, e);
+        }
+        stale = true;
+        return true;
+    }
+
+    @Override
+    public List<IndexTable.Hit> nearest(Embedding query, int k, EntryFilter filter, List<String> roots) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be at least 1, got " + k);
+        }
+        float[] q = query.toArray();
+        if (q.length != dimension) {
+            throw new IllegalArgumentException("query has " + q.length + " dimensions, the index " + dimension);
+        }
+        if (searchers == null || entries.isEmpty()) {
+            return List.of();
+        }
+        try {
+            if (stale) {
+                stale = false;
+                searchers.maybeRefreshBlocking();
+            }
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return nearest(searcher, q, k, filter);
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot search image index " + folder, e);
+        }
+    }
+
+    private List<IndexTable.Hit> nearest(IndexSearcher searcher, float[] q, int k, EntryFilter filter)
+            throws IOException {
+        int candidates = Math.max(k, CANDIDATES);
+        TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, q, candidates, luceneFilter(filter)),
+                candidates);
+        ScoreDoc[] docs = top.scoreDocs.clone();
+        Arrays.sort(docs, Comparator.comparingInt(d -> d.doc));
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        List<Scored> scored = new ArrayList<>(docs.length);
+        int leafIndex = -1;
+        FloatVectorValues vectors = null;
+        LeafReaderContext leaf = null;
+        for (ScoreDoc d : docs) {
+            int li = ReaderUtil.subIndex(d.doc, leaves);
+            if (li != leafIndex) {
+                leafIndex = li;
+                leaf = leaves.get(li);
+                vectors = leaf.reader().getFloatVectorValues(VECTOR);
+            }
+            int local = d.doc - leaf.docBase;
+            if (vectors.docID() < local) {
+                vectors.advance(local);
+            }
+            float score = EmbeddingMatrix.dot(q, vectors.vectorValue(), 0, dimension);
+            scored.add(new Scored(d.doc, score));
+        }
+        scored.sort((a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+        StoredFields stored = searcher.storedFields();
+        List<IndexTable.Hit> hits = new ArrayList<>(Math.min(k, scored.size()));
+        for (Scored s : scored.subList(0, Math.min(k, scored.size()))) {
+            hits.add(new IndexTable.Hit(entryOf(stored.document(s.doc, Set.of(ROOT, PATH, SIZE, MTIME))), s.score));
+        }
+        return hits;
+    }
+
+    private record Scored(int doc, float score) {}
+
+    private static Query luceneFilter(EntryFilter filter) {
+        if (filter == null || filter.isAll()) {
+            return null;
+        }
+        BooleanQuery.Builder all = new BooleanQuery.Builder();
+        if (filter.folder() != null) {
+            all.add(new TermQuery(new Term(DIR, filter.folder())), Occur.FILTER);
+        }
+        if (filter.modifiedFromMillis() != null) {
+            all.add(LongPoint.newRangeQuery(MODIFIED_MS, filter.modifiedFromMillis(), Long.MAX_VALUE), Occur.FILTER);
+        }
+        if (filter.types() != null) {
+            BooleanQuery.Builder any = new BooleanQuery.Builder();
+            for (String type : filter.types()) {
+                any.add(new TermQuery(new Term(TYPE, type)), Occur.SHOULD);
+            }
+            all.add(any.build(), Occur.FILTER);
+        }
+        return all.build();
+    }
+
+    @Override
+    public void forEach(EntryVisitor visitor) throws IOException {
+        if (searchers == null) {
+            return;
+        }
+        if (stale) {
+            stale = false;
+            searchers.maybeRefreshBlocking();
+        }
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+                Bits live = leaf.reader().getLiveDocs();
+                StoredFields stored = leaf.reader().storedFields();
+                FloatVectorValues vectors = leaf.reader().getFloatVectorValues(VECTOR);
+                if (vectors == null) {
+                    continue;
+                }
+                for (int doc = vectors.nextDoc(); doc != FloatVectorValues.NO_MORE_DOCS; doc = vectors.nextDoc()) {
+                    if (live == null || live.get(doc)) {
+                        visitor.visit(entryOf(stored.document(doc)), vectors.vectorValue().clone());
+                    }
+                }
+            }
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** Commits every change with the header in the commit's user data (Lucene: fsync, then the new segments file). */
+    @Override
+    public void commit(Path location, String modelId, List<String> roots) throws IOException {
+        IndexWriter w = writer();
+        Map<String, String> data = new LinkedHashMap<>();
+        data.put(FORMAT, Integer.toString(FORMAT_VERSION));
+        data.put(MODEL_ID, modelId);
+        data.put(DIMENSION, Integer.toString(dimension));
+        data.put(ROOTS, JSON.writeValueAsString(roots));
+        w.setLiveCommitData(data.entrySet());
+        w.commit();
+        log.debug("committed {} images to {}", entries.size(), folder);
+    }
+
+    /** Closes the writer without committing (uncommitted changes are dropped), the searchers and the folder. */
+    @Override
+    public void close() {
+        try {
+            if (searchers != null) {
+                searchers.close();
+            }
+            if (writer != null) {
+                writer.rollback();
+            }
+            if (directory != null) {
+                directory.close();
+            }
+            if (directoryHolder != null) {
+                directoryHolder.close();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close image index " + folder, e);
+        }
+    }
+
+    /** A document's identity. */
+    private record Key(int root, String path) {
+        String term() {
+            return root + ":" + path;
+        }
+    }
+}
