@@ -1,0 +1,97 @@
+package io.github.clip4j.cli;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.github.clip4j.common.ClipException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+
+/**
+ * One buffered Jackson {@link JsonGenerator} over a command's output, for output written as it is computed: rows
+ * of ints (one JSON array per line) and objects whose arrays grow a batch at a time. The bytes are those
+ * {@link Json#toJson} writes for the same values (compact, floats as {@link Float#toString} spells them), and like
+ * it a NaN or infinite float is never written: it fails naming the input.
+ *
+ * <p>Only jackson-core is used, so the commands that stream do not pay for jackson-databind's start-up.
+ */
+final class JsonOutput implements AutoCloseable {
+    private static final JsonFactory FACTORY = new JsonFactoryBuilder()
+            .rootValueSeparator((String) null) // lines are ended explicitly
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+            .build();
+
+    private final JsonGenerator generator;
+
+    JsonOutput(Writer out) {
+        try {
+            generator = FACTORY.createGenerator(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The generator, for objects written field by field; its {@link IOException}s are the caller's. */
+    JsonGenerator generator() {
+        return generator;
+    }
+
+    /** One line: {@code row} as a JSON array, then {@code \n}. */
+    void intRow(int[] row) throws IOException {
+        generator.writeArray(row, 0, row.length);
+        generator.writeRaw('\n');
+    }
+
+    /**
+     * The field {@code name}: {@code values} as a JSON array of numbers, each as {@link Float#toString} spells it.
+     *
+     * @param input names what the values belong to in the error, e.g. "the embedding of image cat.jpg"
+     * @throws NonFiniteException if a value is NaN or infinite; nothing of this array is written then
+     */
+    void floatArrayField(String name, float[] values, String input) throws IOException {
+        checkFinite(values, input);
+        generator.writeFieldName(name);
+        generator.writeStartArray(values, values.length);
+        for (float value : values) {
+            generator.writeNumber(value);
+        }
+        generator.writeEndArray();
+    }
+
+    /** Fails naming {@code input} if one of {@code values} is NaN or infinite: JSON has no such numbers. */
+    static void checkFinite(float[] values, String input) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new NonFiniteException(input + " has a non-finite value (" + values[i] + " at index " + i
+                        + "), which JSON cannot hold: the model or its input is broken");
+            }
+        }
+    }
+
+    /** Ends the current line of a single-object output. */
+    void newline() throws IOException {
+        generator.writeRaw('\n');
+    }
+
+    /** Hands everything buffered to the writer and flushes it: once per batch. */
+    void flush() throws IOException {
+        generator.flush();
+    }
+
+    /** Flushes; the writer stays open. */
+    @Override
+    public void close() throws IOException {
+        generator.close();
+    }
+
+    /** A value JSON cannot hold (NaN, infinity): exit status 1, the message names the input. */
+    static final class NonFiniteException extends ClipException {
+        private static final long serialVersionUID = 1L;
+
+        NonFiniteException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.github.clip4j.cli;
+
+import static io.github.clip4j.cli.CliFixtures.JSON;
+import static io.github.clip4j.cli.CliFixtures.clip;
+import static io.github.clip4j.cli.CliFixtures.tokenizer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The streamed JSON of {@code tokenize} and {@code embed}: exact bytes, exact floats, constant memory. */
+class StreamingTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void floatsAreWrittenAsFloatToStringSpellsThemAndReadBackExactly() throws IOException {
+        Random random = new Random(19);
+        float[] values = new float[20_000];
+        for (int i = 0; i < values.length; i++) {
+            float value;
+            do {
+                value = switch (i % 4) {
+                    case 0 -> Float.intBitsToFloat(random.nextInt());           // every exponent
+                    case 1 -> (float) random.nextGaussian() * 0.05f;            // embedding-like
+                    case 2 -> Float.intBitsToFloat(random.nextInt(1 << 23));     // subnormal
+                    default -> random.nextFloat();
+                };
+            } while (!Float.isFinite(value));
+            values[i] = value;
+        }
+        float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, Float.MAX_VALUE,
+            -Float.MAX_VALUE, 0.1f, 1e-7f, 1e7f, 123456789f, 2.0E-45f, 1.0E10f, 0.001f, 1f / 3};
+        for (float[] array : List.of(values, special)) {
+            StringWriter out = new StringWriter();
+            try (JsonOutput json = new JsonOutput(out)) {
+                json.generator().writeStartObject();
+                json.floatArrayField("embedding", array, "test");
+                json.generator().writeEndObject();
+            }
+            // the same bytes as the object-mapper path (Json) writes for the same values
+            assertThat(out.toString()).isEqualTo("{\"embedding\":" + Json.toJson(array) + "}");
+            String list = out.toString().substring("{\"embedding\":[".length(), out.toString().length() - 2);
+            String[] tokens = list.split(",");
+            assertThat(tokens).hasSize(array.length);
+            for (int i = 0; i < array.length; i++) {
+                assertThat(tokens[i]).isEqualTo(Float.toString(array[i]));
+                assertThat(Float.floatToRawIntBits(Float.parseFloat(tokens[i])))
+                        .as(tokens[i]).isEqualTo(Float.floatToRawIntBits(array[i]));
+            }
+        }
+    }
+
+    @Test
+    void nonFiniteFloatsFailNamingTheInput() {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+            StringWriter out = new StringWriter();
+            assertThatThrownBy(() -> {
+                try (JsonOutput json = new JsonOutput(out)) {
+                    json.generator().writeStartObject();
+                    json.floatArrayField("embedding", new float[] {1f, bad}, "the embedding of image cat.jpg");
+                }
+            }).isInstanceOf(JsonOutput.NonFiniteException.class)
+                    .hasMessageContaining("the embedding of image cat.jpg").hasMessageContaining("non-finite");
+        }
+    }
+
+    @Test
+    void tokenizeRowsAreTheBytesOfTheObjectMapperPath() throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            texts.add("text " + i + (i % 7 == 0 ? " with \"quotes\" and ünïcode 猫" : ""));
+        }
+        Path input = dir.resolve("texts.jsonl");
+        try (BufferedWriter writer = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
+            writer.write('\uFEFF');
+            for (String text : texts) {
+                writer.write(JSON.writeValueAsString(text));
+                writer.write("\n\n");
+            }
+        }
+        StringBuilder expected = new StringBuilder();
+        for (int[] row : tokenizer().tokenize(texts, 77, true)) {
+            expected.append(Json.toJson(row)).append('\n');
+        }
+        for (String threads : new String[] {"1", "2", "3"}) {
+            System.setProperty(BatchTokenizer.THREADS_PROPERTY, threads);
+            try {
+                CliRun run = clip("tokenize", "--truncate", "--input", input.toString());
+                assertThat(run.status()).as(run.err()).isZero();
+                assertThat(run.out()).as("threads " + threads).isEqualTo(expected.toString());
+                CliRun held = clip("tokenize", "--input", input.toString()); // without --truncate: held back
+                assertThat(held.out()).isEqualTo(expected.toString());
+            } finally {
+                System.clearProperty(BatchTokenizer.THREADS_PROPERTY);
+            }
+        }
+    }
+
+    @Test
+    void aRefusedTextFarIntoTheInputIsNamedByItsIndexAndNothingIsPrinted() throws IOException {
+        Path input = dir.resolve("long.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3 * BatchTokenizer.BATCH; i++) {
+            lines.add(i == 5_000 || i == 5_500 ? "\"a b c d e f g h\"" : "\"a cat\"");
+        }
+        Files.write(input, lines);
+        for (String threads : new String[] {"1", "2"}) {
+            System.setProperty(BatchTokenizer.THREADS_PROPERTY, threads);
+            try {
+                CliRun run = clip("tokenize", "--context-length", "6", "--input", input.toString());
+                assertThat(run.status()).isEqualTo(1);
+                assertThat(run.out()).isEmpty();
+                assertThat(run.errLines()).hasSize(1);
+                assertThat(run.errLines().get(0)).startsWith("clip: error: text 5000 ");
+            } finally {
+                System.clearProperty(BatchTokenizer.THREADS_PROPERTY);
+            }
+        }
+    }
+
+    @Test
+    void aBadLineFarIntoTheInputLeavesStdoutEmptyEvenWithTruncate() throws IOException {
+        Path input = dir.resolve("bad.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3 * BatchTokenizer.BATCH; i++) {
+            lines.add(i == 5_000 ? "\"a cat\" \"a dog\"" : "\"a cat\"");
+        }
+        Files.write(input, lines);
+        CliRun run = clip("tokenize", "--truncate", "--input", input.toString());
+        assertThat(run.status()).isEqualTo(1);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.errLines()).containsExactly("clip: error: " + input
+                + " line 5001 is not valid JSON: more than one value on the line");
+    }
+
+    @Test
+    void deferredOutputSpillsBeyondMemoryAndCommitsEverything() throws IOException {
+        StringBuilder expected = new StringBuilder();
+        StringWriter target = new StringWriter();
+        try (DeferredOutput deferred = new DeferredOutput()) {
+            for (int i = 0; expected.length() <= 2 * DeferredOutput.MEMORY_CHARS; i++) {
+                String line = "[" + i + ",\"ü猫\"]\n";
+                expected.append(line);
+                deferred.write(line);
+            }
+            assertThat(deferred.spilled()).isTrue();
+            deferred.commitTo(new PrintWriter(target));
+        }
+        assertThat(target.toString()).isEqualTo(expected.toString());
+    }
+
+    /**
+     * A large input through a child JVM whose heap is far smaller than the input and the output: the old
+     * read-everything path needed ~100 MB of heap here.
+     */
+    @Test
+    void tokenizeRunsInConstantMemory() throws Exception {
+        int count = 300_000;
+        Path input = dir.resolve("big.jsonl");
+        String[] words = {"a", "photo", "of", "the", "cat", "dog", "on", "beach", "red", "car", "tree", "book"};
+        Random random = new Random(19);
+        try (BufferedWriter writer = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < count; i++) {
+                StringBuilder text = new StringBuilder("\"").append(i);
+                for (int w = 2 + random.nextInt(11); w > 0; w--) {
+                    text.append(' ').append(words[random.nextInt(words.length)]);
+                }
+                writer.write(text.append("\"\n").toString());
+            }
+        }
+        for (String mode : new String[] {"--truncate", "--context-length=77"}) {
+            Path output = dir.resolve("big.out");
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx24m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                    ClipCli.class.getName(), "tokenize", mode, "--input", input.toString())
+                    .redirectOutput(output.toFile())
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            assertThat(process.waitFor(10, TimeUnit.MINUTES)).isTrue();
+            assertThat(process.exitValue()).as(mode).isZero();
+            try (var lines = Files.lines(output)) {
+                assertThat(lines.count()).isEqualTo(count);
+            }
+            String last = Files.readAllLines(input).get(count - 1);
+            assertThat(Files.readAllLines(output).get(count - 1)).isEqualTo(
+                    Json.toJson(tokenizer().tokenize(List.of(JSON.readValue(last, String.class)), 77, true)[0]));
+        }
+    }
+
+    @Test
+    void aRunOfOneCommandBuildsThatCommandOnly() {
+        PrintWriter none = new PrintWriter(new StringWriter());
+        CommandLine one = ClipCli.commandLine(new ClipCli(), none, none, "--verbose", "tokenize", "a cat");
+        assertThat(one.getSubcommands()).containsOnlyKeys("tokenize");
+        CommandLine all = ClipCli.commandLine(new ClipCli(), none, none, "--help");
+        assertThat(all.getSubcommands()).containsKeys("tokenize", "embed", "classify", "help");
+        assertThat(ClipCli.commandLine(new ClipCli(), none, none, "tokenise", "x").getSubcommands())
+                .hasSameSizeAs(all.getSubcommands());
+    }
+}
