@@ -148,6 +148,28 @@ class StreamingTest {
     }
 
     @Test
+    void jsonLinesReadAsJacksonReadsThem() throws IOException {
+        String[] lines = {"\"plain\"", "\"with \\\"escapes\\\" \\u00e9\\n\"", "  \"spaced\"  ", "\"ü猫 \u2028 \u007f\"",
+            "\"\"", "\"tab\there\""};
+        for (String line : lines) {
+            String expected;
+            try {
+                expected = JSON.readValue(line, String.class);
+            } catch (IOException e) {
+                expected = null;
+            }
+            if (expected == null) {
+                assertThatThrownBy(() -> TextSource.parseJsonString(line, Path.of("f"), 1)).as(line)
+                        .isInstanceOf(Json.InputException.class);
+            } else {
+                assertThat(TextSource.parseJsonString(line, Path.of("f"), 1)).as(line).isEqualTo(expected);
+            }
+        }
+        assertThatThrownBy(() -> TextSource.parseJsonString("\"a\"b\"", Path.of("f"), 7))
+                .isInstanceOf(Json.InputException.class).hasMessageContaining("f line 7");
+    }
+
+    @Test
     void deferredOutputSpillsBeyondMemoryAndCommitsEverything() throws IOException {
         StringBuilder expected = new StringBuilder();
         StringWriter target = new StringWriter();
