@@ -71,7 +71,7 @@ abstract class TextSource implements AutoCloseable {
 
     /**
      * The texts of {@code file} as {@code --text-file} reads it: JSON Lines if its name ends in {@code .jsonl},
-     * else one text per line, as is (see {@link TextFiles#read}).
+     * else one text per line, as is; blank lines and a leading byte order mark are skipped in both.
      */
     static TextSource textFile(Path file) {
         if (file.getFileName() != null
