@@ -6,6 +6,8 @@ import static io.github.clip4j.cli.CliFixtures.tokenizer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.clip4j.testsupport.Fixtures;
+import io.github.clip4j.tokenizer.BertWordPieceTokenizer;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -104,6 +106,40 @@ class StreamingTest {
                 assertThat(run.out()).as("threads " + threads).isEqualTo(expected.toString());
                 CliRun held = clip("tokenize", "--input", input.toString()); // without --truncate: held back
                 assertThat(held.out()).isEqualTo(expected.toString());
+            } finally {
+                System.clearProperty(BatchTokenizer.THREADS_PROPERTY);
+            }
+        }
+    }
+
+    /**
+     * {@code tokenize --model} of a Chinese-CLIP model streams too: its WordPiece tokenizer and 52 tokens, long texts
+     * cut (the reference always truncates), across batches and threads, the same rows as the library's.
+     */
+    @Test
+    void chineseClipTokenizeStreamsWithItsOwnTokenizer() throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            texts.add(i % 11 == 0 ? "一".repeat(60 + i % 7) : "一只猫的照片 " + i + (i % 3 == 0 ? " a photo" : ""));
+        }
+        Path input = dir.resolve("cn.jsonl");
+        try (BufferedWriter writer = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
+            for (String text : texts) {
+                writer.write(JSON.writeValueAsString(text));
+                writer.write('\n');
+            }
+        }
+        StringBuilder expected = new StringBuilder();
+        for (int[] row : BertWordPieceTokenizer.load().tokenize(texts)) {
+            expected.append(Json.toJson(row)).append('\n');
+        }
+        String model = Fixtures.file("cn_models/cn-vit-tiny.pt").toString();
+        for (String threads : new String[] {"1", "2"}) {
+            System.setProperty(BatchTokenizer.THREADS_PROPERTY, threads);
+            try {
+                CliRun run = clip("tokenize", "--model", model, "--input", input.toString());
+                assertThat(run.status()).as(run.err()).isZero();
+                assertThat(run.out()).as("threads " + threads).isEqualTo(expected.toString());
             } finally {
                 System.clearProperty(BatchTokenizer.THREADS_PROPERTY);
             }
