@@ -162,8 +162,8 @@ final class EmbedCommand implements Callable<Integer> {
         JsonGenerator generator = json.generator();
         generator.writeStartObject();
         generator.writeStringField(key, name);
-        json.floatArrayField("embedding", raw ? row : Embedding.normalize(row).toArray(), "the embedding of "
-                + input.get());
+        json.floatArrayField("embedding", raw ? row : Embedding.normalize(row).toArray(),
+                () -> "the embedding of " + input.get());
         generator.writeEndObject();
         writingNanos += System.nanoTime() - start;
     }

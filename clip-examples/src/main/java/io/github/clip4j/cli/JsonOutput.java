@@ -8,6 +8,7 @@ import io.github.clip4j.common.ClipException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.function.Supplier;
 
 /**
  * One buffered Jackson {@link JsonGenerator} over a command's output, for output written as it is computed: rows
@@ -51,6 +52,14 @@ final class JsonOutput implements AutoCloseable {
      * @throws NonFiniteException if a value is NaN or infinite; nothing of this array is written then
      */
     void floatArrayField(String name, float[] values, String input) throws IOException {
+        floatArrayField(name, values, () -> input);
+    }
+
+    /**
+     * {@link #floatArrayField(String, float[], String)} with the input's name built only for the error (a stream of
+     * thousands of rows).
+     */
+    void floatArrayField(String name, float[] values, Supplier<String> input) throws IOException {
         checkFinite(values, input);
         generator.writeFieldName(name);
         generator.writeStartArray(values, values.length);
@@ -61,10 +70,10 @@ final class JsonOutput implements AutoCloseable {
     }
 
     /** Fails naming {@code input} if one of {@code values} is NaN or infinite: JSON has no such numbers. */
-    static void checkFinite(float[] values, String input) {
+    static void checkFinite(float[] values, Supplier<String> input) {
         for (int i = 0; i < values.length; i++) {
             if (!Float.isFinite(values[i])) {
-                throw new NonFiniteException(input + " has a non-finite value (" + values[i] + " at index " + i
+                throw new NonFiniteException(input.get() + " has a non-finite value (" + values[i] + " at index " + i
                         + "), which JSON cannot hold: the model or its input is broken");
             }
         }

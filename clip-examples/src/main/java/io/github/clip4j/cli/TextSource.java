@@ -4,15 +4,19 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -99,6 +103,11 @@ abstract class TextSource implements AutoCloseable {
             String text(String line) {
                 return parseJsonString(line, file, lineNumber());
             }
+
+            @Override
+            String asciiText(byte[] bytes, int from, int to) {
+                return quotedAscii(bytes, from, to);
+            }
         };
     }
 
@@ -112,6 +121,23 @@ abstract class TextSource implements AutoCloseable {
                 // only the errors matter
             }
         }
+    }
+
+    /**
+     * The text of an ASCII line that is a quoted string without escapes or control characters (the fast path of
+     * {@link #parseJsonString}, on bytes); null for any other line.
+     */
+    static String quotedAscii(byte[] bytes, int from, int to) {
+        if (to - from < 2 || bytes[from] != '"' || bytes[to - 1] != '"') {
+            return null;
+        }
+        for (int i = from + 1; i < to - 1; i++) {
+            byte b = bytes[i];
+            if (b == '"' || b == '\\' || b < 0x20) {
+                return null;
+            }
+        }
+        return new String(bytes, from + 1, to - from - 2, StandardCharsets.ISO_8859_1);
     }
 
     /** The one JSON string of {@code line}: the first token must be a string, and nothing may follow it. */
@@ -164,22 +190,51 @@ abstract class TextSource implements AutoCloseable {
         };
     }
 
-    /** The non-blank lines of a UTF-8 file, a leading byte order mark skipped, each turned into a text. */
+    /**
+     * The non-blank lines of a UTF-8 file, a leading byte order mark skipped, each turned into a text; lines end as
+     * {@link java.io.BufferedReader#readLine} ends them ({@code \n}, {@code \r} or {@code \r\n}), so line numbers in
+     * errors are the ones an editor shows.
+     *
+     * <p>Read as bytes, a 64 KiB block at a time: a line of ASCII without {@code \r} (nearly every line of a JSON
+     * Lines file, whose non-ASCII text is usually escaped) becomes its text without a character decoder, and for
+     * JSON Lines without a parser when it is a quoted string without escapes ({@link #asciiText}); any other line
+     * is decoded strictly (malformed UTF-8 is an error, as the reader's decoder reports it) and read as before.
+     * A line may not exceed {@value #MAX_LINE} bytes, so one huge line cannot exhaust the memory.
+     */
     private abstract static class Lines extends TextSource {
+        /** The longest line read: 16 MiB, far beyond any text a CLIP model can take. */
+        static final int MAX_LINE = 1 << 24;
+
         private final Path file;
-        private final BufferedReader reader;
+        private final InputStream in;
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder(); // reports malformed input
+        private final ArrayDeque<String> pending = new ArrayDeque<>(); // lines of a block that held a \r
+        private byte[] buffer = new byte[1 << 16];
+        private int start;
+        private int end;
+        private boolean eof;
+        private boolean first = true;
         private long lineNumber;
 
         Lines(Path file) {
             this.file = file;
             try {
-                this.reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+                this.in = Files.newInputStream(file);
             } catch (IOException e) {
                 throw failure(e);
             }
         }
 
+        /** The text of a non-blank line. */
         abstract String text(String line);
+
+        /**
+         * The text of the ASCII line {@code bytes[from, to)} (no {@code \r}, not yet known to be non-blank) when it
+         * can be had without a decoder or a parser; null for {@link #text} to decide.
+         */
+        String asciiText(byte[] bytes, int from, int to) {
+            return null;
+        }
 
         long lineNumber() {
             return lineNumber;
@@ -188,18 +243,108 @@ abstract class TextSource implements AutoCloseable {
         @Override
         final String next() {
             try {
-                for (String line; (line = reader.readLine()) != null; ) {
-                    lineNumber++;
-                    if (lineNumber == 1 && line.startsWith("\uFEFF")) {
-                        line = line.substring(1); // a byte order mark some editors write
+                while (true) {
+                    String line = pending.poll();
+                    if (line != null) {
+                        lineNumber++;
+                        if (!line.isBlank()) {
+                            return text(line);
+                        }
+                        continue;
                     }
-                    if (!line.isBlank()) {
-                        return text(line);
+                    int newline = nextNewline();
+                    if (newline < 0) {
+                        return null;
                     }
+                    int from = start;
+                    int to = Math.min(newline, end);
+                    start = Math.min(newline + 1, end);
+                    if (first) {
+                        first = false;
+                        if (to - from >= 3 && buffer[from] == (byte) 0xEF && buffer[from + 1] == (byte) 0xBB
+                                && buffer[from + 2] == (byte) 0xBF) {
+                            from += 3; // a byte order mark some editors write
+                        }
+                    }
+                    if (plainAscii(from, to)) {
+                        lineNumber++;
+                        String text = asciiText(buffer, from, to);
+                        if (text != null) {
+                            return text;
+                        }
+                        line = new String(buffer, from, to - from, StandardCharsets.ISO_8859_1);
+                        if (!line.isBlank()) {
+                            return text(line);
+                        }
+                        continue;
+                    }
+                    splitLines(decoder.decode(ByteBuffer.wrap(buffer, from, to - from)).toString());
                 }
-                return null;
             } catch (IOException e) {
                 throw failure(e);
+            }
+        }
+
+        /**
+         * The index in {@link #buffer} of the {@code \n} that ends the line at {@link #start}, reading more of the
+         * file as needed; {@link #end} when the file ends without one; -1 at the end of the file.
+         */
+        private int nextNewline() throws IOException {
+            int scanned = start;
+            while (true) {
+                for (int i = scanned; i < end; i++) {
+                    if (buffer[i] == '\n') {
+                        return i;
+                    }
+                }
+                if (eof) {
+                    return start < end ? end : -1;
+                }
+                scanned = end - start;
+                if (scanned >= MAX_LINE) {
+                    throw new Json.InputException(file + " line " + (lineNumber + 1) + " is longer than "
+                            + (MAX_LINE >> 20) + " MiB");
+                }
+                System.arraycopy(buffer, start, buffer, 0, scanned);
+                end = scanned;
+                start = 0;
+                if (end == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, Math.min(MAX_LINE + 1, buffer.length * 2));
+                }
+                int read = in.read(buffer, end, buffer.length - end);
+                if (read < 0) {
+                    eof = true;
+                } else {
+                    end += read;
+                }
+            }
+        }
+
+        /** Whether {@code buffer[from, to)} is ASCII without {@code \r}: one line, its bytes its characters. */
+        private boolean plainAscii(int from, int to) {
+            for (int i = from; i < to; i++) {
+                byte b = buffer[i];
+                if (b < 0 || b == '\r') {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Queues the lines of {@code chars} (a block that ended at a {@code \n} or the end of the file) as
+         * {@code readLine} splits them: at each {@code \r}, a final empty piece after a {@code \r} being no line.
+         */
+        private void splitLines(String chars) {
+            int from = 0;
+            for (int i = 0; i < chars.length(); i++) {
+                if (chars.charAt(i) == '\r') {
+                    pending.add(chars.substring(from, i));
+                    from = i + 1;
+                }
+            }
+            if (from < chars.length() || from == 0) {
+                pending.add(chars.substring(from));
             }
         }
 
@@ -216,7 +361,7 @@ abstract class TextSource implements AutoCloseable {
         @Override
         public void close() {
             try {
-                reader.close();
+                in.close();
             } catch (IOException e) {
                 // nothing was written: a failing close loses nothing
             }

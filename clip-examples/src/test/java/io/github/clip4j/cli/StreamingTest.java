@@ -183,6 +183,75 @@ class StreamingTest {
                 + " line 5001 is not valid JSON: more than one value on the line");
     }
 
+    /**
+     * The byte-level line reader against {@link Json#readStringLines} (a {@code BufferedReader} and Jackson's object
+     * mapper) on random files: {@code \n}, {@code \r} and {@code \r\n} endings, a byte order mark, blank and
+     * space-only lines, escapes, non-ASCII, control characters, invalid lines, lines longer than the 64 KiB block
+     * and malformed UTF-8: the same texts, or the same error (for malformed UTF-8, an error).
+     */
+    @Test
+    void jsonLinesReadByTheByteReaderAsByTheObjectMapper() throws IOException {
+        Random random = new Random(1919);
+        String[] pieces = {"\"plain text\"", "\"esc \\\"q\\\" \\u00e9\\n\"", "  \"spaced\"  ", "\"ü猫 \u2028\"", "\"\"",
+            "\"tab\there\"", "", "   ", "\t", "\u2003", "\"del \u007f\"", "42", "\"a\"b\"", "[\"x\"]", "\"unterminated",
+            "\"x\" \"y\"", "\"" + "long ".repeat(30_000) + "\"", "\"\\ud83d\\ude00 emoji \ud83d\ude00\""};
+        String[] endings = {"\n", "\r\n", "\r", "\r\r\n", "\n\n"};
+        for (int file = 0; file < 300; file++) {
+            boolean malformed = file % 10 == 9;
+            boolean valid = malformed || file % 3 != 0; // only strings: read to the end (or the bad bytes)
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            if (random.nextInt(4) == 0) {
+                bytes.write(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF});
+            }
+            int lines = 1 + random.nextInt(40);
+            for (int i = 0; i < lines; i++) {
+                String piece = pieces[random.nextInt(pieces.length)];
+                if (valid && !piece.isBlank() && !piece.startsWith("\"") && !piece.startsWith("  ")) {
+                    piece = "\"ok " + i + "\"";
+                }
+                if (valid && (piece.equals("\"a\"b\"") || piece.equals("\"unterminated")
+                        || piece.startsWith("\"tab") || piece.startsWith("\"x\" "))) {
+                    piece = "\"fine\"";
+                }
+                bytes.write(piece.getBytes(StandardCharsets.UTF_8));
+                if (malformed && i == lines / 2) {
+                    bytes.write(new byte[] {(byte) 0xC3, (byte) 0x28});
+                }
+                if (i < lines - 1 || random.nextBoolean()) {
+                    bytes.write(endings[random.nextInt(endings.length)].getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+            Path input = dir.resolve("random-" + file + ".jsonl");
+            Files.write(input, bytes.toByteArray());
+            List<String> expected = null;
+            String expectedError = null;
+            try {
+                expected = Json.readStringLines(input);
+            } catch (Json.InputException e) {
+                expectedError = e.getMessage();
+            }
+            List<String> actual = new ArrayList<>();
+            String actualError = null;
+            try (TextSource source = TextSource.jsonLines(input)) {
+                for (String text; (text = source.next()) != null; ) {
+                    actual.add(text);
+                }
+            } catch (Json.InputException e) {
+                actualError = e.getMessage();
+            }
+            if (malformed) {
+                assertThat(actualError).as("file %d", file).contains("not UTF-8");
+            } else if (expectedError != null) {
+                // the error names the same line; Jackson's wording from the streaming parser may differ
+                String where = expectedError.replaceFirst("^(.* line \\d+ ).*$", "$1");
+                assertThat(actualError).as("file %d", file).startsWith(where);
+            } else {
+                assertThat(actualError).as("file %d", file).isNull();
+                assertThat(actual).as("file %d", file).isEqualTo(expected);
+            }
+        }
+    }
+
     @Test
     void jsonLinesReadAsJacksonReadsThem() throws IOException {
         String[] lines = {"\"plain\"", "\"with \\\"escapes\\\" \\u00e9\\n\"", "  \"spaced\"  ", "\"ü猫 \u2028 \u007f\"",
