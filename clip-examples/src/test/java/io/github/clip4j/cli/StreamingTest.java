@@ -66,6 +66,40 @@ class StreamingTest {
         }
     }
 
+    /** Rows of ints formatted by hand are the bytes the object mapper writes, in order with generator output. */
+    @Test
+    void intRowsAreTheObjectMapperBytes() throws IOException {
+        Random random = new Random(77);
+        StringWriter out = new StringWriter();
+        StringBuilder expected = new StringBuilder();
+        try (JsonOutput json = new JsonOutput(out)) {
+            for (int r = 0; r < 3_000; r++) {
+                int[] row = new int[r % 500 == 0 ? 20_000 : 1 + random.nextInt(100)]; // some longer than the buffer
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = switch (random.nextInt(6)) {
+                        case 0 -> 0;
+                        case 1 -> random.nextInt(49_408);
+                        case 2 -> random.nextInt();
+                        case 3 -> Integer.MIN_VALUE;
+                        case 4 -> Integer.MAX_VALUE;
+                        default -> random.nextInt(10);
+                    };
+                }
+                json.intRow(row);
+                expected.append(Json.toJson(row)).append('\n');
+                if (r % 997 == 0) {
+                    json.generator().writeString("between");
+                    json.newline();
+                    expected.append("\"between\"\n");
+                }
+                if (r % 101 == 0) {
+                    json.flush();
+                }
+            }
+        }
+        assertThat(out.toString()).isEqualTo(expected.toString());
+    }
+
     @Test
     void nonFiniteFloatsFailNamingTheInput() {
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
