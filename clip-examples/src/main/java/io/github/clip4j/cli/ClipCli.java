@@ -9,7 +9,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -35,11 +37,19 @@ import picocli.CommandLine.Spec;
 @Command(name = "clip",
         mixinStandardHelpOptions = true,
         versionProvider = ClipCli.Version.class,
-        description = "CLIP (Contrastive Language-Image Pre-training) on the JVM. Writes JSON to stdout.",
-        subcommands = {TokenizeCommand.class, PreprocessCommand.class, EmbedCommand.class, ClassifyCommand.class,
-            IndexCommand.class, SearchCommand.class, ServeCommand.class, ExportCommand.class, TrainCommand.class,
-            CommandLine.HelpCommand.class})
+        description = "CLIP (Contrastive Language-Image Pre-training) on the JVM. Writes JSON to stdout.")
 public final class ClipCli implements Callable<Integer> {
+    /**
+     * The commands, in the order help lists them. They are added to the command line programmatically rather than
+     * in {@code @Command(subcommands)}: a run of one command then builds (reflects over, loads the classes of) that
+     * command only, see {@link #commandLine(ClipCli, PrintWriter, PrintWriter, String...)}.
+     */
+    private static final List<Class<?>> COMMANDS = List.of(TokenizeCommand.class, PreprocessCommand.class,
+            EmbedCommand.class, ClassifyCommand.class, IndexCommand.class, SearchCommand.class, ServeCommand.class,
+            ExportCommand.class, TrainCommand.class, CommandLine.HelpCommand.class);
+    /** The options the top level takes without a value (they may come before the command's name). */
+    private static final Set<String> TOP_LEVEL_FLAGS = Set.of("--verbose", "--no-progress");
+
     @Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -83,7 +93,7 @@ public final class ClipCli implements Callable<Integer> {
         cli.progressTo(System.err);
         int status;
         try {
-            status = commandLine(cli, out, err).execute(args);
+            status = commandLine(cli, out, err, args).execute(args);
         } catch (Throwable e) { // NOPMD: the last line of defence of the one-line error contract
             err.println("clip: error: " + (e instanceof Error error ? CliErrors.errorMessage(error, null)
                     : e.getClass().getSimpleName() + ": " + e.getMessage()).replaceAll("\\s*\\R\\s*", " "));
@@ -113,8 +123,39 @@ public final class ClipCli implements Callable<Integer> {
      * @return a configured command line; not thread-safe, one execution at a time
      */
     public static CommandLine commandLine(ClipCli cli, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(cli)
-                .setOut(out)
+        return commandLine(cli, out, err, COMMANDS);
+    }
+
+    /**
+     * {@link #commandLine(ClipCli, PrintWriter, PrintWriter)} for running {@code args} only: when they name a
+     * command (after any top-level {@code --verbose}/{@code --no-progress}), only that command is built, which
+     * saves start-up time (picocli builds every registered command's model eagerly); anything else (help, a
+     * version request, a misspelled command) gets every command, so that help and suggestions list them all.
+     *
+     * @param args the arguments that {@code execute} will be given
+     */
+    public static CommandLine commandLine(ClipCli cli, PrintWriter out, PrintWriter err, String... args) {
+        Class<?> named = null;
+        for (String arg : args) {
+            if (!TOP_LEVEL_FLAGS.contains(arg)) {
+                for (Class<?> command : COMMANDS) {
+                    if (command != CommandLine.HelpCommand.class
+                            && command.getAnnotation(Command.class).name().equals(arg)) {
+                        named = command;
+                    }
+                }
+                break;
+            }
+        }
+        return commandLine(cli, out, err, named == null ? COMMANDS : List.of(named));
+    }
+
+    private static CommandLine commandLine(ClipCli cli, PrintWriter out, PrintWriter err, List<Class<?>> commands) {
+        CommandLine commandLine = new CommandLine(cli);
+        for (Class<?> command : commands) {
+            commandLine.addSubcommand(command);
+        }
+        commandLine.setOut(out)
                 .setErr(err)
                 .setExpandAtFiles(false) // "@home" is a text to tokenize, not an argument file
                 .setCaseInsensitiveEnumValuesAllowed(true);

@@ -18,6 +18,21 @@ final class ModelOutputException extends ClipException {
     }
 
     /**
+     * {@return whether {@code row} passes {@link #requireUsable}} For callers that build the input's name only when
+     * it is needed (a stream of thousands of rows).
+     */
+    static boolean usable(float[] row) {
+        boolean zero = true;
+        for (float v : row) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+            zero &= v == 0;
+        }
+        return !zero;
+    }
+
+    /**
      * Checks a row of features before it is normalized or printed.
      *
      * @param row the model's raw features for one input

@@ -1,8 +1,8 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
-import io.github.clip4j.tokenizer.TextTokenizer;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
  * token ids per text, exactly as the reference's {@code clip.tokenize} (or, for a Chinese-CLIP model,
  * {@code cn_clip.clip.tokenize}: WordPiece, 52 tokens, always truncating).
  *
- * <p>Every text is tokenized before anything is printed, so a refused text leaves stdout empty.
+ * <p>Texts are read, tokenized (in batches, across cores) and written as a stream, in constant memory; a refused
+ * text or a bad input line still leaves stdout empty (see {@link #call()}).
  */
 @Command(name = "tokenize",
         mixinStandardHelpOptions = true,
@@ -58,7 +59,7 @@ final class TokenizeCommand implements Callable<Integer> {
     private List<String> texts = new ArrayList<>();
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         if (contextLength != null && contextLength < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--context-length must be at least 1, not " + contextLength);
@@ -67,16 +68,24 @@ final class TokenizeCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "no text to tokenize: give TEXT arguments or --input FILE");
         }
-        List<String> all = new ArrayList<>(texts);
-        if (input != null) {
-            all.addAll(Json.readStringLines(input));
+        // Nothing is printed unless every text tokenizes. A regular file is checked first (a cheap streaming
+        // pass), so that with --truncate, where no text can be refused, rows go straight to stdout a batch at a
+        // time; otherwise they are held back (in memory, beyond 1 MB in a temporary file) until the end.
+        boolean checkedFirst = input != null && Files.isRegularFile(input);
+        if (checkedFirst) {
+            TextSource.check(input);
         }
-        TextTokenizer tokenizer = model != null ? Clip.tokenizerFor(model) : cli.tokenizer();
-        int length = contextLength != null ? contextLength : tokenizer.contextLength();
-        int[][] rows = tokenizer.tokenize(all, length, truncate);
         PrintWriter out = spec.commandLine().getOut();
-        for (int[] row : rows) {
-            Json.println(out, row);
+        boolean direct = truncate && (input == null || checkedFirst);
+        try (TextSource source = TextSource.of(texts, input == null ? TextSource.empty() : TextSource.jsonLines(input));
+                DeferredOutput deferred = direct ? null : new DeferredOutput()) {
+            JsonOutput json = new JsonOutput(direct ? out : deferred);
+            new BatchTokenizer(model != null ? () -> Clip.tokenizerFor(model) : cli::tokenizer, contextLength,
+                    truncate).run(source, json);
+            json.close();
+            if (deferred != null) {
+                deferred.commitTo(out);
+            }
         }
         out.flush();
         return 0;

@@ -26,6 +26,9 @@ class ClipDistributionIT {
     static Path install;
     @TempDir
     static Path elsewhere;
+    /** {@code XDG_CACHE_HOME} of every run: the launcher's class-data archives go there, not to the real home. */
+    @TempDir
+    static Path cache;
     static Path home;
 
     @BeforeAll
@@ -92,6 +95,58 @@ class ClipDistributionIT {
         assertThat(run.err()).startsWith("clip: error: ").contains("ViT-B/33");
     }
 
+    /**
+     * The launcher's class-data sharing: the first successful run of a command writes an archive, the next run maps
+     * its classes from it (the JVM's class-load log says so) and prints the same bytes; a damaged archive is
+     * ignored without a word on stdout or stderr; a failed run and {@code CLIP4J_CDS=off} write none.
+     */
+    @Test
+    void laterRunsShareTheClassesOfTheFirst() throws IOException {
+        Path cds = Files.createDirectories(elsewhere.resolve("cds"));
+        Map<String, String> env = Map.of("CLIP4J_CDS", cds.toString(),
+                "JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary());
+        String[] args = {"tokenize", "--context-length", "8", "a photo of a cat"};
+
+        ChildProcess.Result failed = clip(home.resolve("bin/clip"), env, "tokenize", "--context-length", "0", "x");
+        assertThat(failed.status()).isEqualTo(2);
+        assertThat(files(cds)).as("a failed run keeps no archive, nor its temporary file").isEmpty();
+
+        ChildProcess.Result first = clip(home.resolve("bin/clip"), env, args);
+        assertThat(first.status()).as(first.err()).isZero();
+        assertThat(first.err()).isEmpty();
+        assertThat(files(cds)).singleElement().asString().matches("tokenize-\\d+\\.jsa");
+        Path archive = cds.resolve(files(cds).get(0));
+
+        Path log = elsewhere.resolve("class-load.log");
+        ChildProcess.Result second = clip(home.resolve("bin/clip"), Map.of("CLIP4J_CDS", cds.toString(),
+                "JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary() + " -Xlog:class+load=info:file=" + log),
+                args);
+        assertThat(second.status()).as(second.err()).isZero();
+        assertThat(second.out()).isEqualTo(first.out());
+        assertThat(second.err()).isEmpty();
+        assertThat(Files.readString(log)).as("classes of clip4j mapped from the archive")
+                .contains("io.github.clip4j.cli.TokenizeCommand source: shared objects file (top)");
+
+        archive.toFile().setWritable(true);
+        Files.write(archive, new byte[4096]); // damaged: the JVM refuses it and runs without
+        ChildProcess.Result damaged = clip(home.resolve("bin/clip"), env, args);
+        assertThat(damaged.status()).as(damaged.err()).isZero();
+        assertThat(damaged.out()).isEqualTo(first.out());
+        assertThat(damaged.err()).isEmpty();
+
+        Path off = Files.createDirectories(elsewhere.resolve("no-cds"));
+        ChildProcess.Result disabled = clip(home.resolve("bin/clip"), Map.of("CLIP4J_CDS", "off",
+                "XDG_CACHE_HOME", off.toString(), "JAVA_OPTS", "-Dclip4j.bpe=" + Fixtures.bpeVocabulary()), args);
+        assertThat(disabled.out()).isEqualTo(first.out());
+        assertThat(files(off)).isEmpty();
+    }
+
+    private static List<String> files(Path folder) throws IOException {
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(Files::isRegularFile).map(p -> folder.relativize(p).toString()).sorted().toList();
+        }
+    }
+
     @Test
     void theZipHasTheSameLayout() throws IOException {
         String name = archive("zip").getFileName().toString().replaceFirst("\\.zip$", "");
@@ -114,6 +169,8 @@ class ClipDistributionIT {
         ProcessBuilder builder = new ProcessBuilder(command).directory(elsewhere.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("JAVA_OPTS");
+        builder.environment().remove("CLIP4J_CDS");
+        builder.environment().put("XDG_CACHE_HOME", cache.toString());
         builder.environment().putAll(env);
         return ChildProcess.run(builder, 180, "bin/clip");
     }

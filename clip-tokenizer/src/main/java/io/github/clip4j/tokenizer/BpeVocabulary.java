@@ -1,9 +1,13 @@
 package io.github.clip4j.tokenizer;
 
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -47,6 +51,8 @@ public final class BpeVocabulary {
     public static final int CLIP_MERGE_COUNT = 49_152 - 256 - 2;
 
     private static final String END_OF_WORD = "</w>";
+    /** The first bytes of the compact form ({@link #writeCompact}); the last one is its version. */
+    private static final byte[] COMPACT_MAGIC = {'c', 'l', 'i', 'p', 'B', 'P', 'E', 1};
     /** A vocabulary file decompresses to about 2 MB; refuse to inflate anything absurdly larger. */
     private static final long MAX_DECOMPRESSED_BYTES = 64L << 20;
 
@@ -136,6 +142,122 @@ public final class BpeVocabulary {
         }
         startOfTextId = ids.get(PreTokenizer.START_OF_TEXT);
         endOfTextId = ids.get(PreTokenizer.END_OF_TEXT);
+    }
+
+    /** A vocabulary from its parsed tables, as {@link #writeCompact} wrote them. */
+    private BpeVocabulary(String source, byte[][] tokenBytes, int[] idOfByte, int[] endOfWordIdOfByte,
+            int[] mergeLeft, int[] mergeRight, int[] mergeResult, int startOfTextId, int endOfTextId) {
+        this.source = source;
+        this.tokenBytes = tokenBytes;
+        this.idOfByte = idOfByte;
+        this.endOfWordIdOfByte = endOfWordIdOfByte;
+        this.mergeLeft = mergeLeft;
+        this.mergeRight = mergeRight;
+        this.mergeResult = mergeResult;
+        this.mergeRanks = MergeTable.of(mergeLeft, mergeRight);
+        this.startOfTextId = startOfTextId;
+        this.endOfTextId = endOfTextId;
+    }
+
+    /**
+     * Writes this vocabulary's tables in clip4j's compact binary form, which {@link #readCompact} reads about ten
+     * times faster than the gzip text is parsed. The build writes one next to the bundled vocabulary
+     * ({@link CompactVocabulary}); it is never a user's file.
+     */
+    void writeCompact(OutputStream out, String origin) throws IOException {
+        DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out));
+        data.write(COMPACT_MAGIC);
+        data.writeUTF(origin);
+        data.writeInt(tokenBytes.length);
+        data.writeInt(mergeResult.length);
+        data.writeInt(startOfTextId);
+        data.writeInt(endOfTextId);
+        for (int[] table : new int[][] {idOfByte, endOfWordIdOfByte, mergeLeft, mergeRight, mergeResult}) {
+            for (int value : table) {
+                data.writeInt(value);
+            }
+        }
+        for (byte[] token : tokenBytes) {
+            if (token.length > 255) {
+                throw new IllegalStateException("token of " + token.length + " bytes: too long for the compact form");
+            }
+            data.writeByte(token.length);
+        }
+        for (byte[] token : tokenBytes) {
+            data.write(token);
+        }
+        data.flush();
+    }
+
+    /**
+     * Reads what {@link #writeCompact} wrote.
+     *
+     * @param in the compact bytes, read to the end, not closed
+     * @param source names the vocabulary in messages
+     * @param origin what the tables must have been written from (the gzip file's SHA-256)
+     * @return the vocabulary, or null if {@code in} does not hold compact tables written from {@code origin}
+     */
+    static BpeVocabulary readCompact(InputStream in, String source, String origin) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(in.readAllBytes());
+        try {
+            return parseCompact(buffer, source, origin);
+        } catch (BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            return null; // truncated or damaged
+        }
+    }
+
+    private static BpeVocabulary parseCompact(ByteBuffer buffer, String source, String origin) {
+        if (buffer.remaining() < COMPACT_MAGIC.length + 2) {
+            return null;
+        }
+        byte[] magic = new byte[COMPACT_MAGIC.length];
+        buffer.get(magic);
+        if (!Arrays.equals(magic, COMPACT_MAGIC)) {
+            return null;
+        }
+        byte[] written = new byte[buffer.getShort() & 0xFFFF];
+        buffer.get(written);
+        if (!new String(written, StandardCharsets.UTF_8).equals(origin)) {
+            return null;
+        }
+        int size = buffer.getInt();
+        int merges = buffer.getInt();
+        int start = buffer.getInt();
+        int end = buffer.getInt();
+        if (merges < 0 || merges > buffer.remaining() / 12 || size != 512 + merges + 2) {
+            return null;
+        }
+        int[] idOfByte = ints(buffer, 256);
+        int[] endOfWordIdOfByte = ints(buffer, 256);
+        int[] left = ints(buffer, merges);
+        int[] right = ints(buffer, merges);
+        int[] result = ints(buffer, merges);
+        byte[][] tokens = new byte[size][];
+        int lengths = buffer.position();
+        buffer.position(lengths + size);
+        for (int id = 0; id < size; id++) {
+            tokens[id] = new byte[buffer.get(lengths + id) & 0xFF];
+            buffer.get(tokens[id]);
+        }
+        if (buffer.hasRemaining()) {
+            return null;
+        }
+        return new BpeVocabulary(source, tokens, idOfByte, endOfWordIdOfByte, left, right, result, start, end);
+    }
+
+    private static int[] ints(ByteBuffer buffer, int count) {
+        int[] values = new int[count];
+        buffer.asIntBuffer().get(values);
+        buffer.position(buffer.position() + 4 * count);
+        return values;
+    }
+
+    /** Whether {@code other} has exactly these tables (tests: the compact form against the parsed file). */
+    boolean sameTables(BpeVocabulary other) {
+        return Arrays.equals(idOfByte, other.idOfByte) && Arrays.equals(endOfWordIdOfByte, other.endOfWordIdOfByte)
+                && Arrays.equals(mergeLeft, other.mergeLeft) && Arrays.equals(mergeRight, other.mergeRight)
+                && Arrays.equals(mergeResult, other.mergeResult) && Arrays.deepEquals(tokenBytes, other.tokenBytes)
+                && startOfTextId == other.startOfTextId && endOfTextId == other.endOfTextId;
     }
 
     /**

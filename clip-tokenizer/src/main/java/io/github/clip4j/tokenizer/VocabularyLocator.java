@@ -36,8 +36,10 @@ public final class VocabularyLocator {
     public static final String BUNDLED_RESOURCE = "io/github/clip4j/tokenizer/" + BpeVocabulary.FILE_NAME;
 
     private final VocabularySource source;
+    private final Function<String, InputStream> resources;
 
     private VocabularyLocator(Builder builder) {
+        this.resources = builder.resources;
         this.source = new VocabularySource("the BPE vocabulary", BpeVocabulary.FILE_NAME, PROPERTY,
                 ENVIRONMENT_VARIABLE, BpeVocabulary.FILE_NAME, builder.properties, builder.environment,
                 builder.resources);
@@ -65,6 +67,13 @@ public final class VocabularyLocator {
      *     configured and the jar was built without the bundled copy
      */
     public BpeVocabulary read() {
+        if (source.configured().isEmpty()) {
+            // The build's binary copy of the bundled tables, when present: no inflating and parsing at start-up.
+            BpeVocabulary compact = CompactVocabulary.readBundled(resources, "bundled " + source.bundledName());
+            if (compact != null) {
+                return compact;
+            }
+        }
         return source.read(new VocabularySource.Reader<>() {
             @Override
             public BpeVocabulary readFile(Path file) {
