@@ -97,7 +97,7 @@ public final class NativeRuntime {
         }
         try {
             Loader.load(torch.class);
-            raiseMallocThresholds(platform);
+            MallocTuning.apply(platform); // before the first tensor: see MallocTuning
             int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
             applyThreads(Math.max(1, threads));
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
@@ -106,37 +106,10 @@ public final class NativeRuntime {
                     + " (or the -platform artifacts) on the class path, in the versions clip4j was built with, "
                     + "or delete the cache folder and retry", e);
         }
-        LOG.debug("libtorch loaded for {} from {} ({} native folders extracted or checked first) in {} ms, {} threads",
-                platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads());
-    }
-
-    /** Largest mmap threshold glibc's dynamic adjustment reaches ({@code DEFAULT_MMAP_THRESHOLD_MAX}, 64-bit). */
-    private static final long GLIBC_MMAP_THRESHOLD_MAX = 32L << 20;
-
-    /**
-     * Keeps libtorch's large temporaries in the heap instead of returning them to the kernel after every
-     * operation. glibc's malloc serves blocks above its mmap threshold (128 KiB at start) with fresh
-     * {@code mmap}s and trims freed heap tops above its trim threshold; each layer of ViT-B/32 at batch 16 allocates
-     * and frees several 2-10 MB tensors, so whether they are recycled or re-faulted page by page depended on which
-     * frees happened first in a process: fp32 took 41,400 minor page faults (160 MB zeroed by the kernel) per batch
-     * and bf16 ran in two speeds per process (issue 17). glibc raises both thresholds by itself when a mapped block
-     * larger than the current threshold is freed (up to 32 MiB, trim threshold twice that), which is exactly what
-     * {@code MALLOC_MMAP_THRESHOLD_=33554432} would set from the environment; so one block just under 32 MiB
-     * allocated and freed here, through JavaCPP's {@code malloc}/{@code free} (the same allocator libtorch uses),
-     * sets them for the whole process before the first tensor. No {@code mallopt} is needed (the presets expose
-     * none). On other C libraries it is one harmless allocation. {@code -Dclip4j.mallocThresholds=false} skips it
-     * (to measure the difference).
-     */
-    private static void raiseMallocThresholds(String platform) {
-        if (!platform.startsWith("linux") || !Boolean.parseBoolean(System.getProperty("clip4j.mallocThresholds",
-                "true"))) {
-            return;
-        }
-        // a mapped chunk's size is the request plus a header, rounded up to pages: stay one page under the cap
-        org.bytedeco.javacpp.Pointer block = org.bytedeco.javacpp.Pointer.malloc(GLIBC_MMAP_THRESHOLD_MAX - 8192);
-        if (block != null && !block.isNull()) {
-            org.bytedeco.javacpp.Pointer.free(block);
-        }
+        LOG.debug("libtorch loaded for {} from {} ({} native folders extracted or checked first) in {} ms, {} threads,"
+                + " malloc thresholds raised: {}",
+                platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads(),
+                MallocTuning.applied());
     }
 
     private static File cacheDir() {
