@@ -36,6 +36,9 @@ import java.util.function.IntSupplier;
  *     [--models ViT-B/32,ViT-B/16,RN50] [--precisions fp32,bf16] [--threads 1,2,1/2] [--batches 1,16] [--rounds 3]
  * </pre>
  *
+ * <p>With {@code --pixels FILE.npy --model CKPT --precision P --threads T --warmup W --iters N --json} it times
+ * only the image encoder on a preprocessed batch and prints one JSON line (the ONNX Runtime comparison).
+ *
  * <p>{@code --threads}: {@code T} runs libtorch and OpenBLAS on {@code T} threads each, {@code T/B} libtorch on
  * {@code T} and OpenBLAS (fp32 matrix products) on {@code B}.
  *
@@ -55,6 +58,10 @@ public final class ClipBenchmark {
     private ClipBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        if (Arrays.asList(args).contains("--pixels")) {
+            timePixels(args);
+            return;
+        }
         Map<String, String> options = options(args);
         List<String> models = list(options.getOrDefault("models", "ViT-B/32,ViT-B/16,RN50"));
         List<Precision> precisions = list(options.getOrDefault("precisions", "fp32,bf16")).stream()
@@ -154,6 +161,26 @@ public final class ClipBenchmark {
         System.out.println("| model | precision | check | value |");
         System.out.println("| --- | --- | --- | ---: |");
         accuracyRows.forEach(System.out::println);
+    }
+
+    /**
+     * {@code --pixels FILE.npy --model CKPT --precision P --threads T --warmup W --iters N [--json]
+     * [--features OUT.npy]}: times the image encoder alone on a preprocessed batch (the comparison with ONNX
+     * Runtime, {@link OrtBenchmark}, is measured this way; see {@link PixelsRun} for the JSON line).
+     */
+    private static void timePixels(String[] args) throws Exception {
+        PixelsRun.Options options = PixelsRun.parse(args, "ClipBenchmark", java.util.Set.of("fp32", "bf16", "fp16"));
+        NpyPixels input = NpyPixels.read(options.pixels());
+        Precision precision = Precision.valueOf(options.precision().toUpperCase(Locale.ROOT));
+        try (Clip clip = Clip.builder().model(options.model()).precision(precision).threads(options.threads())
+                .build()) {
+            ClipModel model = ClipAccess.model(clip);
+            if (model.imageResolution() != input.resolution()) {
+                throw new IllegalArgumentException(options.pixels() + " holds " + input.resolution() + " px images, "
+                        + options.model() + " takes " + model.imageResolution());
+            }
+            PixelsRun.time(options, input.n(), () -> model.encodeImages(input.pixels(), input.n()));
+        }
     }
 
     /** Runs {@link LoadProbe} in a fresh JVM so the peak is this load's alone. */

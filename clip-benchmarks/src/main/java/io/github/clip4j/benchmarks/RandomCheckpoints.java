@@ -24,6 +24,18 @@ import java.util.stream.Collectors;
 final class RandomCheckpoints {
     private RandomCheckpoints() {}
 
+    /**
+     * {@code RandomCheckpoints MODEL FILE}: writes a random checkpoint of {@code MODEL}'s shape (ViT-B/32, ViT-B/16,
+     * RN50) in the released archive layout, which clip4j loads and Python's {@code torch.load} reads (the ONNX
+     * export in {@code scripts/export_onnx.py} builds the reference model from the same file).
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            throw new IllegalArgumentException("usage: RandomCheckpoints MODEL FILE.pt");
+        }
+        writeTorchArchive(ModelShape.named(args[0]), Path.of(args[1]).toAbsolutePath());
+    }
+
     /** Writes {@code shape} as fp16 safetensors with OpenAI's names. */
     static void writeSafetensors(ModelShape shape, Path file) throws IOException {
         Map<String, long[]> tensors = shape.tensors();

@@ -97,6 +97,7 @@ public final class NativeRuntime {
         }
         try {
             Loader.load(torch.class);
+            MallocTuning.apply(platform); // before the first tensor: see MallocTuning
             int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
             applyThreads(Math.max(1, threads));
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
@@ -105,8 +106,10 @@ public final class NativeRuntime {
                     + " (or the -platform artifacts) on the class path, in the versions clip4j was built with, "
                     + "or delete the cache folder and retry", e);
         }
-        LOG.debug("libtorch loaded for {} from {} ({} native folders extracted or checked first) in {} ms, {} threads",
-                platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads());
+        LOG.debug("libtorch loaded for {} from {} ({} native folders extracted or checked first) in {} ms, {} threads,"
+                + " malloc thresholds raised: {}",
+                platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads(),
+                MallocTuning.applied());
     }
 
     private static File cacheDir() {

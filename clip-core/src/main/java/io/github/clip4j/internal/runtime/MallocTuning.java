@@ -1,0 +1,52 @@
+package io.github.clip4j.internal.runtime;
+
+import org.bytedeco.javacpp.Pointer;
+
+/**
+ * Keeps libtorch's large fp32 temporaries in glibc's heap instead of handing them back to the kernel after every
+ * operation (issue 17).
+ *
+ * <p>Why: glibc's malloc serves blocks above its mmap threshold (128 KiB at start) with fresh {@code mmap}s that
+ * are unmapped again on {@code free}, and raises that threshold only as mapped blocks are freed. Every layer of
+ * ViT-B/32 at batch 16 allocates and frees several 2-10 MB tensors, so in fp32 a batch took 41,400 minor page
+ * faults (160 MB of pages zeroed by the kernel) and 2,460 ms of CPU; with the thresholds raised first, about
+ * 4,500 faults and 1,820 ms (same batch, same machine, back to back; the README has the commands).
+ *
+ * <p>How, without a {@code mallopt} binding (JavaCPP's {@code systems} presets are not published for 1.5.13): glibc
+ * raises the mmap threshold to the size of a freed mapped block (up to 32 MiB) and the trim threshold to twice
+ * that. So one block just under 32 MiB, allocated and freed through JavaCPP's {@code malloc}/{@code free} (the
+ * allocator libtorch uses too) before the first tensor, sets both for the whole process: what
+ * {@code MALLOC_MMAP_THRESHOLD_=33554432} does from the environment, with a 64 MiB trim threshold. Elsewhere than
+ * glibc it is one harmless allocation. {@code -Dclip4j.mallocThresholds=false} skips it (to measure the
+ * difference).
+ *
+ * <p>Not fixed by it: bf16's per-process spread (see the README's performance section). {@code mallopt} called
+ * directly with a 1 GiB trim threshold did not change bf16's faults either in the measurements of issue 17.
+ */
+final class MallocTuning {
+    /** The largest mmap threshold glibc's dynamic adjustment reaches on 64-bit ({@code DEFAULT_MMAP_THRESHOLD_MAX}). */
+    private static final long MMAP_THRESHOLD_MAX = 32L << 20;
+
+    private static volatile boolean applied;
+
+    private MallocTuning() {}
+
+    /** Raises the thresholds once, at libtorch's bootstrap; see the class comment. */
+    static void apply(String platform) {
+        if (!platform.startsWith("linux")
+                || !Boolean.parseBoolean(System.getProperty("clip4j.mallocThresholds", "true"))) {
+            return;
+        }
+        // a mapped chunk's size is the request plus a header, rounded up to pages: stay a page under the cap
+        Pointer block = Pointer.malloc(MMAP_THRESHOLD_MAX - 8192);
+        if (block != null && !block.isNull()) {
+            Pointer.free(block);
+            applied = true;
+        }
+    }
+
+    /** Whether {@link #apply} raised the thresholds in this process. */
+    static boolean applied() {
+        return applied;
+    }
+}
