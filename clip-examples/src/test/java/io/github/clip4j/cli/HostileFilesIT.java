@@ -289,6 +289,8 @@ class HostileFilesIT {
                 nowhere.resolve("i.clipindex").toString()), "--index", nowhere.toString());
         fails(1, List.of("search", "--index", index.toString(), "--model", tinyModel().toString(), "--text",
                 "a cat", "--grid", nowhere.resolve("g.png").toString()), "--grid", nowhere.toString());
+        fails(1, List.of("train", "--model", tinyModel().toString(), "--data", dir.resolve("any.csv").toString(),
+                "--out", nowhere.resolve("t.safetensors").toString()), nowhere.toString(), "does not exist");
         assertThat(dir.resolve("nonexistent")).doesNotExist();
         if (Files.exists(Path.of("/dev/zero"))) { // an input font is an input file too
             fails(1, List.of("classify", "--model", tinyModel().toString(), "--labels", "cat,dog", "--chart",
