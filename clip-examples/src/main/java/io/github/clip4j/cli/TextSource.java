@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.clip4j.internal.FileKinds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -218,6 +219,12 @@ abstract class TextSource implements AutoCloseable {
 
         Lines(Path file) {
             this.file = file;
+            // A FIFO without a writer blocks forever and /dev/zero never ends: only regular files are inputs
+            // (standard input is how a pipe reaches clip, and it is not read through here).
+            String problem = FileKinds.notRegular(file);
+            if (problem != null) {
+                throw new Json.InputException("cannot read " + file + ": it " + problem);
+            }
             try {
                 this.in = Files.newInputStream(file);
             } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.github.clip4j.serve;
 
+import io.github.clip4j.internal.image.ImageDecoder;
+
 import io.github.clip4j.retrieval.ImageIndex;
 import java.awt.Color;
 import java.awt.Graphics2D;
@@ -17,7 +19,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -78,10 +79,17 @@ final class IndexedFiles {
             if (size > MAX_FILE_BYTES) {
                 throw HttpError.notFound("the file is too large to serve: " + requested);
             }
+            byte[] bytes;
             try (InputStream in = Files.newInputStream(real, LinkOption.NOFOLLOW_LINKS)) {
-                byte[] bytes = in.readNBytes((int) Math.min(size + 1, MAX_FILE_BYTES));
-                return new Content(bytes, contentType(real));
+                bytes = in.readNBytes((int) Math.min(size + 1, MAX_FILE_BYTES));
             }
+            // An index file is untrusted: a crafted one may list any file under a folder it declares (even "/").
+            // Only content that is an image leaves the server, typed by its signature, never by its name.
+            String type = ImageDecoder.mediaType(bytes);
+            if (type == null) {
+                throw HttpError.notFound("the indexed file is not an image: " + requested);
+            }
+            return new Content(bytes, type);
         } catch (IOException e) {
             throw HttpError.notFound("cannot read the indexed file " + requested);
         }
@@ -146,18 +154,6 @@ final class IndexedFiles {
         }
     }
 
-    private static String contentType(Path file) {
-        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        String extension = name.substring(name.lastIndexOf('.') + 1);
-        return switch (extension) {
-            case "png" -> "image/png";
-            case "jpg", "jpeg" -> "image/jpeg";
-            case "gif" -> "image/gif";
-            case "bmp" -> "image/bmp";
-            case "webp" -> "image/webp";
-            default -> "application/octet-stream";
-        };
-    }
 
     /** For display only (the model never sees it): ImageIO, subsampled while reading, scaled, JPEG. */
     private static Content scaled(Content original, int size) {

@@ -128,6 +128,14 @@ class HostileFilesIT {
         refusedModel(fifo, fifo.toString(), "not a regular file");
         fails(1, List.of("search", "--index", fifo.toString(), "--text", "a"), fifo.toString(),
                 "not a regular file");
+        // text inputs too: a FIFO as --input/--text-file blocked forever, /dev/zero filled the heap
+        Path texts = fifo(dir.resolve("texts.jsonl"));
+        fails(1, List.of("tokenize", "--input", texts.toString()), texts.toString(), "not a regular file");
+        fails(1, List.of("embed", "--model", tinyModel().toString(), "--text-file", texts.toString()),
+                texts.toString(), "not a regular file");
+        if (Files.exists(Path.of("/dev/zero"))) {
+            fails(1, List.of("tokenize", "--input", "/dev/zero"), "/dev/zero", "not a regular file");
+        }
 
         Path huge = Files.write(dir.resolve("huge.png"), HostileFiles.hugePng());
         Path folder = Files.createDirectories(dir.resolve("huge"));

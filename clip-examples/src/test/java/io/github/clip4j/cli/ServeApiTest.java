@@ -291,6 +291,31 @@ class ServeApiTest {
         }
     }
 
+    @Test
+    void anIndexedFileThatIsNotAnImageIsNotHandedOut() throws Exception {
+        // What a crafted index achieves by declaring a folder such as "/" and listing a secret in it: an entry that
+        // passes every path check but is not an image. The server types files by content and refuses this one.
+        Path root = Files.createDirectories(dir.resolve("typed/photos"));
+        Path coffee = Files.copy(CliFixtures.image("coffee.png"), root.resolve("coffee.png"));
+        Path typedIndex = dir.resolve("typed/typed.clipindex");
+        try (ImageIndex other = ImageIndex.open(typedIndex, clip)) {
+            other.addDirectory(root);
+        }
+        try (ImageIndex other = ImageIndex.open(typedIndex, clip);
+             SearchServer typed = SearchServer.start(new InetSocketAddress("127.0.0.1", 0), other, clip)) {
+            assertThat(status(typed, coffee)).isEqualTo(200);
+            Files.writeString(coffee, "root:x:0:0:root:/root:/bin/bash\n");
+            for (String api : List.of("/api/image?path=", "/api/thumb?path=")) {
+                HttpResponse<byte[]> response = HTTP.send(HttpRequest.newBuilder(
+                        typed.url().resolve(api + encode(coffee.toString()))).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(response.statusCode()).as(api).isEqualTo(404);
+                assertThat(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8)).as(api)
+                        .contains("not an image").doesNotContain("root:x");
+            }
+        }
+    }
+
     private static int status(SearchServer on, Path path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(on.url().resolve("/api/image?path=" + encode(path.toString())))
                 .build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode();

@@ -157,6 +157,17 @@ public final class ImageDecoder {
     }
 
     /**
+     * The media type of the image format whose signature starts {@code head} ({@code image/png}, {@code image/jpeg},
+     * {@code image/gif}, {@code image/bmp}, {@code image/webp}), or {@code null} if it is none of the formats the
+     * decoder reads. Judged by content, never by file name: whoever hands a file on as an image (the search server)
+     * asks this first.
+     */
+    public static String mediaType(byte[] head) {
+        ImageFormat format = ImageFormat.sniff(head);
+        return format == null ? null : "image/" + format.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
      * Reads the stream to its end and decodes it; error messages call it "in-memory image". The caller closes
      * the stream.
      *
