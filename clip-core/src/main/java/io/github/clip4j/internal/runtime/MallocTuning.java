@@ -20,8 +20,11 @@ import org.bytedeco.javacpp.Pointer;
  * glibc it is one harmless allocation. {@code -Dclip4j.mallocThresholds=false} skips it (to measure the
  * difference).
  *
- * <p>Not fixed by it: bf16's per-process spread (see the README's performance section). {@code mallopt} called
- * directly with a 1 GiB trim threshold did not change bf16's faults either in the measurements of issue 17.
+ * <p>Not fixed by it: bf16's per-process spread (see the README's performance section). What did fix it in the
+ * measurements of issue 17 is the environment's {@code MALLOC_TRIM_THRESHOLD_=1073741824} (a trim threshold above
+ * the 64 MiB this step reaches), or {@code mallopt} with the same values called (through a JavaCPP function
+ * pointer, there being no binding) after libtorch's bootstrap and before any checkpoint was read; called later,
+ * it did not. That is not in the library yet.
  */
 final class MallocTuning {
     /** The largest mmap threshold glibc's dynamic adjustment reaches on 64-bit ({@code DEFAULT_MMAP_THRESHOLD_MAX}). */
