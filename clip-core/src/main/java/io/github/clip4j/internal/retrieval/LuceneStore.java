@@ -205,9 +205,25 @@ public final class LuceneStore implements EntryStore {
             throw new IndexException("image index " + folder + " has format version " + format + "; this clip4j reads "
                     + FORMAT_VERSION + ": rebuild it with this version (or export it with the version that built it)");
         }
-        List<String> roots = data.get(ROOTS) == null ? List.of()
-                : JSON.readValue(data.get(ROOTS), new TypeReference<List<String>>() {});
-        return new Header(data.get(MODEL_ID), Integer.parseInt(data.get(DIMENSION)), roots);
+        List<String> roots;
+        int dimension;
+        try {
+            roots = data.get(ROOTS) == null ? List.of()
+                    : JSON.readValue(data.get(ROOTS), new TypeReference<List<String>>() {});
+            dimension = Integer.parseInt(data.get(DIMENSION));
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(folder, "its commit's folders or dimension cannot be read");
+        }
+        if (dimension < 1 || dimension > 65_536) {
+            throw corrupt(folder, "dimension " + dimension);
+        }
+        for (String root : roots) {
+            String problem = root == null ? "is missing" : IndexFile.rootProblem(root);
+            if (problem != null) {
+                throw corrupt(folder, "an indexed folder " + problem);
+            }
+        }
+        return new Header(data.get(MODEL_ID), dimension, roots);
     }
 
     /**
@@ -220,7 +236,10 @@ public final class LuceneStore implements EntryStore {
     public static Opened open(Path folder, int dimension) throws IOException {
         requireNonNull(folder, "folder");
         if (!isStore(folder)) {
-            if (Files.exists(folder) && !(Files.isDirectory(folder) && isEmpty(folder))) {
+            // A folder with Lucene's write.lock but no commit yet: a first run still writing, or killed before
+            // its first commit; there is no index in it yet (the next writer starts it afresh).
+            boolean uncommitted = Files.isDirectory(folder) && Files.exists(folder.resolve("write.lock"));
+            if (Files.exists(folder) && !(Files.isDirectory(folder) && (isEmpty(folder) || uncommitted))) {
                 throw new IndexException("cannot create an hnsw image index at " + folder + ": it exists and is not an"
                         + " index folder; give a new path (an hnsw index is a folder)");
             }
@@ -231,15 +250,20 @@ public final class LuceneStore implements EntryStore {
             Header header = header(folder, dir);
             DirectoryReader reader = DirectoryReader.open(dir);
             Map<Key, IndexEntry> entries = new ConcurrentHashMap<>(Math.max(16, reader.numDocs() * 4 / 3 + 1));
-            for (LeafReaderContext leaf : reader.leaves()) {
-                Bits live = leaf.reader().getLiveDocs();
-                StoredFields stored = leaf.reader().storedFields();
-                for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
-                    if (live == null || live.get(doc)) {
-                        IndexEntry e = entryOf(stored.document(doc));
-                        entries.put(new Key(e.root(), e.path()), e);
+            try {
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    Bits live = leaf.reader().getLiveDocs();
+                    StoredFields stored = leaf.reader().storedFields();
+                    for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+                        if (live == null || live.get(doc)) {
+                            IndexEntry e = checkedEntry(folder, stored.document(doc), header.roots().size());
+                            entries.put(new Key(e.root(), e.path()), e);
+                        }
                     }
                 }
+            } catch (IOException | RuntimeException e) {
+                reader.close();
+                throw e;
             }
             SearcherManager searchers = new SearcherManager(reader, SEARCHERS);
             log.debug("opened hnsw index {}: {} images", folder, entries.size());
@@ -259,6 +283,32 @@ public final class LuceneStore implements EntryStore {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * A stored document as an entry, checked as {@link IndexFile} checks its entries (the folder is untrusted input:
+     * a relative, normalized path inside a known root), so a crafted index cannot point search results elsewhere.
+     */
+    private static IndexEntry checkedEntry(Path folder, Document d, int rootCount) {
+        IndexEntry e;
+        try {
+            e = entryOf(d);
+        } catch (RuntimeException missing) {
+            throw corrupt(folder, "a document lacks its root, path, size or time");
+        }
+        if (e.root() < 0 || e.root() >= rootCount) {
+            throw corrupt(folder, "an entry refers to folder " + e.root());
+        }
+        String problem = IndexFile.entryProblem(e.path());
+        if (problem != null) {
+            throw corrupt(folder, "an entry " + problem);
+        }
+        return e;
+    }
+
+    private static IndexException corrupt(Path folder, String what) {
+        return new IndexException("image index " + folder + " is corrupt (" + what
+                + "); delete the folder and index the images again");
     }
 
     private static IndexEntry entryOf(Document d) {
@@ -448,6 +498,9 @@ public final class LuceneStore implements EntryStore {
                 vectors.advance(local);
             }
             float score = EmbeddingMatrix.dot(q, vectors.vectorValue(), 0, dimension);
+            if (!Float.isFinite(score)) {
+                throw corrupt(folder, "an embedding is not finite");
+            }
             scored.add(new Scored(d.doc, score));
         }
         scored.sort((a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
@@ -502,7 +555,13 @@ public final class LuceneStore implements EntryStore {
                 }
                 for (int doc = vectors.nextDoc(); doc != FloatVectorValues.NO_MORE_DOCS; doc = vectors.nextDoc()) {
                     if (live == null || live.get(doc)) {
-                        visitor.visit(entryOf(stored.document(doc)), vectors.vectorValue().clone());
+                        float[] v = vectors.vectorValue().clone();
+                        for (float x : v) {
+                            if (!Float.isFinite(x)) {
+                                throw corrupt(folder, "an embedding is not finite");
+                            }
+                        }
+                        visitor.visit(entryOf(stored.document(doc)), v);
                     }
                 }
             }
