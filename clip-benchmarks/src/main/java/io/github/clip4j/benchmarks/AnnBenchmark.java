@@ -36,8 +36,29 @@ import java.util.stream.Stream;
  * Prints progress on stderr and one JSON line last on stdout.
  */
 public final class AnnBenchmark {
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean();
+
     private static final java.lang.management.ThreadMXBean THREADS =
             java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time of the whole process (all threads: indexing, merges, parallel segment search, GC), ns; 10 ms steps. */
+    private static long cpuNanos() {
+        return OS.getProcessCpuTime();
+    }
+
+    /** CPU time of every live Java thread (the caller and the pool's segment searchers), ns, fine-grained. */
+    private static long threadsCpuNanos() {
+        long sum = 0;
+        for (long id : THREADS.getAllThreadIds()) {
+            long t = THREADS.getThreadCpuTime(id);
+            if (t > 0) {
+                sum += t;
+            }
+        }
+        return sum;
+    }
 
     private AnnBenchmark() {}
 
@@ -50,6 +71,9 @@ public final class AnnBenchmark {
         double noise = 0.9;
         Path folder = null;
         boolean keep = false;
+        int threads = 1;
+        int segments = 0;
+        boolean reuse = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--vectors" -> n = Integer.parseInt(args[++i]);
@@ -60,33 +84,86 @@ public final class AnnBenchmark {
                 case "--noise" -> noise = Double.parseDouble(args[++i]);
                 case "--index" -> folder = Path.of(args[++i]);
                 case "--keep" -> keep = true;
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--segments" -> segments = Integer.parseInt(args[++i]);
+                case "--reuse" -> reuse = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --vectors N --dim D --queries Q --k K [--centres C] [--noise S] [--index DIR] [--keep]");
+                        + "; use --vectors N --dim D --queries Q --k K [--centres C] [--noise S] [--index DIR] [--keep]"
+                        + " [--threads T] [--segments S]");
             }
         }
         Vectors vectors = new Vectors(dim, centres, noise, 42);
         Path dir = folder != null ? folder : Files.createTempDirectory("ann-benchmark");
-        deleteTree(dir);
+        reuse = reuse && LuceneStore.isStore(dir);
+        if (!reuse) {
+            deleteTree(dir);
+        }
+        ProcessMemory.Sampler sampler = ProcessMemory.Sampler.start();
 
         // Phase 1: hnsw.
         log("building hnsw index of %d x %d in %s (load average %s)", n, dim, dir, ProcessMemory.loadAverage());
         long start = System.nanoTime();
-        long buildCpu = THREADS.getCurrentThreadCpuTime();
+        long buildCpu = cpuNanos();
+        if (!reuse) {
         LuceneStore.Opened created = LuceneStore.open(dir, dim);
         LuceneStore store = created.store();
         store.useRoots(List.of(""));
-        for (int i = 0; i < n; i++) {
-            store.put(new IndexEntry(0, i + ".jpg", 0, 0), Embedding.ofNormalized(vectors.get(i)));
-            if ((i + 1) % 100_000 == 0) {
-                log("  %d added, %.0f s", i + 1, (System.nanoTime() - start) / 1e9);
+        // T indexing threads: Lucene gives each its own in-memory segment, so graph building uses T cores.
+        final int total = n;
+        final int stride = threads;
+        java.util.concurrent.atomic.AtomicInteger added = new java.util.concurrent.atomic.AtomicInteger();
+        List<Thread> workers = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < threads; t++) {
+            final int first = t;
+            Thread worker = new Thread(() -> {
+                try {
+                    for (int i = first; i < total; i += stride) {
+                        store.put(new IndexEntry(0, i + ".jpg", 0, 0), Embedding.ofNormalized(vectors.get(i)));
+                        int done = added.incrementAndGet();
+                        if (done % 100_000 == 0) {
+                            log("  %d added, %.0f s, load average %s", done, (System.nanoTime() - start) / 1e9,
+                                    ProcessMemory.loadAverage());
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "indexer-" + t);
+            worker.start();
+            workers.add(worker);
+        }
+        for (Thread worker : workers) {
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
             }
         }
+        if (!failures.isEmpty()) {
+            throw new IOException("indexing failed", failures.get(0));
+        }
         store.commit(dir, "benchmark#0", List.of(""));
+        double addSeconds = (System.nanoTime() - start) / 1e9;
+        if (segments > 0) {
+            log("  committed in %.0f s; merging to %d segment(s)", addSeconds, segments);
+            store.forceMerge(segments);
+        }
         store.close();
+        } else if (segments > 0) {
+            // A kept index merged afterwards: the build time is then the merge's alone.
+            LuceneStore kept = LuceneStore.open(dir, dim).store();
+            log("merging the kept index to %d segment(s)", segments);
+            kept.forceMerge(segments);
+            kept.close();
+        }
         double buildSeconds = (System.nanoTime() - start) / 1e9;
-        double buildCpuSeconds = (THREADS.getCurrentThreadCpuTime() - buildCpu) / 1e9;
+        double buildCpuSeconds = (cpuNanos() - buildCpu) / 1e9;
         long disk = sizeOf(dir);
-        log("built in %.1f s (%.1f s CPU of this thread), %d bytes on disk", buildSeconds, buildCpuSeconds, disk);
+        int segmentCount = segmentCount(dir);
+        log("built in %.1f s (%.1f s CPU of the process), %d bytes on disk, %d segment(s)", buildSeconds,
+                buildCpuSeconds, disk, segmentCount);
 
         LuceneStore reopened = LuceneStore.open(dir, dim).store();
         Embedding[] query = new Embedding[queries];
@@ -100,25 +177,32 @@ public final class AnnBenchmark {
         long[] annCpu = new long[queries];
         List<Set<String>> annResults = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
-            long c = THREADS.getCurrentThreadCpuTime();
+            long c = threadsCpuNanos();
             long t = System.nanoTime();
             List<IndexTable.Hit> hits = reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""));
             annNanos[q] = System.nanoTime() - t;
-            annCpu[q] = THREADS.getCurrentThreadCpuTime() - c;
+            annCpu[q] = threadsCpuNanos() - c;
             Set<String> ids = new HashSet<>();
             hits.forEach(h -> ids.add(h.entry().path()));
             annResults.add(ids);
         }
         reopened.close();
         long peakRssKb = ProcessMemory.peakResidentKb();
-        log("hnsw: p50 %.2f ms, p99 %.2f ms, peak RSS %d MB", percentile(annNanos, 0.5), percentile(annNanos, 0.99),
-                peakRssKb / 1024);
+        long peakAnonKb = sampler.peakAnonKb();
+        long peakFileKb = sampler.peakFileKb();
+        log("hnsw phase: peak RSS %d MB; sampled every 100 ms: peak anonymous %d MB, peak file-backed %d MB",
+                peakRssKb / 1024, peakAnonKb / 1024, peakFileKb / 1024);
+        log("hnsw: p50 %.2f ms, p99 %.2f ms (CPU p50 %.2f ms, p99 %.2f ms), peak RSS %d MB",
+                percentile(annNanos, 0.5), percentile(annNanos, 0.99), percentile(annCpu, 0.5),
+                percentile(annCpu, 0.99), peakRssKb / 1024);
 
         // Phase 2: exact, over the same vectors.
-        EmbeddingMatrix matrix = new EmbeddingMatrix(dim);
+        // Laid out once (no growth by copying: at 1M x 512 that would need 2 x 2 GB).
+        float[] rows = new float[Math.multiplyExact(n, dim)];
         for (int i = 0; i < n; i++) {
-            matrix.add(Embedding.ofNormalized(vectors.get(i)));
+            System.arraycopy(vectors.get(i), 0, rows, i * dim, dim);
         }
+        EmbeddingMatrix matrix = EmbeddingMatrix.wrap(dim, rows, n);
         for (int q = 0; q < Math.min(queries, 20); q++) {
             matrix.nearest(query[q], k);
         }
@@ -144,12 +228,16 @@ public final class AnnBenchmark {
         System.out.printf(Locale.ROOT, "{\"vectors\": %d, \"dim\": %d, \"build_s\": %.1f, \"recall_at_%d\": %.4f,"
                         + " \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"exact_p50_ms\": %.3f, \"disk_bytes\": %d,"
                         + " \"peak_rss_mb\": %d, \"exact_peak_rss_mb\": %d, \"queries\": %d, \"candidates\": %s,"
-                        + " \"quantized\": %s, \"build_cpu_s\": %.1f, \"p50_cpu_ms\": %.3f, \"load_average\": %s}%n",
+                        + " \"quantized\": %s, \"build_cpu_s\": %.1f, \"p50_cpu_ms\": %.3f, \"p99_cpu_ms\": %.3f, \"segments\": %d, \"threads\": %d,"
+                        + " \"java\": \"%s\", \"peak_anon_mb\": %d, \"peak_file_mb\": %d, \"reused\": %s,"
+                        + " \"load_average\": %s}%n",
                 n, dim, buildSeconds, k, recall, percentile(annNanos, 0.5), percentile(annNanos, 0.99),
                 percentile(exactNanos, 0.5), disk, peakRssKb / 1024, exactPeakKb / 1024, queries,
                 Integer.getInteger("clip4j.hnsw.candidates", 100),
                 !"false".equals(System.getProperty("clip4j.hnsw.quantized")), buildCpuSeconds,
-                percentile(annCpu, 0.5), ProcessMemory.loadAverage());
+                percentile(annCpu, 0.5), percentile(annCpu, 0.99), segmentCount, threads,
+                Runtime.version().feature(), peakAnonKb / 1024, peakFileKb / 1024, reuse,
+                ProcessMemory.loadAverage());
     }
 
     /** The clustered vectors: vector {@code i} is {@code normalize(centre + noise * gaussian / sqrt(dim))}. */
@@ -202,6 +290,12 @@ public final class AnnBenchmark {
         long[] sorted = nanos.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, (int) Math.floor(p * sorted.length))] / 1e6;
+    }
+
+    private static int segmentCount(Path dir) throws IOException {
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir)) {
+            return org.apache.lucene.index.SegmentInfos.readLatestCommit(d).size();
+        }
     }
 
     private static long sizeOf(Path dir) throws IOException {

@@ -145,6 +145,73 @@ class HnswImageIndexTest {
         }
     }
 
+    /** Issue 18's writer lock holds for the hnsw kind and for imports: one writer at a time, the other fails at once. */
+    @Test
+    void oneWriterAtATimeOnAnHnswIndexAndForImports() throws Exception {
+        Path dir = photos(2);
+        Path index = tmp.resolve("photos.hnsw");
+        try (ImageIndex writer = ImageIndex.open(index, model, ImageIndex.Kind.HNSW)) {
+            writer.addDirectory(dir);
+            writer.save(); // a commit: others see it, and the writer still holds the lock
+            try (ImageIndex other = ImageIndex.open(index, model)) {
+                assertThatThrownBy(() -> other.addDirectory(dir)).isInstanceOf(IndexException.class)
+                        .hasMessageContaining(index.toString());
+                assertThat(other.search("a cat", 1)).hasSize(1); // searching takes no lock
+            }
+            List<io.github.clip4j.internal.retrieval.IndexRows.Row> rows = List.of(
+                    new io.github.clip4j.internal.retrieval.IndexRows.Row("x.png", unit(0), 1, 1));
+            assertThatThrownBy(() -> io.github.clip4j.internal.retrieval.IndexRows.importRows(index,
+                    ImageIndex.Kind.HNSW, "fake-model", model.dimension(), rows, 1, "rows.parquet"))
+                    .isInstanceOf(IndexException.class).hasMessageContaining(index.toString());
+        }
+        try (ImageIndex i = ImageIndex.open(index, model)) {
+            assertThat(i.size()).isEqualTo(2);
+        }
+    }
+
+    /** Imported rows are untrusted: a path that leaves the index's folder or is not normalized is skipped, reported. */
+    @Test
+    void importSkipsRowsWhosePathsCannotBeEntries() throws Exception {
+        Path index = tmp.resolve("imported.hnsw");
+        Path outside = tmp.resolve("elsewhere/pic.png").toAbsolutePath();
+        List<io.github.clip4j.internal.retrieval.IndexRows.Row> rows = new ArrayList<>();
+        int n = 0;
+        for (String path : List.of("a/good.png", "../escape.png", "a/./b.png", "/etc/../etc/passwd", "", "nul\0.png",
+                outside.toString())) {
+            rows.add(new io.github.clip4j.internal.retrieval.IndexRows.Row(path, unit(n++),
+                    10, 1_700_000_000_000L));
+        }
+        IndexUpdate update = io.github.clip4j.internal.retrieval.IndexRows.importRows(index, ImageIndex.Kind.HNSW,
+                "fake-model", model.dimension(), rows, rows.size(), "rows.parquet");
+        assertThat(update.added()).isEqualTo(2);
+        assertThat(update.skipped()).hasSize(5);
+        assertThat(update.skipped()).allSatisfy(s -> assertThat(s.reason()).contains("rows.parquet, row"));
+        try (ImageIndex i = ImageIndex.open(index, model)) {
+            assertThat(i.paths()).containsExactlyInAnyOrder(tmp.resolve("a/good.png"), outside);
+        }
+    }
+
+    /** A crafted hnsw folder whose entry leaves its folder is refused on open, like a crafted index file. */
+    @Test
+    void aCraftedHnswFolderWithAnEscapingEntryIsRefused() throws Exception {
+        Path index = tmp.resolve("crafted.hnsw");
+        io.github.clip4j.internal.retrieval.LuceneStore store =
+                io.github.clip4j.internal.retrieval.LuceneStore.open(index, model.dimension()).store();
+        store.useRoots(List.of(""));
+        store.put(new io.github.clip4j.internal.retrieval.IndexEntry(0, "../../etc/passwd.png", 1, 1),
+                Embedding.ofNormalized(unit(0)));
+        store.commit(index, "fake-model", List.of(""));
+        store.close();
+        assertThatThrownBy(() -> ImageIndex.open(index, model)).isInstanceOf(IndexException.class)
+                .hasMessageContaining("corrupt").hasMessageContaining(index.toString());
+    }
+
+    private float[] unit(int axis) {
+        float[] v = new float[model.dimension()];
+        v[axis % v.length] = 1;
+        return v;
+    }
+
     @Test
     void autoStaysExactForASmallFolder() throws Exception {
         Path file = tmp.resolve("auto.clipindex");

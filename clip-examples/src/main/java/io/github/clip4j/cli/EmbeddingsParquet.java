@@ -99,7 +99,10 @@ final class EmbeddingsParquet {
                 }
             }
             return new Input(file, modelId, reader.getRecordCount());
-        } catch (IOException e) {
+        } catch (IndexException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // parquet-mr reports a broken footer as a plain RuntimeException: the file is untrusted input.
             throw new IndexException("cannot read " + file + " as Parquet: " + e.getMessage(), e);
         }
     }
@@ -138,8 +141,8 @@ final class EmbeddingsParquet {
                         return new GroupReadSupport();
                     }
                 }.build();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + file, e);
+            } catch (IOException | RuntimeException e) {
+                throw new IndexException("cannot read " + file + " as Parquet: " + e.getMessage(), e);
             }
             return new Iterator<>() {
                 private Group next = read();
@@ -151,8 +154,10 @@ final class EmbeddingsParquet {
                             reader.close();
                         }
                         return g;
+                    } catch (IndexException e) {
+                        throw e;
                     } catch (IOException | RuntimeException e) {
-                        throw new IndexException("cannot read " + file + " as Parquet: " + e, e);
+                        throw new IndexException("cannot read " + file + " as Parquet: " + e.getMessage(), e);
                     }
                 }
 
@@ -168,7 +173,14 @@ final class EmbeddingsParquet {
                     }
                     Group g = next;
                     next = read();
-                    return row(g);
+                    try {
+                        return row(g);
+                    } catch (IndexException e) {
+                        throw new IndexException(file + ": " + e.getMessage(), e);
+                    } catch (RuntimeException e) {
+                        throw new IndexException("cannot read " + file + " as Parquet: a row does not have the"
+                                + " format's types (" + e.getMessage() + ")", e);
+                    }
                 }
             };
         };

@@ -137,4 +137,31 @@ class HnswParquetCommandTest {
         assertFails(clip("index", "--model", tinyModel().toString(), "--dir", photos.toString(), "--index",
                 index.toString(), "--kind", "fast"), 2, "--kind fast");
     }
+
+    /** A Parquet file is untrusted input: garbage or a truncated file is one clip: error line, never a stack trace. */
+    @Test
+    void aBrokenParquetFileIsOneErrorLine() throws Exception {
+        Path index = dir.resolve("i.hnsw");
+        Path garbage = Files.write(dir.resolve("garbage.parquet"), "PAR1 not really parquet PAR1".getBytes());
+        CliRun run = clip("index", "--model", tinyModel().toString(), "--import", garbage.toString(), "--index",
+                index.toString(), "--kind", "hnsw");
+        assertFails(run, 1, "garbage.parquet");
+        assertThat(run.err()).doesNotContain("internal error");
+        Path good = dir.resolve("good.parquet");
+        AtomicFiles.write(good, channel -> {
+            try (EmbeddingsParquet.Writer w = new EmbeddingsParquet.Writer(channel, "vit-tiny#00")) {
+                for (int i = 0; i < 100; i++) {
+                    w.write(new IndexRows.Row("p" + i + ".jpg", new float[] {1, 0, 0}, 3, 4));
+                }
+            }
+        });
+        byte[] bytes = Files.readAllBytes(good);
+        Path truncated = Files.write(dir.resolve("truncated.parquet"),
+                java.util.Arrays.copyOfRange(bytes, 0, bytes.length / 2));
+        run = clip("index", "--model", tinyModel().toString(), "--import", truncated.toString(), "--index",
+                index.toString(), "--kind", "hnsw");
+        assertFails(run, 1, "truncated.parquet");
+        assertThat(run.err()).doesNotContain("internal error");
+        assertThat(index).doesNotExist();
+    }
 }

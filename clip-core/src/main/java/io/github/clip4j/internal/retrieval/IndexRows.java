@@ -3,6 +3,7 @@ package io.github.clip4j.internal.retrieval;
 import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.Embedding;
+import io.github.clip4j.SkippedFile;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexException;
 import io.github.clip4j.retrieval.IndexUpdate;
@@ -66,6 +67,15 @@ public final class IndexRows {
         if (kind == ImageIndex.Kind.AUTO && IndexStores.kindAt(index) == null) {
             wanted = rowCount >= ImageIndex.AUTO_HNSW_THRESHOLD ? ImageIndex.Kind.HNSW : ImageIndex.Kind.EXACT;
         }
+        // The writer lock of both kinds (as ImageIndex takes it): no other process changes the index meanwhile.
+        try (IndexLock writeLock = IndexLock.acquire(index)) {
+            io.github.clip4j.internal.io.AtomicFiles.deleteLeftovers(index);
+            return importLocked(index, wanted, modelId, dimension, rows, source);
+        }
+    }
+
+    private static IndexUpdate importLocked(Path index, ImageIndex.Kind wanted, String modelId, int dimension,
+            Iterable<Row> rows, String source) throws IOException {
         IndexStores.Opened opened = IndexStores.open(index, wanted, dimension);
         try (EntryStore store = opened.store()) {
             if (opened.modelId() != null && !IndexStores.sameWeights(opened.modelId(), modelId)) {
@@ -78,14 +88,11 @@ public final class IndexRows {
                         + " embeddings, " + source + " is for " + dimension + "; import into a new index");
             }
             List<String> roots = new ArrayList<>(opened.roots());
-            int root = roots.indexOf("");
-            if (root < 0) {
-                roots.add("");
-                root = roots.size() - 1;
-            }
             if (store instanceof LuceneStore lucene) {
                 lucene.useRoots(roots);
             }
+            Path indexFolder = index.toAbsolutePath().normalize().getParent();
+            List<SkippedFile> skipped = new ArrayList<>();
             int added = 0;
             int updated = 0;
             int unchanged = 0;
@@ -97,7 +104,19 @@ public final class IndexRows {
                             + row.embedding().length + " values, the model's have " + dimension
                             + "; export the embeddings with the same model");
                 }
-                String path = row.path().replace('\\', '/');
+                // The row's path is untrusted: it must name a file by a normalized path, as the index stores it.
+                String[] rootAndPath = place(row.path(), indexFolder);
+                if (rootAndPath[0] == null) {
+                    skipped.add(new SkippedFile(printable(row.path()), source + ", row " + n + ": "
+                            + rootAndPath[1]));
+                    continue;
+                }
+                int root = roots.indexOf(rootAndPath[0]);
+                if (root < 0) {
+                    roots.add(rootAndPath[0]);
+                    root = roots.size() - 1;
+                }
+                String path = rootAndPath[1];
                 long nanos = row.modifiedMillis() == UNKNOWN ? UNKNOWN : row.modifiedMillis() * 1_000_000L;
                 long size = row.size() == UNKNOWN ? -1 : row.size();
                 IndexEntry entry = new IndexEntry(root, path, size, nanos);
@@ -113,7 +132,65 @@ public final class IndexRows {
                 }
             }
             store.commit(index, opened.modelId() != null ? opened.modelId() : modelId, roots);
-            return new IndexUpdate(added, updated, 0, unchanged, store.size(), List.of());
+            return new IndexUpdate(added, updated, 0, unchanged, store.size(), skipped);
+        }
+    }
+
+    /**
+     * Where a row's path goes: {@code {root, entry path}} as {@code ImageIndex} stores them (a relative path under the
+     * index's folder, root {@code ""}; an absolute one under its parent folder, relative to the index's folder when
+     * inside it), or {@code {null, why}} if the path cannot be an entry (empty, not normalized, leaving the index's
+     * folder, NUL characters).
+     */
+    static String[] place(String raw, Path indexFolder) {
+        if (raw.isEmpty() || raw.indexOf('\0') >= 0 || raw.length() > 4096) {
+            return new String[] {null, "the path is empty, too long or has a NUL character"};
+        }
+        String portable = raw.replace('\\', '/');
+        if (!portable.startsWith("/") && !(portable.length() > 2 && portable.charAt(1) == ':')) {
+            String problem = IndexFile.entryProblem(portable);
+            return problem == null ? new String[] {"", portable}
+                    : new String[] {null, "the entry " + problem};
+        }
+        Path absolute;
+        try {
+            absolute = Path.of(raw);
+        } catch (java.nio.file.InvalidPathException e) {
+            return new String[] {null, "not a valid path on this system"};
+        }
+        if (!absolute.isAbsolute() || !absolute.normalize().equals(absolute) || absolute.getParent() == null
+                || absolute.getFileName() == null) {
+            return new String[] {null, "the path is not normalized"};
+        }
+        Path parent = absolute.getParent();
+        String root;
+        if (parent.startsWith(indexFolder)) {
+            StringBuilder sb = new StringBuilder();
+            for (Path part : indexFolder.relativize(parent)) {
+                if (sb.length() > 0) {
+                    sb.append('/');
+                }
+                sb.append(part);
+            }
+            root = sb.toString();
+        } else {
+            root = parent.toString();
+        }
+        String name = absolute.getFileName().toString();
+        String problem = IndexFile.rootProblem(root);
+        if (problem == null) {
+            problem = IndexFile.entryProblem(name);
+        }
+        return problem == null ? new String[] {root, name} : new String[] {null, "the path " + problem};
+    }
+
+    /** A path to report a skipped row by, even if the row's text is not a valid path here. */
+    private static Path printable(String raw) {
+        String shown = raw.length() > 200 ? raw.substring(0, 200) + "..." : raw;
+        try {
+            return Path.of(shown);
+        } catch (java.nio.file.InvalidPathException e) {
+            return Path.of(shown.replaceAll("[^\\p{Alnum}._/-]", "?"));
         }
     }
 

@@ -102,17 +102,9 @@ public final class IndexStores {
         return LuceneStore.open(path, dimension).store();
     }
 
-    /**
-     * Whether two model ids name the same weights: the fingerprints after {@code #} are equal (the name before it
-     * may be a released name in one and a file name in the other). Ids without a fingerprint must be equal.
-     */
+    /** Whether two model ids name the same weights: {@link ImageIndex#sameWeights}, the one rule for both kinds. */
     public static boolean sameWeights(String a, String b) {
-        int ha = a.lastIndexOf('#');
-        int hb = b.lastIndexOf('#');
-        if (ha < 0 || hb < 0) {
-            return a.equals(b);
-        }
-        return a.substring(ha + 1).equals(b.substring(hb + 1));
+        return ImageIndex.sameWeights(a, b);
     }
 
     public static String name(ImageIndex.Kind kind) {

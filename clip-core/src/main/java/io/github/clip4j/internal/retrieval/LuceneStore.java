@@ -15,11 +15,13 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
@@ -47,6 +49,7 @@ import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
@@ -103,8 +106,42 @@ public final class LuceneStore implements EntryStore {
     static final int BEAM_WIDTH = Integer.getInteger("clip4j.hnsw.beam", 100);
     /** Candidates taken from the graph per search and re-scored exactly; recall rises with it (see README). */
     static final int CANDIDATES = Integer.getInteger("clip4j.hnsw.candidates", 100);
-    /** Whether vectors are scalar-quantized to int8 in the graph ({@code -Dclip4j.hnsw.quantized=false}: float32). */
+    /** Whether vectors are scalar-quantized to int7 in the graph ({@code -Dclip4j.hnsw.quantized=false}: float32). */
     static final boolean QUANTIZED = !"false".equals(System.getProperty("clip4j.hnsw.quantized"));
+
+    /**
+     * Threads that merge one HNSW graph concurrently (Lucene's concurrent merge) and search segments in parallel: the
+     * machine's cores, because a merge or a multi-segment search otherwise runs on one of them.
+     */
+    static final int WORKERS = Integer.getInteger("clip4j.hnsw.workers",
+            Math.max(1, Runtime.getRuntime().availableProcessors()));
+
+    /** Shared daemon pool for both (created on first use; idle threads end after a minute). */
+    private static final class Pool {
+        static final ExecutorService INSTANCE = newPool();
+
+        private static ExecutorService newPool() {
+            java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(WORKERS,
+                    WORKERS, 60, java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "clip4j-hnsw");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            return pool;
+        }
+    }
+
+    /** Searchers that search an index's segments in parallel on {@link Pool} (one segment: on the caller). */
+    private static final SearcherFactory SEARCHERS = new SearcherFactory() {
+        @Override
+        public IndexSearcher newSearcher(org.apache.lucene.index.IndexReader reader,
+                org.apache.lucene.index.IndexReader previous) {
+            return reader.leaves().size() > 1 && WORKERS > 1 ? new IndexSearcher(reader, Pool.INSTANCE)
+                    : new IndexSearcher(reader);
+        }
+    };
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -168,9 +205,25 @@ public final class LuceneStore implements EntryStore {
             throw new IndexException("image index " + folder + " has format version " + format + "; this clip4j reads "
                     + FORMAT_VERSION + ": rebuild it with this version (or export it with the version that built it)");
         }
-        List<String> roots = data.get(ROOTS) == null ? List.of()
-                : JSON.readValue(data.get(ROOTS), new TypeReference<List<String>>() {});
-        return new Header(data.get(MODEL_ID), Integer.parseInt(data.get(DIMENSION)), roots);
+        List<String> roots;
+        int dimension;
+        try {
+            roots = data.get(ROOTS) == null ? List.of()
+                    : JSON.readValue(data.get(ROOTS), new TypeReference<List<String>>() {});
+            dimension = Integer.parseInt(data.get(DIMENSION));
+        } catch (IOException | RuntimeException e) {
+            throw corrupt(folder, "its commit's folders or dimension cannot be read");
+        }
+        if (dimension < 1 || dimension > 65_536) {
+            throw corrupt(folder, "dimension " + dimension);
+        }
+        for (String root : roots) {
+            String problem = root == null ? "is missing" : IndexFile.rootProblem(root);
+            if (problem != null) {
+                throw corrupt(folder, "an indexed folder " + problem);
+            }
+        }
+        return new Header(data.get(MODEL_ID), dimension, roots);
     }
 
     /**
@@ -183,28 +236,36 @@ public final class LuceneStore implements EntryStore {
     public static Opened open(Path folder, int dimension) throws IOException {
         requireNonNull(folder, "folder");
         if (!isStore(folder)) {
-            if (Files.exists(folder) && !(Files.isDirectory(folder) && isEmpty(folder))) {
+            // A folder with Lucene's write.lock but no commit yet: a first run still writing, or killed before
+            // its first commit; there is no index in it yet (the next writer starts it afresh).
+            boolean uncommitted = Files.isDirectory(folder) && Files.exists(folder.resolve("write.lock"));
+            if (Files.exists(folder) && !(Files.isDirectory(folder) && (isEmpty(folder) || uncommitted))) {
                 throw new IndexException("cannot create an hnsw image index at " + folder + ": it exists and is not an"
                         + " index folder; give a new path (an hnsw index is a folder)");
             }
-            return new Opened(new LuceneStore(folder, null, dimension, new HashMap<>(), null), null);
+            return new Opened(new LuceneStore(folder, null, dimension, new ConcurrentHashMap<>(), null), null);
         }
         Directory dir = FSDirectory.open(folder);
         try {
             Header header = header(folder, dir);
             DirectoryReader reader = DirectoryReader.open(dir);
-            Map<Key, IndexEntry> entries = new HashMap<>(Math.max(16, reader.numDocs() * 4 / 3 + 1));
-            for (LeafReaderContext leaf : reader.leaves()) {
-                Bits live = leaf.reader().getLiveDocs();
-                StoredFields stored = leaf.reader().storedFields();
-                for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
-                    if (live == null || live.get(doc)) {
-                        IndexEntry e = entryOf(stored.document(doc));
-                        entries.put(new Key(e.root(), e.path()), e);
+            Map<Key, IndexEntry> entries = new ConcurrentHashMap<>(Math.max(16, reader.numDocs() * 4 / 3 + 1));
+            try {
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    Bits live = leaf.reader().getLiveDocs();
+                    StoredFields stored = leaf.reader().storedFields();
+                    for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
+                        if (live == null || live.get(doc)) {
+                            IndexEntry e = checkedEntry(folder, stored.document(doc), header.roots().size());
+                            entries.put(new Key(e.root(), e.path()), e);
+                        }
                     }
                 }
+            } catch (IOException | RuntimeException e) {
+                reader.close();
+                throw e;
             }
-            SearcherManager searchers = new SearcherManager(reader, null);
+            SearcherManager searchers = new SearcherManager(reader, SEARCHERS);
             log.debug("opened hnsw index {}: {} images", folder, entries.size());
             return new Opened(new LuceneStore(folder, dir, header.dimension(), entries, searchers), header);
         } catch (IOException | RuntimeException e) {
@@ -224,6 +285,32 @@ public final class LuceneStore implements EntryStore {
         }
     }
 
+    /**
+     * A stored document as an entry, checked as {@link IndexFile} checks its entries (the folder is untrusted input:
+     * a relative, normalized path inside a known root), so a crafted index cannot point search results elsewhere.
+     */
+    private static IndexEntry checkedEntry(Path folder, Document d, int rootCount) {
+        IndexEntry e;
+        try {
+            e = entryOf(d);
+        } catch (RuntimeException missing) {
+            throw corrupt(folder, "a document lacks its root, path, size or time");
+        }
+        if (e.root() < 0 || e.root() >= rootCount) {
+            throw corrupt(folder, "an entry refers to folder " + e.root());
+        }
+        String problem = IndexFile.entryProblem(e.path());
+        if (problem != null) {
+            throw corrupt(folder, "an entry " + problem);
+        }
+        return e;
+    }
+
+    private static IndexException corrupt(Path folder, String what) {
+        return new IndexException("image index " + folder + " is corrupt (" + what
+                + "); delete the folder and index the images again");
+    }
+
     private static IndexEntry entryOf(Document d) {
         return new IndexEntry(d.getField(ROOT).numericValue().intValue(), d.get(PATH),
                 d.getField(SIZE).numericValue().longValue(), d.getField(MTIME).numericValue().longValue());
@@ -231,8 +318,10 @@ public final class LuceneStore implements EntryStore {
 
     /** The codec: Lucene's default, with the HNSW format (quantized or not) for the embedding field. */
     static Lucene912Codec codec() {
-        KnnVectorsFormat format = QUANTIZED ? new Lucene99HnswScalarQuantizedVectorsFormat(MAX_CONN, BEAM_WIDTH)
-                : new Lucene99HnswVectorsFormat(MAX_CONN, BEAM_WIDTH);
+        ExecutorService mergeExec = WORKERS > 1 ? Pool.INSTANCE : null;
+        KnnVectorsFormat format = QUANTIZED
+                ? new Lucene99HnswScalarQuantizedVectorsFormat(MAX_CONN, BEAM_WIDTH, WORKERS, 7, false, null, mergeExec)
+                : new Lucene99HnswVectorsFormat(MAX_CONN, BEAM_WIDTH, WORKERS, mergeExec);
         return new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -241,7 +330,7 @@ public final class LuceneStore implements EntryStore {
         };
     }
 
-    private IndexWriter writer() {
+    private synchronized IndexWriter writer() {
         if (writer != null) {
             return writer;
         }
@@ -260,7 +349,7 @@ public final class LuceneStore implements EntryStore {
                         + "write.lock is held); wait for it to finish", e);
             }
             ReferenceManager<IndexSearcher> old = searchers;
-            searchers = new SearcherManager(w, null);
+            searchers = new SearcherManager(w, SEARCHERS);
             if (old != null) {
                 old.close();
             }
@@ -409,6 +498,9 @@ public final class LuceneStore implements EntryStore {
                 vectors.advance(local);
             }
             float score = EmbeddingMatrix.dot(q, vectors.vectorValue(), 0, dimension);
+            if (!Float.isFinite(score)) {
+                throw corrupt(folder, "an embedding is not finite");
+            }
             scored.add(new Scored(d.doc, score));
         }
         scored.sort((a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
@@ -463,7 +555,13 @@ public final class LuceneStore implements EntryStore {
                 }
                 for (int doc = vectors.nextDoc(); doc != FloatVectorValues.NO_MORE_DOCS; doc = vectors.nextDoc()) {
                     if (live == null || live.get(doc)) {
-                        visitor.visit(entryOf(stored.document(doc)), vectors.vectorValue().clone());
+                        float[] v = vectors.vectorValue().clone();
+                        for (float x : v) {
+                            if (!Float.isFinite(x)) {
+                                throw corrupt(folder, "an embedding is not finite");
+                            }
+                        }
+                        visitor.visit(entryOf(stored.document(doc)), v);
                     }
                 }
             }
@@ -484,6 +582,13 @@ public final class LuceneStore implements EntryStore {
         w.setLiveCommitData(data.entrySet());
         w.commit();
         log.debug("committed {} images to {}", entries.size(), folder);
+    }
+
+    /** Merges the committed index down to at most {@code segments} segments and commits (search cost grows with them). */
+    public void forceMerge(int segments) throws IOException {
+        IndexWriter w = writer();
+        w.forceMerge(segments);
+        w.commit();
     }
 
     /** Closes the writer without committing (uncommitted changes are dropped), the searchers and the folder. */
