@@ -97,6 +97,9 @@ public final class ClipLoader {
      */
     public static Loaded load(Request request) {
         ModelSource source = request.weights() == null ? locate(request) : null;
+        // libtorch (and its malloc settings, MallocTuning) before the checkpoint's buffers: measured, bf16 batches
+        // kept re-faulting their temporaries when the weights had been read first (issue 17)
+        NativeRuntime.ensureLoaded();
         StateDict stateDict = request.weights() != null ? request.weights() : CheckpointReader.read(source.path());
         String name = source != null ? source.name() : stateDict.source();
         boolean chinese = ModelConfig.isChineseClip(stateDict);
@@ -105,7 +108,6 @@ public final class ClipLoader {
                         source != null && !source.isFolder() ? source.path() : null, name))
                 : ModelConfig.fromStateDict(stateDict);
         TextTokenizer tokenizer = request.tokenizer() != null ? request.tokenizer() : defaultTokenizer(chinese);
-        NativeRuntime.ensureLoaded();
         if (request.threads() > 0) {
             // fp32 matrix products run on OpenBLAS's pool, half precision on libtorch's: giving libtorch one
             // thread in fp32 keeps the two pools from fighting over the cores (measured: 1.8x faster on 2 cores).

@@ -1,6 +1,9 @@
 package io.github.clip4j.internal.runtime;
 
+import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.pytorch.PlacementConsumer;
 
 /**
  * Keeps libtorch's large fp32 temporaries in glibc's heap instead of handing them back to the kernel after every
@@ -30,7 +33,20 @@ final class MallocTuning {
     /** The largest mmap threshold glibc's dynamic adjustment reaches on 64-bit ({@code DEFAULT_MMAP_THRESHOLD_MAX}). */
     private static final long MMAP_THRESHOLD_MAX = 32L << 20;
 
-    private static volatile boolean applied;
+    /** glibc's {@code <malloc.h>} parameter numbers and the trim threshold of the environment fix. */
+    private static final int M_TRIM_THRESHOLD = -1;
+    private static final int M_MMAP_THRESHOLD = -3;
+    private static final long TRIM_THRESHOLD = 1L << 30;
+    static final String VERIFIED_JAVACPP = "1.5.13";
+
+    private static volatile String applied = "no";
+
+    /** A pointer argument that carries a plain integer (its address) to the called C function. */
+    private static final class IntegerArgument extends Pointer {
+        IntegerArgument(int value) {
+            address = Integer.toUnsignedLong(value);
+        }
+    }
 
     private MallocTuning() {}
 
@@ -44,12 +60,54 @@ final class MallocTuning {
         Pointer block = Pointer.malloc(MMAP_THRESHOLD_MAX - 8192);
         if (block != null && !block.isNull()) {
             Pointer.free(block);
-            applied = true;
+            applied = "dynamic threshold";
         }
     }
 
-    /** Whether {@link #apply} raised the thresholds in this process. */
-    static boolean applied() {
+    /**
+     * {@code mallopt(M_MMAP_THRESHOLD, 32 MiB)} and {@code mallopt(M_TRIM_THRESHOLD, 1 GiB)}, what
+     * {@code MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824} sets from the environment. The
+     * presets bind no {@code mallopt}, so it is called through a JavaCPP function pointer of the pytorch presets
+     * whose native signature passes two integer registers ({@code PlacementConsumer}, {@code void(void*, size_t)}):
+     * JavaCPP keeps a function pointer object as a struct whose first field is the C function pointer, so a
+     * two-slot struct holding {@code mallopt}'s address ({@link Loader#addressof}) turns its {@code call} into
+     * {@code mallopt(param, value)} (the parameter number travels as the pointer argument's low 32 bits). That
+     * relies on JavaCPP's generated layout and on the x86-64/AArch64 calling conventions, so it runs only with the
+     * JavaCPP version it was verified with and on those two platforms.
+     */
+    static void callMallopt(String platform) {
+        if (!(platform.equals("linux-x86_64") || platform.equals("linux-arm64"))
+                || !VERIFIED_JAVACPP.equals(javacppVersion())
+                || !Boolean.parseBoolean(System.getProperty("clip4j.mallocThresholds", "true"))) {
+            return;
+        }
+        Pointer mallopt;
+        try {
+            mallopt = Loader.addressof("mallopt");
+        } catch (UnsatisfiedLinkError e) {
+            return;
+        }
+        if (mallopt == null || mallopt.isNull()) {
+            return;
+        }
+        PointerPointer<Pointer> struct = new PointerPointer<>(2);
+        struct.put(0, mallopt).put(1, (Pointer) null); // { ptr = mallopt, obj = NULL }
+        PlacementConsumer call = new PlacementConsumer(struct);
+        call.call(new IntegerArgument(M_MMAP_THRESHOLD), MMAP_THRESHOLD_MAX);
+        call.call(new IntegerArgument(M_TRIM_THRESHOLD), TRIM_THRESHOLD);
+        applied = "mallopt";
+    }
+
+    private static String javacppVersion() {
+        try {
+            return Loader.getVersion();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** How the thresholds were set in this process: {@code mallopt}, {@code dynamic threshold} or {@code no}. */
+    static String applied() {
         return applied;
     }
 }

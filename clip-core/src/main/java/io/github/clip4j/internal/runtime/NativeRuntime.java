@@ -62,6 +62,7 @@ public final class NativeRuntime {
             try {
                 load();
                 loaded = true;
+                MallocTuning.callMallopt(Loader.getPlatform()); // after the bootstrap, as measured: see there
             } catch (NativeRuntimeException e) {
                 failure = e;
                 throw e;
