@@ -16,7 +16,8 @@ import java.util.Set;
  * batch (best and median) and the process's CPU time and minor page faults over the timed batches. The last line
  * printed is
  * {@code {"batch": N, "images_per_s": x, "best_batch_ms": y, "median_batch_ms": z, "cpu_ms_per_batch": c,
- * "minor_faults_per_batch": f}} ({@code images_per_s} from the median batch).
+ * "minor_faults_per_batch": f, "rss_mb": r, "peak_rss_mb": p}} ({@code images_per_s} from the median batch;
+ * {@code rss_mb} the resident set after the timed batches, {@code peak_rss_mb} its peak over the process).
  */
 final class PixelsRun {
     /** The options both programs take. */
@@ -90,8 +91,10 @@ final class PixelsRun {
         System.err.println("batch ms: " + Arrays.toString(Arrays.stream(ms).map(v -> Math.round(v * 10) / 10.0)
                 .toArray()));
         String line = String.format(Locale.ROOT, "{\"batch\": %d, \"images_per_s\": %.2f, \"best_batch_ms\": %.2f,"
-                        + " \"median_batch_ms\": %.2f, \"cpu_ms_per_batch\": %.1f, \"minor_faults_per_batch\": %.0f}",
-                n, n / (median / 1000), sorted[0], median, cpuMs, faults);
+                        + " \"median_batch_ms\": %.2f, \"cpu_ms_per_batch\": %.1f, \"minor_faults_per_batch\": %.0f,"
+                        + " \"rss_mb\": %d, \"peak_rss_mb\": %d}",
+                n, n / (median / 1000), sorted[0], median, cpuMs, faults, ProcessMemory.residentKb() / 1024,
+                ProcessMemory.peakResidentKb() / 1024);
         if (!options.json()) {
             System.out.println(options.precision() + ", " + options.threads() + " threads, load "
                     + ProcessMemory.loadAverage());

@@ -10,9 +10,18 @@ final class ProcessMemory {
 
     /** Peak resident set size ({@code VmHWM}) in kB. */
     static long peakResidentKb() {
+        return statusKb("VmHWM:");
+    }
+
+    /** Resident set size now ({@code VmRSS}) in kB. */
+    static long residentKb() {
+        return statusKb("VmRSS:");
+    }
+
+    private static long statusKb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D+", ""));
                 }
             }

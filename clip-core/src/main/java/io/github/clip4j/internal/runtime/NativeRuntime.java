@@ -62,7 +62,6 @@ public final class NativeRuntime {
             try {
                 load();
                 loaded = true;
-                MallocTuning.callMallopt(Loader.getPlatform()); // after the bootstrap, as measured: see there
             } catch (NativeRuntimeException e) {
                 failure = e;
                 throw e;
@@ -98,7 +97,7 @@ public final class NativeRuntime {
         }
         try {
             Loader.load(torch.class);
-            MallocTuning.apply(platform); // before the first tensor: see MallocTuning
+            MallocTuning.apply(platform); // after libtorch's bootstrap, before the first tensor: see MallocTuning
             int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
             applyThreads(Math.max(1, threads));
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
@@ -108,7 +107,7 @@ public final class NativeRuntime {
                     + "or delete the cache folder and retry", e);
         }
         LOG.debug("libtorch loaded for {} from {} ({} native folders extracted or checked first) in {} ms, {} threads,"
-                + " malloc thresholds raised: {}",
+                + " malloc tuning: {}",
                 platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads(),
                 MallocTuning.applied());
     }
