@@ -169,7 +169,7 @@ public final class ClipBenchmark {
      * Runtime, {@link OrtBenchmark}, is measured this way; see {@link PixelsRun} for the JSON line).
      */
     private static void timePixels(String[] args) throws Exception {
-        PixelsRun.Options options = PixelsRun.parse(args, "ClipBenchmark", java.util.Set.of("fp32", "bf16", "fp16"));
+        PixelsRun.Options options = PixelsRun.parse(args, "ClipBenchmark", java.util.Set.of("fp32", "bf16", "fp16", "int8"));
         NpyPixels input = NpyPixels.read(options.pixels());
         Precision precision = Precision.valueOf(options.precision().toUpperCase(Locale.ROOT));
         try (Clip clip = Clip.builder().model(options.model()).precision(precision).threads(options.threads())

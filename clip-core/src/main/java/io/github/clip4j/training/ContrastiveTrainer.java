@@ -120,6 +120,11 @@ public final class ContrastiveTrainer {
      */
     public static Builder builder(Clip clip) {
         requireNonNull(clip, "clip");
+        if (ClipAccess.model(clip).precision() == io.github.clip4j.Precision.INT8) {
+            // its linear layers run on 8-bit copies of the weights that training would leave stale
+            throw new TrainingException("a model loaded in Precision.INT8 cannot be fine-tuned: load it with "
+                    + "Precision.FP32 (use bf16Autocast for speed)");
+        }
         return builder(ContrastiveModel.of(ClipAccess.model(clip)), ImageLoader.of(ClipAccess.preprocessor(clip)),
                 CaptionTokenizer.of(clip.tokenizer(), ClipAccess.model(clip).contextLength()));
     }

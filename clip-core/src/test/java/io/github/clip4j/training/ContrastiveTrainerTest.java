@@ -78,6 +78,18 @@ class ContrastiveTrainerTest {
     }
 
     @Test
+    void refusesAnInt8Model() {
+        try (io.github.clip4j.Clip clip = io.github.clip4j.Clip.builder()
+                .model(io.github.clip4j.testsupport.Fixtures.file("models/vit-tiny.f16.safetensors"))
+                .tokenizer(io.github.clip4j.tokenizer.ClipTokenizer.load(
+                        io.github.clip4j.testsupport.Fixtures.bpeVocabulary()))
+                .precision(io.github.clip4j.Precision.INT8).build()) {
+            assertThatThrownBy(() -> ContrastiveTrainer.builder(clip)).isInstanceOf(TrainingException.class)
+                    .hasMessageContaining("INT8").hasMessageContaining("Precision.FP32");
+        }
+    }
+
+    @Test
     void refusesHalfPrecisionWeights() throws IOException {
         ToyModel model = ToyData.model(1);
         try (org.bytedeco.pytorch.NoGradGuard guard = new org.bytedeco.pytorch.NoGradGuard()) {

@@ -116,6 +116,12 @@ public final class ClipModel implements AutoCloseable {
         NativeRuntime.ensureLoaded();
         NativeTypes.requireAvailable(device);
         ModelConfig config = given != null ? given : ModelConfig.fromStateDict(stateDict);
+        if (precision == Precision.INT8 && (device != Device.CPU
+                || CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision))) {
+            throw new IllegalArgumentException("Precision.INT8 runs on CPUs with AVX2 only (libtorch's fbgemm "
+                    + "kernels); this is " + (device != Device.CPU ? device : "a CPU without AVX2")
+                    + ": use FP32 or BF16");
+        }
         if (device == Device.CPU && CpuFeatures.current().isKnown() && !CpuFeatures.current().isFast(precision)) {
             LOG.warn("{} on this CPU has no native {} arithmetic: it will run slower than FP32 (it still halves "
                     + "the weights' memory)", precision, precision);
@@ -126,9 +132,11 @@ public final class ClipModel implements AutoCloseable {
             // below and closed by close(): the model's lifetime is its own, not the caller's.
             PointerScope owned = new PointerScope();
             try {
-                ClipNetwork network = new ClipNetwork(config,
-                        new Layer.Spec(NativeTypes.scalarType(precision), NativeTypes.device(device), kernels));
+                Layer.Spec spec = new Layer.Spec(NativeTypes.scalarType(precision), NativeTypes.device(device),
+                        kernels, precision == Precision.INT8);
+                ClipNetwork network = new ClipNetwork(config, spec);
                 StateDictLoader.load(network, stateDict);
+                spec.weightsLoaded(); // INT8: the linear layers' weights quantized once, from the loaded fp32 ones
                 network.eval();
                 owned.extend();
                 owned.close();

@@ -17,13 +17,33 @@ abstract class Layer extends Module {
         final TensorOptions fp32;
         final torch.ScalarType computeType;
         final Kernels kernels;
+        /** Whether linear layers multiply in int8 ({@link io.github.clip4j.Precision#INT8}). */
+        final boolean int8;
+        /** What must run once the weights are in place (the int8 layers' quantization), in creation order. */
+        private final java.util.List<Runnable> afterLoad = new java.util.ArrayList<>();
 
         Spec(torch.ScalarType computeType, org.bytedeco.pytorch.Device device, Kernels kernels) {
+            this(computeType, device, kernels, false);
+        }
+
+        Spec(torch.ScalarType computeType, org.bytedeco.pytorch.Device device, Kernels kernels, boolean int8) {
+            this.int8 = int8;
             this.computeType = computeType;
             this.kernels = java.util.Objects.requireNonNull(kernels, "kernels");
             this.compute = new TensorOptions(computeType).device(new org.bytedeco.pytorch.DeviceOptional(device));
             this.fp32 = new TensorOptions(torch.ScalarType.Float)
                     .device(new org.bytedeco.pytorch.DeviceOptional(device));
+        }
+
+        /** Registers work for {@link #weightsLoaded}. */
+        void afterLoad(Runnable step) {
+            afterLoad.add(step);
+        }
+
+        /** Runs what waited for the checkpoint's weights (once, right after they were copied in). */
+        void weightsLoaded() {
+            afterLoad.forEach(Runnable::run);
+            afterLoad.clear();
         }
     }
 

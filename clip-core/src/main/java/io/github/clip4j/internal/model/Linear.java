@@ -8,14 +8,20 @@ import org.bytedeco.pytorch.global.torch;
 final class Linear extends Layer {
     private final Tensor weight;
     private final Tensor bias;
+    /** The int8 form (INT8 precision), made once the weights are loaded; null otherwise. */
+    private volatile QuantizedLinear int8;
 
     Linear(Spec spec, long in, long out) {
         this.weight = parameter(spec, "weight", out, in);
         this.bias = parameter(spec, "bias", out);
+        if (spec.int8) {
+            spec.afterLoad(() -> int8 = QuantizedLinear.of(weight, bias));
+        }
     }
 
     Tensor forward(Tensor x) {
-        return torch.linear(x, weight, new TensorOptional(bias));
+        QuantizedLinear q = int8;
+        return q != null ? q.forward(x) : torch.linear(x, weight, new TensorOptional(bias));
     }
 
     Tensor weight() {

@@ -48,7 +48,7 @@ public final class CpuFeatures {
 
     /**
      * Whether {@code precision} runs natively on this CPU: always for fp32; bf16 with AVX512-BF16 or AMX-BF16; fp16
-     * with AVX512-FP16 or AMX-FP16.
+     * with AVX512-FP16 or AMX-FP16; int8 with AVX2.
      *
      * @param precision the precision a model would be loaded in; not null
      * @return {@code true} if this CPU multiplies in that type without converting to fp32
@@ -58,7 +58,13 @@ public final class CpuFeatures {
             case FP32 -> true;
             case BF16 -> flags.contains("avx512_bf16") || flags.contains("amx_bf16");
             case FP16 -> flags.contains("avx512_fp16") || flags.contains("amx_fp16");
+            case INT8 -> flags.contains("avx2"); // fbgemm's kernels need AVX2 (AVX512-VNNI is faster still)
         };
+    }
+
+    /** Whether the CPU reports {@code flag} in {@code /proc/cpuinfo} (e.g. {@code avx512f}). */
+    public boolean has(String flag) {
+        return flags.contains(flag);
     }
 
     /** The {@code flags} line of the first processor in a {@code /proc/cpuinfo}-format file, or nothing. */

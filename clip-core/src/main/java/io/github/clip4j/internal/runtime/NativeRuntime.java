@@ -100,6 +100,7 @@ public final class NativeRuntime {
             MallocTuning.apply(platform); // after libtorch's bootstrap, before the first tensor: see MallocTuning
             int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
             applyThreads(Math.max(1, threads));
+            warnAboutForcedBlasKernels(System.getenv("OPENBLAS_CORETYPE"));
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
             throw new NativeRuntimeException("cannot load libtorch for platform " + platform + " from " + cache
                     + ": " + e + "; put org.bytedeco:pytorch, openblas and javacpp with classifier " + platform
@@ -110,6 +111,23 @@ public final class NativeRuntime {
                 + " malloc tuning: {}",
                 platform, cache, extracted, (System.nanoTime() - start) / 1_000_000, torch.get_num_threads(),
                 MallocTuning.applied());
+    }
+
+    /**
+     * fp32 matrix products run on OpenBLAS, which picks its kernels for the CPU unless {@code OPENBLAS_CORETYPE}
+     * names others. Measured on an AVX512 machine (issue 17): ViT-B/32 at batch 16 took 1,743 ms of CPU per batch
+     * with {@code OPENBLAS_CORETYPE=Haswell} (AVX2 kernels) and 970-1,070 ms with OpenBLAS's own choice
+     * (Cooperlake), so a setting left in the environment for another program costs clip4j 1.7x.
+     */
+    static void warnAboutForcedBlasKernels(String coreType) {
+        if (coreType == null || coreType.isBlank() || !CpuFeatures.current().has("avx512f")) {
+            return;
+        }
+        String core = coreType.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!(core.equals("skylakex") || core.equals("cooperlake") || core.equals("sapphirerapids"))) {
+            LOG.warn("OPENBLAS_CORETYPE={} makes OpenBLAS use kernels without AVX512 on this AVX512 CPU: fp32 runs"
+                    + " about 1.7x slower than with OpenBLAS's own choice; unset it for clip4j", coreType);
+        }
     }
 
     private static File cacheDir() {

@@ -19,6 +19,7 @@ public final class NativeTypes {
             case FP32 -> torch.ScalarType.Float;
             case BF16 -> torch.ScalarType.BFloat16;
             case FP16 -> torch.ScalarType.Half;
+            case INT8 -> torch.ScalarType.Float; // fp32 weights and activations; the linear layers add int8 copies
         };
     }
 

@@ -23,6 +23,10 @@ class CpuFeaturesTest {
         assertThat(features.isFast(Precision.FP32)).isTrue();
         assertThat(features.isFast(Precision.BF16)).isTrue();
         assertThat(features.isFast(Precision.FP16)).isFalse();
+        assertThat(features.isFast(Precision.INT8)).isTrue();
+        assertThat(features.has("avx512f")).isTrue();
+        assertThat(features.has("avx512_vnni")).isFalse();
+        assertThat(new CpuFeatures(Set.of("sse4_2")).isFast(Precision.INT8)).isFalse();
     }
 
     @Test
