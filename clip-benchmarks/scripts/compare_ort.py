@@ -95,7 +95,8 @@ def spread(a):
             results[name].append(result)
             print(f"jvm {i + 1} {name}: best {result['best_batch_ms']:.0f} ms, median "
                   f"{result['median_batch_ms']:.0f} ms, cpu {result['cpu_ms_per_batch']:.0f} ms, minor faults "
-                  f"{result['minor_faults_per_batch']:.0f} per batch, load {before}->{load()}", flush=True)
+                  f"{result['minor_faults_per_batch']:.0f} per batch, rss {result.get('rss_mb', '?')} MB, "
+                  f"load {before}->{load()}", flush=True)
     for name, _ in variants:
         ms = [x["best_batch_ms"] for x in results[name]]
         cpu = [x["cpu_ms_per_batch"] for x in results[name]]
@@ -110,7 +111,7 @@ def main():
     p.add_argument("--jar", required=True)
     p.add_argument("--dir", required=True)
     p.add_argument("--threads", default="1,2")
-    p.add_argument("--precisions", default="fp32,bf16")
+    p.add_argument("--precisions", default="fp32,bf16,int8")
     p.add_argument("--precision", default="bf16")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--warmup", type=int, default=2)
