@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 class RuntimeOptions {
     @Option(names = "--precision", paramLabel = "P", defaultValue = "fp32",
-            description = "Compute precision: fp32 (default, matches the reference), bf16 or fp16.")
+            description = "Compute precision: fp32 (default, matches the reference), bf16, fp16 or int8 (inference only).")
     Precision precision = Precision.FP32;
 
     @Option(names = "--device", paramLabel = "D", defaultValue = "cpu",

@@ -208,8 +208,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!(heldOut >= 0 && heldOut < 1)) {
             problems.add("--held-out must be in [0, 1), not " + heldOut);
         }
-        if (runtime.precision == Precision.FP16) {
-            problems.add("--precision fp16 cannot train: fine-tuning keeps float32 weights; use fp32 or bf16"
+        if (runtime.precision == Precision.FP16 || runtime.precision == Precision.INT8) {
+            problems.add("--precision " + runtime.precision.name().toLowerCase(java.util.Locale.ROOT)
+                    + " cannot train: fine-tuning keeps float32 weights; use fp32 or bf16"
                     + " (float32 weights, encoders under bf16 autocast)");
         }
         if (!problems.isEmpty()) {
