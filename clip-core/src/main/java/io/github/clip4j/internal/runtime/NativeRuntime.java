@@ -117,7 +117,7 @@ public final class NativeRuntime {
      * fp32 matrix products run on OpenBLAS, which picks its kernels for the CPU unless {@code OPENBLAS_CORETYPE}
      * names others. Measured on an AVX512 machine (issue 17): ViT-B/32 at batch 16 took 1,743 ms of CPU per batch
      * with {@code OPENBLAS_CORETYPE=Haswell} (AVX2 kernels) and 970-1,070 ms with OpenBLAS's own choice
-     * (Cooperlake), so a setting left in the environment for another program costs clip4j 1.7x.
+     * (Cooperlake), so a setting left in the environment for another program costs clip4j 1.7x. Logged at INFO.
      */
     static void warnAboutForcedBlasKernels(String coreType) {
         if (coreType == null || coreType.isBlank() || !CpuFeatures.current().has("avx512f")) {
@@ -125,7 +125,8 @@ public final class NativeRuntime {
         }
         String core = coreType.trim().toLowerCase(java.util.Locale.ROOT);
         if (!(core.equals("skylakex") || core.equals("cooperlake") || core.equals("sapphirerapids"))) {
-            LOG.warn("OPENBLAS_CORETYPE={} makes OpenBLAS use kernels without AVX512 on this AVX512 CPU: fp32 runs"
+            // INFO, not WARN: the command line prints warnings, and this is the environment's choice, not an error
+            LOG.info("OPENBLAS_CORETYPE={} makes OpenBLAS use kernels without AVX512 on this AVX512 CPU: fp32 runs"
                     + " about 1.7x slower than with OpenBLAS's own choice; unset it for clip4j", coreType);
         }
     }
