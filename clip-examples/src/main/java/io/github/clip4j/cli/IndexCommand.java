@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexUpdate;
 import io.github.clip4j.SkippedFile;
@@ -69,6 +70,9 @@ final class IndexCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions options;
 
+    @Mixin
+    private DecodeOption decode;
+
     @Override
     public Integer call() throws java.io.IOException {
         if (!java.nio.file.Files.isDirectory(index)) { // an existing folder is an hnsw index (checked on open)
@@ -79,7 +83,7 @@ final class IndexCommand implements Callable<Integer> {
         if (source.importFrom != null) {
             update = ParquetImport.run(cli, model.value, options, source.importFrom, index, indexKind);
         } else {
-            try (Clip clip = cli.loadModel(model.value, options);
+            try (Clip clip = cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.FAST));
                  ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize, indexKind);
                  LazyProgress progress = new LazyProgress(cli, "Indexing")) {
                 update = imageIndex.addDirectory(source.dir, progress::update);
