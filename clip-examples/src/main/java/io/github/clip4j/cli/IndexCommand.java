@@ -34,6 +34,9 @@ import picocli.CommandLine.Spec;
             "Unreadable images are skipped and listed, never fatal. An index belongs to one model: search it with"
                     + " the same one."})
 final class IndexCommand implements Callable<Integer> {
+    /** Encoder batches per {@code ImageIndex} model call (progress is reported after each call). */
+    static final int BATCHES_PER_CALL = 4;
+
     @ParentCommand
     private ClipCli cli;
 
@@ -84,7 +87,9 @@ final class IndexCommand implements Callable<Integer> {
             update = ParquetImport.run(cli, model.value, options, source.importFrom, index, indexKind);
         } else {
             try (Clip clip = cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.FAST));
-                 ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize, indexKind);
+                 // Several encoder batches per index call: the decode pool works on batch k + 1 while batch k is
+                 // encoded (one call's batches share the decode-ahead pipeline); memory stays one batch ahead.
+                 ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize * BATCHES_PER_CALL, indexKind);
                  LazyProgress progress = new LazyProgress(cli, "Indexing")) {
                 update = imageIndex.addDirectory(source.dir, progress::update);
             }
