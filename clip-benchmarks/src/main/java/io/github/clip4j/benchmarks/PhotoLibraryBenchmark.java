@@ -7,8 +7,6 @@ import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.image.DecodedImage;
 import io.github.clip4j.internal.image.ImageDecoder;
 import io.github.clip4j.internal.image.InMemoryImages;
-import io.github.clip4j.retrieval.ImageIndex;
-import io.github.clip4j.retrieval.IndexUpdate;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.io.BufferedReader;
@@ -61,25 +59,21 @@ public final class PhotoLibraryBenchmark {
     private static final int WIDTH = 4032;
     private static final int HEIGHT = 3024;
 
-    /** As {@code clip index}: 4 encoder batches of 16 per index call, so decoding overlaps encoding. */
-    private static final int CALL_BATCHES = Integer.getInteger("clip4j.index.batches", 4);
-
     private PhotoLibraryBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("--child-index")) {
-            childIndex(Path.of(args[1]), Path.of(args[2]), ImageDecoding.valueOf(args[3]), Precision.valueOf(args[4]));
-            return;
-        }
         Map<String, String> options = options(args);
         int photos = Integer.parseInt(options.getOrDefault("photos", "24"));
         int rssPhotos = Integer.parseInt(options.getOrDefault("rss-photos", "0"));
         List<String> precisions = List.of(options.getOrDefault("precisions", "fp32,bf16").split(","));
-        Path work = Files.createTempDirectory("clip4j-photos");
+        // --work DIR keeps the photos and the model there and reuses them in later runs (generating 24 photos
+        // takes a minute); without it a temporary folder is used and deleted.
+        Path work = options.containsKey("work") ? Files.createDirectories(Path.of(options.get("work")))
+                : Files.createTempDirectory("clip4j-photos");
         try {
             run(work, photos, rssPhotos, precisions, options);
         } finally {
-            if (!options.containsKey("keep")) {
+            if (!options.containsKey("keep") && !options.containsKey("work")) {
                 try (Stream<Path> files = Files.walk(work)) {
                     files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
                 }
@@ -92,49 +86,71 @@ public final class PhotoLibraryBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(Locale.ROOT, "machine: %d cores, %s; load %s%n", cores, System.getProperty("os.arch"),
                 ProcessMemory.loadAverage());
-        Path folder = Files.createDirectories(work.resolve("photos"));
+        Path folder = Files.createDirectories(work.resolve("photos-" + photos));
         long bytes = 0;
         long start = System.nanoTime();
         for (int i = 0; i < photos; i++) {
-            bytes += writePhoto(folder.resolve(String.format(Locale.ROOT, "IMG_%04d.jpg", i)), i);
+            Path photo = folder.resolve(String.format(Locale.ROOT, "IMG_%04d.jpg", i));
+            bytes += Files.exists(photo) ? Files.size(photo) : writePhoto(photo, i);
         }
-        System.out.printf(Locale.ROOT, "generated %d photos %dx%d q90, %.1f MB each on average, in %.0f s%n",
+        System.out.printf(Locale.ROOT, "%d photos %dx%d q90, %.1f MB each on average, ready in %.0f s%n",
                 photos, WIDTH, HEIGHT, bytes / 1e6 / photos, (System.nanoTime() - start) / 1e9);
         Path model = work.resolve("vit-b-32.pt");
-        RandomCheckpoints.writeTorchArchive(ModelShape.VIT_B_32, model);
+        if (!Files.exists(model)) {
+            RandomCheckpoints.writeTorchArchive(ModelShape.VIT_B_32, model);
+        }
         List<Path> files = list(folder);
+        if (options.containsKey("generate-only")) {
+            return;
+        }
+        if (rssPhotos > 0 && options.containsKey("rss-only")) {
+            rssRuns(work, model, files, photos, rssPhotos, options);
+            return;
+        }
 
         compareDecoders(files.subList(0, Math.min(4, files.size())));
 
         System.out.println();
         System.out.println("whole `clip index` process (fresh JVM: load, walk, decode + encode, write), " + photos
-                + " photos, ViT-B/32 random weights, batch 16, " + CALL_BATCHES + " batches per index call, decode threads = min(4, cores)");
-        System.out.println("| decode | precision | seconds | photos/s | indexing s | peak RSS MB | load |");
-        System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
+                + " photos, ViT-B/32 random weights, the CLI's defaults (batch 16, threads = cores)");
+        System.out.println("| decode | precision | photos | seconds | photos/s | peak RSS MB | load before | load after |");
+        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | --- | --- |");
         for (String precision : precisions) {
             for (ImageDecoding mode : ImageDecoding.values()) {
-                indexProcess(model, folder, work, mode, Precision.valueOf(precision.toUpperCase(Locale.ROOT)), photos);
+                indexProcess(model, folder, work, mode, Precision.valueOf(precision.toUpperCase(Locale.ROOT)), photos,
+                        false);
             }
         }
         if (options.containsKey("clip-src")) {
-            seedLoop(options, model, folder, photos);
+            seedLoop(options, model, folder, photos, work);
         }
 
         accuracy(model, files);
 
         if (rssPhotos > 0) {
-            Path many = Files.createDirectories(work.resolve("many"));
-            for (int i = 0; i < rssPhotos; i++) {
-                Files.createLink(many.resolve(String.format(Locale.ROOT, "IMG_%05d.jpg", i)), files.get(i % files.size()));
+            rssRuns(work, model, files, photos, rssPhotos, options);
+        }
+    }
+
+    /** Peak RSS of {@code clip index} (fp32) on 50, 100, ... {@code rssPhotos} photos: hard links to the N. */
+    private static void rssRuns(Path work, Path model, List<Path> files, int photos, int rssPhotos,
+            Map<String, String> options) throws IOException, InterruptedException {
+        System.out.println();
+        System.out.println("peak RSS of `clip index` (fp32) by number of photos (hard links to the " + photos + ")");
+        System.out.println("| decode | precision | photos | seconds | photos/s | peak RSS MB | load before | load after |");
+        System.out.println("| --- | --- | ---: | ---: | ---: | ---: | --- | --- |");
+        for (String count : options.getOrDefault("rss-steps", "50,100," + rssPhotos).split(",")) {
+            int n = Integer.parseInt(count);
+            Path many = Files.createDirectories(work.resolve("links-" + n));
+            for (int i = 0; i < n; i++) {
+                Path link = many.resolve(String.format(Locale.ROOT, "IMG_%05d.jpg", i));
+                if (!Files.exists(link)) {
+                    Files.createLink(link, files.get(i % files.size()));
+                }
             }
-            System.out.println();
-            System.out.println("peak RSS of `clip index` on " + rssPhotos + " photos (hard links to the " + photos
-                    + "), fp32");
-            System.out.println("| decode | precision | seconds | photos/s | indexing s | peak RSS MB | load |");
-            System.out.println("| --- | --- | --- | --- | --- | --- | --- |");
             for (String mode : options.getOrDefault("rss-modes", "fast,exact").split(",")) {
                 indexProcess(model, many, work, ImageDecoding.valueOf(mode.toUpperCase(Locale.ROOT)), Precision.FP32,
-                        rssPhotos);
+                        n, true);
             }
         }
     }
@@ -204,76 +220,69 @@ public final class PhotoLibraryBenchmark {
 
     // ------------------------------------------------------------------------------------- index process
 
+    /**
+     * The real {@code clip index} (the CLI's main class, with the launcher's {@code -XX:+UseSerialGC}) in a fresh
+     * JVM under {@code /usr/bin/time}: wall seconds and peak RSS of the whole process, start-up and model load
+     * included.
+     */
     private static void indexProcess(Path model, Path folder, Path work, ImageDecoding mode, Precision precision,
-            int photos) throws IOException, InterruptedException {
+            int photos, boolean rss) throws IOException, InterruptedException {
         Path index = work.resolve("photos-" + mode + "-" + precision + "-" + photos + ".clipindex");
         Files.deleteIfExists(index);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        long start = System.nanoTime();
-        Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                PhotoLibraryBenchmark.class.getName(), "--child-index", model.toString(), folder.toString(),
-                mode.name(), precision.name(), index.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String last = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                last = line;
-            }
+        List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-f", "%e %M", java, "-XX:+UseSerialGC"));
+        String extra = System.getProperty("clip4j.bench.jvmArgs", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
         }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.github.clip4j.cli.ClipCli", "index",
+                "--model", model.toString(), "--dir", folder.toString(), "--index", index.toString(), "--decode",
+                mode.name().toLowerCase(Locale.ROOT), "--precision", precision.name().toLowerCase(Locale.ROOT),
+                "--no-progress"));
+        String loadBefore = ProcessMemory.loadAverage();
+        Path err = work.resolve("index-stderr.txt");
+        Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+        String json = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         int status = process.waitFor();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        if (status != 0 || last == null) {
-            System.out.printf(Locale.ROOT, "| %s | %s | failed (exit %d) | | | | %s |%n", mode, precision, status,
-                    ProcessMemory.loadAverage());
+        List<String> errLines = Files.readAllLines(err);
+        String last = errLines.isEmpty() ? "" : errLines.get(errLines.size() - 1);
+        Files.deleteIfExists(index);
+        if (status != 0 || !json.contains("\"added\":" + photos)) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %d | failed (exit %d): %s %s | | | %s | |%n", mode, precision,
+                    photos, status, json, last, loadBefore);
             return;
         }
-        String[] parts = last.split(" "); // indexingMs rssKb added
-        System.out.printf(Locale.ROOT, "| %s | %s | %.1f | %.2f | %.1f | %d | %s |%n", mode.name().toLowerCase(Locale.ROOT),
-                precision.name().toLowerCase(Locale.ROOT), seconds, photos / seconds, Long.parseLong(parts[0]) / 1e3,
-                Long.parseLong(parts[1]) / 1024, ProcessMemory.loadAverage());
+        String[] parts = last.trim().split(" "); // elapsed seconds, peak RSS kB
+        double seconds = Double.parseDouble(parts[0]);
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %.1f | %.2f | %d | %s | %s |%n",
+                mode.name().toLowerCase(Locale.ROOT), precision.name().toLowerCase(Locale.ROOT), photos, seconds,
+                photos / seconds, Long.parseLong(parts[1]) / 1024, loadBefore, ProcessMemory.loadAverage());
     }
 
-    /** What {@code clip index --model M --dir DIR --index FILE --decode MODE --precision P} does, timed. */
-    private static void childIndex(Path model, Path folder, ImageDecoding mode, Precision precision) throws IOException {
-        Path index = Files.createTempFile(folder.getParent(), "child", ".clipindex");
-        Files.delete(index);
-        try (Clip clip = Clip.builder().model(model).precision(precision).decoding(mode)
-                .threads(Runtime.getRuntime().availableProcessors()).build();
-                ImageIndex imageIndex = ImageIndex.open(index, clip, 16 * CALL_BATCHES)) {
-            long start = System.nanoTime();
-            IndexUpdate update = imageIndex.addDirectory(folder);
-            long ms = (System.nanoTime() - start) / 1_000_000;
-            System.out.println(ms + " " + ProcessMemory.peakResidentKb() + " " + update.added());
-        } finally {
-            Files.deleteIfExists(index);
-        }
-    }
-
-    private static void seedLoop(Map<String, String> options, Path model, Path folder, int photos)
+    /** The reference's seed loop, the whole Python process under {@code /usr/bin/time} like {@code clip index}. */
+    private static void seedLoop(Map<String, String> options, Path model, Path folder, int photos, Path work)
             throws IOException, InterruptedException {
         String script = options.getOrDefault("seed-loop", "clip-benchmarks/src/build/seed_loop.py");
-        long start = System.nanoTime();
-        Process process = new ProcessBuilder(options.getOrDefault("python", "python3"), script,
-                "--clip-src", options.get("clip-src"), "--weights", model.toString(), "--photos", folder.toString())
-                .redirectErrorStream(true).start();
-        String last = null;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                last = line;
-            }
-        }
+        String loadBefore = ProcessMemory.loadAverage();
+        Path err = work.resolve("seed-stderr.txt");
+        Process process = new ProcessBuilder("/usr/bin/time", "-f", "%e %M", options.getOrDefault("python", "python3"),
+                script, "--clip-src", options.get("clip-src"), "--weights", model.toString(), "--photos",
+                folder.toString()).redirectError(err.toFile()).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         int status = process.waitFor();
-        double seconds = (System.nanoTime() - start) / 1e9;
+        List<String> errLines = Files.readAllLines(err);
+        String last = errLines.isEmpty() ? "" : errLines.get(errLines.size() - 1);
         if (status != 0) {
-            System.out.println("| reference seed loop | fp32 | failed (exit " + status + "): " + last + " | | | | |");
+            System.out.println("| reference seed loop | fp32 | " + photos + " | failed (exit " + status + "): "
+                    + String.join(" / ", errLines.subList(Math.max(0, errLines.size() - 3), errLines.size()))
+                    + " | | | " + loadBefore + " | |");
             return;
         }
-        String[] parts = last.split(" "); // loopSeconds rssKb
-        System.out.printf(Locale.ROOT, "| reference seed loop (Python, torch 2 threads) | fp32 | %.1f | %.2f | %.1f | %d | %s |%n",
-                seconds, photos / seconds, Double.parseDouble(parts[0]), Long.parseLong(parts[1]) / 1024,
-                ProcessMemory.loadAverage());
+        String[] parts = last.trim().split(" "); // elapsed seconds, peak RSS kB
+        double seconds = Double.parseDouble(parts[0]);
+        System.out.printf(Locale.ROOT, "| reference seed loop (Python, torch 2 threads; loop alone %.1f s) | fp32 | %d"
+                + " | %.1f | %.2f | %d | %s | %s |%n", Double.parseDouble(out.split(" ")[0]), photos, seconds,
+                photos / seconds, Long.parseLong(parts[1]) / 1024, loadBefore, ProcessMemory.loadAverage());
     }
 
     // ------------------------------------------------------------------------------------------ accuracy
@@ -416,7 +425,7 @@ public final class PhotoLibraryBenchmark {
                 throw new IllegalArgumentException("unexpected argument " + args[i]);
             }
             String key = args[i].substring(2);
-            if (key.equals("keep")) {
+            if (key.equals("keep") || key.equals("generate-only") || key.equals("rss-only")) {
                 options.put(key, "true");
             } else if (i + 1 < args.length) {
                 options.put(key, args[++i]);

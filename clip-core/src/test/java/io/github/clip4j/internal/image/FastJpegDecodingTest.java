@@ -87,6 +87,38 @@ class FastJpegDecodingTest {
         assertThat(cropPsnr(fast, ImageDecoder.decode(jpeg, "photo.jpg"))).isGreaterThan(30);
     }
 
+    /**
+     * The native buffers are pooled and reused across decodes (OpenCvJpeg.Scratch): photos of different sizes,
+     * decoded in turns on several threads, give exactly what each gives alone.
+     */
+    @Test
+    void reusedNativeBuffersNeverLeakOnePhotoIntoAnother() throws Exception {
+        byte[][] jpegs = {
+            jpeg(photo(2000, 1504, BufferedImage.TYPE_INT_RGB, 21), false),
+            jpeg(photo(1000, 900, BufferedImage.TYPE_INT_RGB, 22), false),
+            jpeg(photo(1900, 1000, BufferedImage.TYPE_BYTE_GRAY, 23), false),
+            jpeg(photo(1800, 1800, BufferedImage.TYPE_INT_RGB, 24), true),
+        };
+        byte[][] alone = new byte[jpegs.length][];
+        for (int i = 0; i < jpegs.length; i++) {
+            alone[i] = PREPROCESSOR.rgb(ImageDecoder.decode(jpegs[i], "alone-" + i + ".jpg", SIZE));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int round = 0; round < 24; round++) {
+                int i = (round * 3) % jpegs.length;
+                done.add(pool.submit(() -> assertThat(PREPROCESSOR.rgb(ImageDecoder.decode(jpegs[i], "turn.jpg", SIZE)))
+                        .isEqualTo(alone[i])));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void progressiveAndGrayJpegs() throws IOException {
         byte[] progressive = jpeg(photo(1800, 1800, BufferedImage.TYPE_INT_RGB, 5), true);
