@@ -35,25 +35,31 @@ import javax.imageio.stream.ImageOutputStream;
 
 /**
  * A folder of camera photos, indexed: N generated 4032x3024 JPEGs (quality 90, smooth shapes, texture and noise,
- * so they compress like photos: 3-5 MB each) in a temporary folder, a random-weight ViT-B/32, and
+ * so they compress like photos: 3-5 MB each), a random-weight ViT-B/32, and
  *
  * <ol>
  *   <li>decoders compared on the same photos: exact (ImageDecoder), fast (libjpeg-turbo DCT scaling through
  *       OpenCV) and ImageIO's {@code setSourceSubsampling} (TwelveMonkeys), ms per photo and crop PSNR vs exact;
- *   <li>the whole {@code clip index} process (a fresh JVM: load the model, walk the folder, decode on the decode
- *       pool while the encoder runs, write the index) for exact/fast x fp32/bf16: wall seconds, photos/s, peak RSS;
+ *   <li>the whole {@code clip index} process (the CLI's main class in a fresh JVM under {@code /usr/bin/time}: load
+ *       the model, walk the folder, decode on the decode pool while the encoder runs, write the index) for
+ *       exact/fast x fp32/bf16: wall seconds, photos/s, peak RSS;
  *   <li>the reference's seed loop in Python ({@code src/build/seed_loop.py}: open, preprocess, encode one photo at
- *       a time, torch with 2 threads) on the same photos and weights, if {@code --clip-src} is given;
+ *       a time, torch with 2 threads) on the same photos and weights, the whole process, if {@code --clip-src}
+ *       (the folder holding OpenAI's {@code model.py}) is given;
  *   <li>accuracy of fast vs exact: crop PSNR and cosine of ViT-B/32 (fp32) features, per photo;
- *   <li>peak RSS of {@code clip index} on {@code --rss-photos} photos (copies of the N), fp32.
+ *   <li>peak RSS of {@code clip index} (fp32) on 50, 100 and {@code --rss-photos} photos (hard links to the N).
  * </ol>
  *
  * <pre>
  * java -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.PhotoLibraryBenchmark \
- *     --photos 24 --rss-photos 200 --clip-src /tmp/openai-clip --seed-loop clip-benchmarks/src/build/seed_loop.py
+ *     --photos 24 --work /tmp/photos --clip-src CLIP/clip --python /usr/bin/python3 \
+ *     --seed-loop clip-benchmarks/src/build/seed_loop.py
+ * java -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.PhotoLibraryBenchmark \
+ *     --photos 24 --work /tmp/photos --rss-photos 200 --rss-only
  * </pre>
  *
- * Every row carries the 1-minute load average when it was measured. The photos are deleted afterwards.
+ * Every row carries the 1-minute load average before and after it. {@code --work DIR} keeps the photos and the
+ * model for later runs; without it they go to a temporary folder that is deleted afterwards.
  */
 public final class PhotoLibraryBenchmark {
     private static final int WIDTH = 4032;
