@@ -14,6 +14,7 @@ module io.github.clip4j.core {
     requires org.bytedeco.openblas;
     requires org.bytedeco.pytorch;
     requires org.apache.lucene.core;
+    requires static org.bytedeco.opencv; // optional: ImageDecoding.FAST
     requires org.slf4j;
 
     exports io.github.clip4j;

@@ -273,10 +273,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
      * {@code build()}. The classifier uses this {@code Clip} and stops working when it is closed.
      *
      * <pre>{@code
-     * ZeroShotClassifier classifier = clip.classifier()
-     *         .labels("cat", "dog", "car")
-     *         .templates(PromptTemplates.OPENAI_IMAGENET)
-     *         .build();
+     * ZeroShotClassifier classifier = clip.classifier().labels("cat", "dog", "car")
+     *         .templates(PromptTemplates.OPENAI_IMAGENET).build();
      * List<Classification> results = classifier.classify(List.of(path1, path2));
      * }</pre>
      *
@@ -342,6 +340,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         private int threads = 0;
         private int batchSize = 16;
         private int decodeThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        private ImageDecoding decoding = ImageDecoding.EXACT;
         private ModelCache cache;
         private DownloadListener listener = DownloadListener.NONE;
         private TextTokenizer tokenizer;
@@ -404,7 +403,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * @return this builder
          */
         public Builder threads(int threads) {
-            this.threads = atLeastOne(threads, "threads");
+            this.threads = ClipEngine.atLeastOne(threads, "threads");
             return this;
         }
 
@@ -414,7 +413,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * @return this builder
          */
         public Builder batchSize(int batchSize) {
-            this.batchSize = atLeastOne(batchSize, "batch size");
+            this.batchSize = ClipEngine.atLeastOne(batchSize, "batch size");
             return this;
         }
 
@@ -424,7 +423,16 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
          * @return this builder
          */
         public Builder decodeThreads(int threads) {
-            this.decodeThreads = atLeastOne(threads, "decode threads");
+            this.decodeThreads = ClipEngine.atLeastOne(threads, "decode threads");
+            return this;
+        }
+
+        /**
+         * @param decoding {@link ImageDecoding#EXACT} (default: reference parity) or FAST (photo folders; needs OpenCV)
+         * @return this builder
+         */
+        public Builder decoding(ImageDecoding decoding) {
+            this.decoding = ClipEngine.checkDecoding(requireNonNull(decoding, "decoding"));
             return this;
         }
 
@@ -470,7 +478,7 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             long start = System.nanoTime();
             ClipLoader.Loaded loaded = ClipLoader.load(new ClipLoader.Request(modelName, modelPath, weights, device,
                     precision, threads, cache, listener, tokenizer));
-            Clip clip = new Clip(new ClipEngine(loaded, batchSize, decodeThreads));
+            Clip clip = new Clip(new ClipEngine(loaded, batchSize, decodeThreads, decoding));
             LOG.info("loaded {} on {} ({}) in {} ms", loaded.name(), device, precision,
                     (System.nanoTime() - start) / 1_000_000);
             return clip;
@@ -487,13 +495,6 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
             this.modelPath = path;
             this.weights = stateDict;
             return this;
-        }
-
-        private static int atLeastOne(int value, String what) {
-            if (value < 1) {
-                throw new IllegalArgumentException(what + " must be at least 1, got " + value);
-            }
-            return value;
         }
     }
 }

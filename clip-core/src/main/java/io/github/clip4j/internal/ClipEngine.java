@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.github.clip4j.ClipClosedException;
 import io.github.clip4j.Embedding;
+import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.common.ClipException;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.image.DecodedImage;
+import io.github.clip4j.internal.image.FastJpegDecoder;
 import io.github.clip4j.internal.image.ImageDecoder;
 import io.github.clip4j.internal.image.InMemoryImages;
 import io.github.clip4j.internal.loading.ClipLoader;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -41,6 +44,8 @@ public final class ClipEngine implements AutoCloseable {
     private final String name;
     private final String id;
     private final int batchSize;
+    /** The model's resolution when large JPEGs are decoded at a reduced size (ImageDecoding.FAST), else 0. */
+    private final int draftSize;
     /** Decodes batch k + 1 while batch k runs through the encoder; one batch ahead keeps memory small. */
     private final DecodePipeline decoders;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
@@ -53,8 +58,10 @@ public final class ClipEngine implements AutoCloseable {
      * @param loaded what {@link ClipLoader} loaded; closed by {@link #close()}
      * @param batchSize items per encoder call, at least 1
      * @param decodeThreads threads decoding image files, at least 1
+     * @param decoding how image files are decoded (see {@link #checkDecoding})
      */
-    public ClipEngine(ClipLoader.Loaded loaded, int batchSize, int decodeThreads) {
+    public ClipEngine(ClipLoader.Loaded loaded, int batchSize, int decodeThreads, ImageDecoding decoding) {
+        this.draftSize = decoding == ImageDecoding.FAST ? loaded.preprocessor().size() : 0;
         this.model = loaded.model();
         this.tokenizer = loaded.tokenizer();
         this.preprocessor = loaded.preprocessor();
@@ -65,15 +72,49 @@ public final class ClipEngine implements AutoCloseable {
         this.decoders = new DecodePipeline(decodeThreads, 1, DecodePipeline.OnFailure.FAIL);
     }
 
-    /** An image to decode, and the name its errors mention. */
-    public record ImageSource(String name, Supplier<DecodedImage> decoder) {
+    /**
+     * {@return {@code value}} (a builder setting that must be positive)
+     *
+     * @param value the setting
+     * @param what its name in the message
+     * @throws IllegalArgumentException if {@code value < 1}
+     */
+    public static int atLeastOne(int value, String what) {
+        if (value < 1) {
+            throw new IllegalArgumentException(what + " must be at least 1, got " + value);
+        }
+        return value;
+    }
+
+    /**
+     * Checks that a decoding mode can run here: {@code FAST} needs OpenCV, an optional dependency.
+     *
+     * @param decoding the mode
+     * @return {@code decoding}
+     * @throws io.github.clip4j.common.ClipException if {@code FAST} is asked for and OpenCV cannot be loaded (the
+     *     message names the artifacts to add)
+     */
+    public static ImageDecoding checkDecoding(ImageDecoding decoding) {
+        if (decoding == ImageDecoding.FAST) {
+            FastJpegDecoder.requireAvailable();
+        }
+        return decoding;
+    }
+
+    /**
+     * An image to decode, and the name its errors mention.
+     *
+     * @param name what errors call it
+     * @param decoder decodes it, given the engine's draft size (0: exact; else large JPEGs may be reduced)
+     */
+    public record ImageSource(String name, IntFunction<DecodedImage> decoder) {
         /**
          * {@return an image file}
          *
          * @param path the file
          */
         public static ImageSource of(Path path) {
-            return new ImageSource(path.toString(), () -> ImageDecoder.decode(path));
+            return new ImageSource(path.toString(), draft -> ImageDecoder.decode(path, draft));
         }
 
         /**
@@ -84,7 +125,7 @@ public final class ClipEngine implements AutoCloseable {
          */
         public static ImageSource of(BufferedImage image, int index) {
             return new ImageSource("in-memory image " + index + " (" + image.getWidth() + "x" + image.getHeight()
-                    + ")", () -> InMemoryImages.toDecoded(image));
+                    + ")", draft -> InMemoryImages.toDecoded(image));
         }
 
         /**
@@ -94,7 +135,7 @@ public final class ClipEngine implements AutoCloseable {
          * @param name what messages call it
          */
         public static ImageSource of(byte[] bytes, String name) {
-            return new ImageSource(name, () -> ImageDecoder.decode(bytes, name));
+            return new ImageSource(name, draft -> ImageDecoder.decode(bytes, name, draft));
         }
 
         /**
@@ -104,7 +145,7 @@ public final class ClipEngine implements AutoCloseable {
          * @param name what messages call it
          */
         public static ImageSource of(InputStream in, String name) {
-            return new ImageSource(name, () -> ImageDecoder.decode(in, name));
+            return new ImageSource(name, draft -> ImageDecoder.decode(in, name, draft));
         }
 
         /**
@@ -234,7 +275,7 @@ public final class ClipEngine implements AutoCloseable {
         checkOpen();
         float[][] out = new float[inputs.size()][];
         try (DecodePipeline.Batches<ImageSource> batches = decoders.stream(DecodePipeline.partition(inputs, batchSize),
-                preprocessor.pixelCount(), new Sources(preprocessor))) {
+                preprocessor.pixelCount(), new Sources(preprocessor, draftSize))) {
             int start = 0;
             while (batches.hasNext()) {
                 DecodedBatch<ImageSource> batch = batches.next();
@@ -325,14 +366,14 @@ public final class ClipEngine implements AutoCloseable {
     }
 
     /** Decodes and preprocesses {@link ImageSource}s into a batch buffer (the pipeline names failed inputs). */
-    private record Sources(ClipPreprocessor preprocessor) implements ItemDecoder<ImageSource> {
+    private record Sources(ClipPreprocessor preprocessor, int draftSize) implements ItemDecoder<ImageSource> {
         Sources {
             requireNonNull(preprocessor, "preprocessor");
         }
 
         @Override
         public void decode(ImageSource input, FloatBuffer dst, int offset) {
-            preprocessor.pixels(input.decoder().get(), dst, offset);
+            preprocessor.pixels(input.decoder().apply(draftSize), dst, offset);
         }
 
         @Override

@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.examples.chart.ClassificationChart;
 import io.github.clip4j.zeroshot.Classification;
 import io.github.clip4j.zeroshot.Ensemble;
@@ -83,6 +84,9 @@ final class ClassifyCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions options;
 
+    @Mixin
+    private DecodeOption decode;
+
     /** The labels: a comma-separated list, or one option per label (for labels that contain commas). */
     static final class LabelOptions {
         @Option(names = "--labels", paramLabel = "a,b,c", split = ",", hideParamSyntax = true, required = true,
@@ -129,7 +133,7 @@ final class ClassifyCommand implements Callable<Integer> {
         }
         java.awt.Font chartFont = Pictures.font(font);
         List<Classification> results;
-        try (Clip clip = cli.loadModel(model.value, options)) {
+        try (Clip clip = cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.EXACT))) {
             ZeroShotClassifier.Builder builder = clip.classifier()
                     .labels(labelList)
                     .templates(promptTemplates != null ? promptTemplates : clip.defaultTemplates())

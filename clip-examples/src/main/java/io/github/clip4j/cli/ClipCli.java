@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.Precision;
 import io.github.clip4j.download.DownloadListener;
 import io.github.clip4j.tokenizer.ClipTokenizer;
@@ -206,7 +207,12 @@ public final class ClipCli implements Callable<Integer> {
      *     a batch size of 0; it does so before anything loads
      */
     Clip loadModel(String model, ModelOptions options) {
-        return loadModel(model, options, options.precision, options.batchSize);
+        return loadModel(model, options, ImageDecoding.EXACT);
+    }
+
+    /** {@link #loadModel(String, ModelOptions)}, decoding image files with {@code decoding} ({@code --decode}). */
+    Clip loadModel(String model, ModelOptions options, ImageDecoding decoding) {
+        return loadModel(model, options, options.precision, options.batchSize, decoding);
     }
 
     /**
@@ -215,9 +221,15 @@ public final class ClipCli implements Callable<Integer> {
      * the library's default when null.
      */
     Clip loadModel(String model, RuntimeOptions runtime, Precision precision, Integer batchSize) {
+        return loadModel(model, runtime, precision, batchSize, ImageDecoding.EXACT);
+    }
+
+    private Clip loadModel(String model, RuntimeOptions runtime, Precision precision, Integer batchSize,
+            ImageDecoding decoding) {
         Objects.requireNonNull(model, "model");
         Clip.Builder builder = Clip.builder()
                 .model(model)
+                .decoding(decoding)
                 .device(runtime.device)
                 .precision(precision);
         if (batchSize != null) {

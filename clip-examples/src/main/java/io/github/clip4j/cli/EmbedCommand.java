@@ -3,6 +3,7 @@ package io.github.clip4j.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.github.clip4j.Clip;
 import io.github.clip4j.Embedding;
+import io.github.clip4j.ImageDecoding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,6 +68,9 @@ final class EmbedCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions options;
 
+    @Mixin
+    private DecodeOption decode;
+
     @Override
     public Integer call() throws IOException {
         long started = System.nanoTime();
@@ -77,7 +81,7 @@ final class EmbedCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "nothing to embed: give --image, --text or --text-file");
             }
-            try (Clip clip = cli.loadModel(model.value, options);
+            try (Clip clip = cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.EXACT));
                     DeferredOutput deferred = new DeferredOutput()) {
                 JsonOutput json = new JsonOutput(deferred);
                 JsonGenerator generator = json.generator();

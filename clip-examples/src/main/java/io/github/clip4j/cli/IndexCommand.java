@@ -1,6 +1,7 @@
 package io.github.clip4j.cli;
 
 import io.github.clip4j.Clip;
+import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexUpdate;
 import io.github.clip4j.SkippedFile;
@@ -33,6 +34,9 @@ import picocli.CommandLine.Spec;
             "Unreadable images are skipped and listed, never fatal. An index belongs to one model: search it with"
                     + " the same one."})
 final class IndexCommand implements Callable<Integer> {
+    /** Encoder batches per {@code ImageIndex} model call (progress is reported after each call). */
+    static final int BATCHES_PER_CALL = 4;
+
     @ParentCommand
     private ClipCli cli;
 
@@ -69,6 +73,9 @@ final class IndexCommand implements Callable<Integer> {
     @Mixin
     private ModelOptions options;
 
+    @Mixin
+    private DecodeOption decode;
+
     @Override
     public Integer call() throws java.io.IOException {
         if (!java.nio.file.Files.isDirectory(index)) { // an existing folder is an hnsw index (checked on open)
@@ -79,8 +86,10 @@ final class IndexCommand implements Callable<Integer> {
         if (source.importFrom != null) {
             update = ParquetImport.run(cli, model.value, options, source.importFrom, index, indexKind);
         } else {
-            try (Clip clip = cli.loadModel(model.value, options);
-                 ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize, indexKind);
+            try (Clip clip = cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.FAST));
+                 // Several encoder batches per index call: the decode pool works on batch k + 1 while batch k is
+                 // encoded (one call's batches share the decode-ahead pipeline); memory stays one batch ahead.
+                 ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize * BATCHES_PER_CALL, indexKind);
                  LazyProgress progress = new LazyProgress(cli, "Indexing")) {
                 update = imageIndex.addDirectory(source.dir, progress::update);
             }

@@ -1,5 +1,6 @@
 package io.github.clip4j.cli;
 
+import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.image.ImageDecoder;
 import io.github.clip4j.internal.weights.HostTensor;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -51,6 +53,9 @@ final class PreprocessCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "The safetensors file to write.")
     private Path out;
 
+    @Mixin
+    private DecodeOption decode;
+
     @Parameters(paramLabel = "IMAGE", arity = "1..*", description = "Image files (PNG, JPEG, GIF, BMP, WebP).")
     private List<Path> images = new ArrayList<>();
 
@@ -65,12 +70,13 @@ final class PreprocessCommand implements Callable<Integer> {
                     + size + " make more floats than one tensor can hold (" + MAX_FLOATS + "); preprocess fewer images per file or use a smaller --size");
         }
         OutputFolder.require(out, "--out");
+        int draftSize = decode.orDefault(ImageDecoding.EXACT) == ImageDecoding.FAST ? size : 0;
         ClipPreprocessor preprocessor = ClipPreprocessor.of(size);
         int pixels = preprocessor.pixelCount();
         float[] batch = new float[Math.multiplyExact(images.size(), pixels)];
         try (Progress progress = cli.progress("Preprocessing", images.size())) {
             for (int i = 0; i < images.size(); i++) {
-                preprocessor.pixels(ImageDecoder.decode(images.get(i)), batch, i * pixels);
+                preprocessor.pixels(ImageDecoder.decode(images.get(i), draftSize), batch, i * pixels);
                 progress.stepTo(i + 1);
             }
         }

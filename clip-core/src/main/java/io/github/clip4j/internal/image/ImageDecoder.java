@@ -56,6 +56,19 @@ public final class ImageDecoder {
      *     corrupt, or larger than {@link #MAX_PIXELS}; the message names the path
      */
     public static DecodedImage decode(Path path) {
+        return decode(path, 0);
+    }
+
+    /**
+     * Decodes an image file; with {@code draftSize > 0} a large JPEG may be decoded at a reduced size
+     * ({@link FastJpegDecoder}, {@code ImageDecoding.FAST}). Errors are those of {@link #decode(Path)}.
+     *
+     * @param path the file, not null
+     * @param draftSize the model's input resolution for FAST decoding, 0 for exact decoding
+     * @return the image as Pillow would open it, or a JPEG reduced by 2, 4 or 8 (shorter side still at least
+     *     {@code 2 * draftSize})
+     */
+    public static DecodedImage decode(Path path, int draftSize) {
         Objects.requireNonNull(path, "path");
         String name = path.toString();
         if (Files.isDirectory(path)) {
@@ -76,7 +89,7 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new InvalidImageException("Cannot read image file " + name + ": " + e, e);
         }
-        return decode(bytes, name);
+        return decode(bytes, name, draftSize);
     }
 
     /**
@@ -104,6 +117,19 @@ public final class ImageDecoder {
      *     message names {@code name}
      */
     public static DecodedImage decode(byte[] bytes, String name) {
+        return decode(bytes, name, 0);
+    }
+
+    /**
+     * {@link #decode(byte[], String)}, with FAST decoding of large JPEGs when {@code draftSize > 0} (see
+     * {@link #decode(Path, int)}).
+     *
+     * @param bytes the encoded file, not null; not modified
+     * @param name what to call the image in error messages, not null
+     * @param draftSize the model's input resolution for FAST decoding, 0 for exact decoding
+     * @return the decoded image
+     */
+    public static DecodedImage decode(byte[] bytes, String name, int draftSize) {
         Objects.requireNonNull(bytes, "bytes");
         Objects.requireNonNull(name, "name");
         if (bytes.length == 0) {
@@ -120,7 +146,7 @@ public final class ImageDecoder {
                 case PNG:
                     return decodePng(bytes, name);
                 case JPEG:
-                    return decodeJpeg(bytes, name);
+                    return decodeJpeg(bytes, name, draftSize);
                 case GIF:
                     return decodeGif(bytes, name);
                 case BMP:
@@ -145,6 +171,18 @@ public final class ImageDecoder {
      * @throws InvalidImageException if the stream cannot be read, or holds no supported, intact image
      */
     public static DecodedImage decode(InputStream in, String name) {
+        return decode(in, name, 0);
+    }
+
+    /**
+     * {@link #decode(InputStream, String)}, with FAST decoding of large JPEGs when {@code draftSize > 0}.
+     *
+     * @param in the encoded file, not null
+     * @param name what to call the image in error messages, not null
+     * @param draftSize the model's input resolution for FAST decoding, 0 for exact decoding
+     * @return the decoded image
+     */
+    public static DecodedImage decode(InputStream in, String name, int draftSize) {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(name, "name");
         byte[] bytes;
@@ -153,7 +191,7 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new InvalidImageException("Cannot read image " + name + ": " + e, e);
         }
-        return decode(bytes, name);
+        return decode(bytes, name, draftSize);
     }
 
     /**
@@ -286,7 +324,7 @@ public final class ImageDecoder {
 
     // --------------------------------------------------------------------------------------------- JPEG
 
-    private static DecodedImage decodeJpeg(byte[] bytes, String name) throws IOException {
+    private static DecodedImage decodeJpeg(byte[] bytes, String name, int draftSize) throws IOException {
         JpegHeader header = JpegHeader.parse(bytes);
         if (header == null) {
             throw new InvalidImageException("Image " + name + " is not a valid JPEG: no frame header before the image data "
@@ -296,6 +334,18 @@ public final class ImageDecoder {
         if (header.colorSpace() == null) {
             throw new InvalidImageException("Image " + name + " is a JPEG with " + header.components()
                     + " components; only 1 (gray), 3 (colour) and 4 (CMYK) are supported");
+        }
+        int n = draftSize > 0 ? FastJpegDecoder.reduction(header.width(), header.height(), draftSize) : 1;
+        if (n > 1) {
+            // ImageDecoding.FAST: a large, intact JPEG decoded at 1/2, 1/4 or 1/8 within a budget for the reduced
+            // size; null sends it down the exact path, which then gives the image or the exact path's error.
+            long reduced = 2L * ((header.width() + n - 1) / n) * ((header.height() + n - 1) / n) * header.components();
+            try (DecodeBudget.Permit permit = DecodeBudget.acquire(name, bytes.length + reduced)) {
+                DecodedImage image = FastJpegDecoder.decode(bytes, header, n);
+                if (image != null) {
+                    return image;
+                }
+            }
         }
         long estimate = 2L * header.width() * header.height() * header.components(); // raster + samples
         try (DecodeBudget.Permit permit = DecodeBudget.acquire(name, bytes.length + estimate)) {

@@ -1,7 +1,9 @@
 package io.github.clip4j.internal.model;
 
+import io.github.clip4j.internal.runtime.NativeScopes;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -28,8 +30,10 @@ final class BertModel extends Layer {
     Tensor forward(Tensor ids) {
         Tensor mask = BertEmbeddings.additiveMask(ids);
         Tensor x = embeddings.forward(ids);
-        for (BertLayer layer : layers) {
-            x = layer.forward(x, mask);
+        for (BertLayer layer : layers) { // each layer's intermediates freed when it ends (see Transformer)
+            try (PointerScope scope = new PointerScope()) {
+                x = NativeScopes.escape(scope, layer.forward(x, mask));
+            }
         }
         return x;
     }

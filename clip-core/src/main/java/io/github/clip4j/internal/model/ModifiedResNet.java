@@ -1,7 +1,9 @@
 package io.github.clip4j.internal.model;
 
+import io.github.clip4j.internal.runtime.NativeScopes;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -48,8 +50,10 @@ final class ModifiedResNet extends Layer implements ImageEncoder {
         x = torch.relu(bn2.forward(conv2.forward(x)));
         x = torch.relu(bn3.forward(conv3.forward(x)));
         x = torch.avg_pool2d(x, 2, 2);
-        for (Bottleneck block : blocks) {
-            x = block.forward(x);
+        for (Bottleneck block : blocks) { // each block's intermediates freed when it ends (see Transformer)
+            try (PointerScope scope = new PointerScope()) {
+                x = NativeScopes.escape(scope, block.forward(x));
+            }
         }
         return attnpool.forward(x);
     }
