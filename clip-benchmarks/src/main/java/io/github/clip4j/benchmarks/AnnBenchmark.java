@@ -74,6 +74,7 @@ public final class AnnBenchmark {
         int threads = 1;
         int segments = 0;
         boolean reuse = false;
+        int[] sweep = {Integer.getInteger("clip4j.hnsw.candidates", 100)};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--vectors" -> n = Integer.parseInt(args[++i]);
@@ -87,9 +88,11 @@ public final class AnnBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--segments" -> segments = Integer.parseInt(args[++i]);
                 case "--reuse" -> reuse = true;
+                case "--candidates" -> sweep = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
+                        .toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --vectors N --dim D --queries Q --k K [--centres C] [--noise S] [--index DIR] [--keep]"
-                        + " [--threads T] [--segments S]");
+                        + " [--threads T] [--segments S] [--reuse] [--candidates C1,C2,...]");
             }
         }
         Vectors vectors = new Vectors(dim, centres, noise, 42);
@@ -170,22 +173,37 @@ public final class AnnBenchmark {
         for (int q = 0; q < queries; q++) {
             query[q] = Embedding.ofNormalized(vectors.get(n + q)); // held out
         }
-        for (int q = 0; q < Math.min(queries, 50); q++) { // warm-up
-            reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""));
+        // One pass of the queries per candidate count (the last pass is the one the JSON line reports).
+        long[][] annNanosBy = new long[sweep.length][];
+        long[][] annCpuBy = new long[sweep.length][];
+        List<List<Set<String>>> annResultsBy = new ArrayList<>();
+        for (int s = 0; s < sweep.length; s++) {
+            int candidates = sweep[s];
+            for (int q = 0; q < Math.min(queries, 50); q++) { // warm-up
+                reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), candidates);
+            }
+            long[] annNanos = new long[queries];
+            long[] annCpu = new long[queries];
+            List<Set<String>> annResults = new ArrayList<>();
+            for (int q = 0; q < queries; q++) {
+                long c = threadsCpuNanos();
+                long t = System.nanoTime();
+                List<IndexTable.Hit> hits = reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), candidates);
+                annNanos[q] = System.nanoTime() - t;
+                annCpu[q] = threadsCpuNanos() - c;
+                Set<String> ids = new HashSet<>();
+                hits.forEach(h -> ids.add(h.entry().path()));
+                annResults.add(ids);
+            }
+            annNanosBy[s] = annNanos;
+            annCpuBy[s] = annCpu;
+            annResultsBy.add(annResults);
+            log("hnsw, %d candidates: p50 %.2f ms, p99 %.2f ms (CPU p50 %.2f ms, p99 %.2f ms), RSS now %d MB",
+                    candidates, percentile(annNanos, 0.5), percentile(annNanos, 0.99), percentile(annCpu, 0.5),
+                    percentile(annCpu, 0.99), ProcessMemory.residentKb() / 1024);
         }
-        long[] annNanos = new long[queries];
-        long[] annCpu = new long[queries];
-        List<Set<String>> annResults = new ArrayList<>();
-        for (int q = 0; q < queries; q++) {
-            long c = threadsCpuNanos();
-            long t = System.nanoTime();
-            List<IndexTable.Hit> hits = reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""));
-            annNanos[q] = System.nanoTime() - t;
-            annCpu[q] = threadsCpuNanos() - c;
-            Set<String> ids = new HashSet<>();
-            hits.forEach(h -> ids.add(h.entry().path()));
-            annResults.add(ids);
-        }
+        long[] annNanos = annNanosBy[sweep.length - 1];
+        long[] annCpu = annCpuBy[sweep.length - 1];
         reopened.close();
         long peakRssKb = ProcessMemory.peakResidentKb();
         long peakAnonKb = sampler.peakAnonKb();
@@ -207,18 +225,34 @@ public final class AnnBenchmark {
             matrix.nearest(query[q], k);
         }
         long[] exactNanos = new long[queries];
-        int found = 0;
+        int[] foundBy = new int[sweep.length];
+        // Per pass: how many queries found at most half of their true neighbours (a query routed to a wrong
+        // region of the graph loses nearly all of them; one that reached it loses few).
+        int[] lostBy = new int[sweep.length];
         for (int q = 0; q < queries; q++) {
             long t = System.nanoTime();
             List<EmbeddingMatrix.Match> truth = matrix.nearest(query[q], k);
             exactNanos[q] = System.nanoTime() - t;
-            for (EmbeddingMatrix.Match m : truth) {
-                if (annResults.get(q).contains(m.row() + ".jpg")) {
-                    found++;
+            for (int s = 0; s < sweep.length; s++) {
+                int foundHere = 0;
+                for (EmbeddingMatrix.Match m : truth) {
+                    if (annResultsBy.get(s).get(q).contains(m.row() + ".jpg")) {
+                        foundHere++;
+                    }
+                }
+                foundBy[s] += foundHere;
+                if (2 * foundHere <= truth.size()) {
+                    lostBy[s]++;
                 }
             }
         }
-        double recall = (double) found / ((long) queries * k);
+        for (int s = 0; s < sweep.length; s++) {
+            log("sweep: candidates %d recall@%d %.4f (%d of %d queries found at most half) p50 %.2f ms (CPU %.2f ms)"
+                    + " p99 %.2f ms", sweep[s], k, (double) foundBy[s] / ((long) queries * k), lostBy[s], queries,
+                    percentile(annNanosBy[s], 0.5),
+                    percentile(annCpuBy[s], 0.5), percentile(annNanosBy[s], 0.99));
+        }
+        double recall = (double) foundBy[sweep.length - 1] / ((long) queries * k);
         long exactPeakKb = ProcessMemory.peakResidentKb();
         if (!keep && folder == null) {
             deleteTree(dir);
@@ -233,7 +267,7 @@ public final class AnnBenchmark {
                         + " \"load_average\": %s}%n",
                 n, dim, buildSeconds, k, recall, percentile(annNanos, 0.5), percentile(annNanos, 0.99),
                 percentile(exactNanos, 0.5), disk, peakRssKb / 1024, exactPeakKb / 1024, queries,
-                Integer.getInteger("clip4j.hnsw.candidates", 100),
+                sweep[sweep.length - 1],
                 !"false".equals(System.getProperty("clip4j.hnsw.quantized")), buildCpuSeconds,
                 percentile(annCpu, 0.5), percentile(annCpu, 0.99), segmentCount, threads,
                 Runtime.version().feature(), peakAnonKb / 1024, peakFileKb / 1024, reuse,

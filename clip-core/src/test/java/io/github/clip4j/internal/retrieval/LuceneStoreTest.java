@@ -1,0 +1,93 @@
+package io.github.clip4j.internal.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.clip4j.Embedding;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store's file layout (what is mapped, what is read) and the candidates knob. */
+class LuceneStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static float[] random(Random random, int dim) {
+        float[] v = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return Embedding.normalize(v).toArray();
+    }
+
+    private Path storeOf(int n, int dim, List<float[]> vectors) throws Exception {
+        Path folder = tmp.resolve("store");
+        Random random = new Random(7);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        store.useRoots(List.of(""));
+        for (int i = 0; i < n; i++) {
+            float[] v = random(random, dim);
+            vectors.add(v);
+            store.put(new IndexEntry(0, "img" + i + ".jpg", i, i), Embedding.ofNormalized(v));
+        }
+        store.commit(folder, "m", List.of(""));
+        store.close();
+        return folder;
+    }
+
+    @Test
+    void floatVectorsAreReadNotMappedAndNoCompoundFileHoldsThem() throws Exception {
+        Path folder = storeOf(50, 8, new ArrayList<>());
+        List<String> names;
+        try (Stream<Path> files = Files.list(folder)) {
+            names = files.map(f -> f.getFileName().toString()).toList();
+        }
+        // A compound file would carry the float vectors into a memory map.
+        assertThat(names).noneMatch(n -> n.endsWith(".cfs")).anyMatch(n -> n.endsWith(".vec"))
+                .anyMatch(n -> n.endsWith(".veq")).anyMatch(n -> n.endsWith(".vex"));
+        String vec = names.stream().filter(n -> n.endsWith(".vec")).findFirst().orElseThrow();
+        String veq = names.stream().filter(n -> n.endsWith(".veq")).findFirst().orElseThrow();
+        try (Directory dir = LuceneStore.openDirectory(folder);
+                IndexInput floats = dir.openInput(vec, IOContext.DEFAULT);
+                IndexInput quantized = dir.openInput(veq, IOContext.DEFAULT)) {
+            assertThat(floats.getClass().getName()).contains("NIOFS");
+            assertThat(quantized.getClass().getName()).doesNotContain("NIOFS");
+        }
+    }
+
+    @Test
+    void asManyCandidatesAsVectorsGiveTheExactAnswer() throws Exception {
+        int n = 300;
+        int dim = 16;
+        List<float[]> vectors = new ArrayList<>();
+        Path folder = storeOf(n, dim, vectors);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        try {
+            Random random = new Random(11);
+            for (int q = 0; q < 20; q++) {
+                float[] query = random(random, dim);
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    order.add(i);
+                }
+                order.sort(Comparator.comparingDouble(
+                        (Integer i) -> EmbeddingMatrix.dot(query, vectors.get(i), 0, dim)).reversed());
+                List<String> expected = order.subList(0, 5).stream().map(i -> "img" + i + ".jpg").toList();
+                List<IndexTable.Hit> hits = store.nearest(Embedding.ofNormalized(query), 5, EntryFilter.ALL,
+                        List.of(""), n);
+                assertThat(hits).extracting(h -> h.entry().path()).containsExactlyElementsOf(expected);
+            }
+        } finally {
+            store.close();
+        }
+    }
+}
