@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -Xmx2g -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.AnnBenchmark \
- *     --vectors 100000 --dim 512 --queries 200 --k 10 [--centres 2000] [--noise 0.9] [--index DIR] [--keep]
+ *     --vectors 100000 --dim 512 --queries 200 --k 10 [--centres 2000] [--noise 0.9] [--rank R] [--index DIR]
+ *     [--keep | --reuse] [--threads T] [--segments S] [--candidates C1,C2,...]
  * </pre>
  *
  * <p>Phase 1 builds the hnsw index through {@code LuceneStore} (the store behind {@code ImageIndex}'s hnsw kind:
@@ -74,6 +75,7 @@ public final class AnnBenchmark {
         int threads = 1;
         int segments = 0;
         boolean reuse = false;
+        int rank = 0;
         int[] sweep = {Integer.getInteger("clip4j.hnsw.candidates", 100)};
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -88,14 +90,18 @@ public final class AnnBenchmark {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--segments" -> segments = Integer.parseInt(args[++i]);
                 case "--reuse" -> reuse = true;
+                case "--rank" -> rank = Integer.parseInt(args[++i]);
                 case "--candidates" -> sweep = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
                         .toArray();
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --vectors N --dim D --queries Q --k K [--centres C] [--noise S] [--index DIR] [--keep]"
-                        + " [--threads T] [--segments S] [--reuse] [--candidates C1,C2,...]");
+                        + " [--threads T] [--segments S] [--reuse] [--candidates C1,C2,...] [--rank R]");
             }
         }
-        Vectors vectors = new Vectors(dim, centres, noise, 42);
+        Vectors vectors = new Vectors(dim, centres, noise, 42, rank);
+        if (rank > 0) {
+            log("data: noise of rank %d per cluster (plus a 10%% isotropic floor), not the default isotropic noise", rank);
+        }
         Path dir = folder != null ? folder : Files.createTempDirectory("ann-benchmark");
         reuse = reuse && LuceneStore.isStore(dir);
         if (!reuse) {
@@ -264,27 +270,37 @@ public final class AnnBenchmark {
                         + " \"peak_rss_mb\": %d, \"exact_peak_rss_mb\": %d, \"queries\": %d, \"candidates\": %s,"
                         + " \"quantized\": %s, \"build_cpu_s\": %.1f, \"p50_cpu_ms\": %.3f, \"p99_cpu_ms\": %.3f, \"segments\": %d, \"threads\": %d,"
                         + " \"java\": \"%s\", \"peak_anon_mb\": %d, \"peak_file_mb\": %d, \"reused\": %s,"
-                        + " \"load_average\": %s}%n",
+                        + " \"load_average\": %s, \"noise_rank\": %d}%n",
                 n, dim, buildSeconds, k, recall, percentile(annNanos, 0.5), percentile(annNanos, 0.99),
                 percentile(exactNanos, 0.5), disk, peakRssKb / 1024, exactPeakKb / 1024, queries,
                 sweep[sweep.length - 1],
                 !"false".equals(System.getProperty("clip4j.hnsw.quantized")), buildCpuSeconds,
                 percentile(annCpu, 0.5), percentile(annCpu, 0.99), segmentCount, threads,
                 Runtime.version().feature(), peakAnonKb / 1024, peakFileKb / 1024, reuse,
-                ProcessMemory.loadAverage());
+                ProcessMemory.loadAverage(), rank);
     }
 
-    /** The clustered vectors: vector {@code i} is {@code normalize(centre + noise * gaussian / sqrt(dim))}. */
+    /**
+     * The clustered vectors. Default ({@code rank} 0): vector {@code i} is {@code normalize(centre + noise * g /
+     * sqrt(dim))} with {@code g} standard Gaussian in all {@code dim} directions, so a cluster's members are almost
+     * equidistant from a query (the hard case for a graph). With {@code rank} R > 0 the noise of each cluster lives
+     * mostly in its own random R-dimensional subspace (99% of its energy; the other 1% isotropic, a floor),
+     * with the same total noise energy, so the cosine to the own centre stays ~0.75: a model of embeddings whose
+     * variation within a concept has a few dozen degrees of freedom (see the README's "Retrieval at scale").
+     */
     private static final class Vectors {
         private final int dim;
         private final float[][] centres;
         private final double noise;
         private final long seed;
+        private final int rank;
+        private final float[][][] bases;
 
-        Vectors(int dim, int count, double noise, long seed) {
+        Vectors(int dim, int count, double noise, long seed, int rank) {
             this.dim = dim;
             this.noise = noise;
             this.seed = seed;
+            this.rank = rank;
             this.centres = new float[count][];
             SplittableRandom random = new SplittableRandom(seed);
             for (int c = 0; c < count; c++) {
@@ -294,15 +310,43 @@ public final class AnnBenchmark {
                 }
                 centres[c] = normalize(v);
             }
+            this.bases = new float[rank > 0 ? count : 0][][];
+            for (int c = 0; c < bases.length; c++) {
+                // R random unit directions: in 512 dimensions nearly orthogonal, which is all the model needs.
+                bases[c] = new float[rank][];
+                for (int r = 0; r < rank; r++) {
+                    float[] b = new float[dim];
+                    for (int j = 0; j < dim; j++) {
+                        b[j] = (float) random.nextGaussian();
+                    }
+                    bases[c][r] = normalize(b);
+                }
+            }
         }
 
         float[] get(int i) {
             SplittableRandom random = new SplittableRandom(seed * 1_000_003L + i);
-            float[] centre = centres[random.nextInt(centres.length)];
+            int c = random.nextInt(centres.length);
+            float[] centre = centres[c];
             float[] v = new float[dim];
-            double scale = noise / Math.sqrt(dim);
+            if (rank == 0) {
+                double scale = noise / Math.sqrt(dim);
+                for (int j = 0; j < dim; j++) {
+                    v[j] = (float) (centre[j] + scale * random.nextGaussian());
+                }
+                return normalize(v);
+            }
+            double floor = noise * Math.sqrt(0.01 / dim);
             for (int j = 0; j < dim; j++) {
-                v[j] = (float) (centre[j] + scale * random.nextGaussian());
+                v[j] = (float) (centre[j] + floor * random.nextGaussian());
+            }
+            double scale = noise * Math.sqrt(0.99 / rank);
+            for (int r = 0; r < rank; r++) {
+                float g = (float) (scale * random.nextGaussian());
+                float[] b = bases[c][r];
+                for (int j = 0; j < dim; j++) {
+                    v[j] += g * b[j];
+                }
             }
             return normalize(v);
         }
