@@ -90,4 +90,31 @@ class LuceneStoreTest {
             store.close();
         }
     }
+
+    @Test
+    void aHitAfterAnUpdateCarriesTheNewEntryNotACachedOne() throws Exception {
+        int dim = 8;
+        List<float[]> vectors = new ArrayList<>();
+        Path folder = storeOf(40, dim, vectors);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        try {
+            store.useRoots(List.of(""));
+            Embedding query = Embedding.ofNormalized(vectors.get(3));
+            // Opened: the entry comes from the segment's array filled at open.
+            assertThat(store.nearest(query, 1, EntryFilter.ALL, List.of("")).get(0).entry())
+                    .isEqualTo(new IndexEntry(0, "img3.jpg", 3, 3));
+            // Changed in place (a new document in a new segment, the old one deleted), searched before and after
+            // the commit: never the old size and time.
+            store.put(new IndexEntry(0, "img3.jpg", 999, 1234), Embedding.ofNormalized(vectors.get(3)));
+            assertThat(store.nearest(query, 1, EntryFilter.ALL, List.of("")).get(0).entry())
+                    .isEqualTo(new IndexEntry(0, "img3.jpg", 999, 1234));
+            store.commit(folder, "m", List.of(""));
+            store.forceMerge(1);
+            store.put(new IndexEntry(0, "img5.jpg", 5, 5), Embedding.ofNormalized(vectors.get(5)));
+            assertThat(store.nearest(query, 2, EntryFilter.ALL, List.of(""))).extracting(IndexTable.Hit::entry)
+                    .first().isEqualTo(new IndexEntry(0, "img3.jpg", 999, 1234));
+        } finally {
+            store.close();
+        }
+    }
 }
