@@ -170,6 +170,7 @@ public final class LuceneStore implements EntryStore {
         this.dimension = dimension;
         this.entries = entries;
         this.searchers = searchers;
+        this.byCore = new ConcurrentHashMap<>();
     }
 
     /** {@return true if {@code folder} holds a Lucene index (of any kind)} */
@@ -257,7 +258,7 @@ public final class LuceneStore implements EntryStore {
             Header header = header(folder, dir);
             DirectoryReader reader = DirectoryReader.open(dir);
             Map<Key, IndexEntry> entries = new ConcurrentHashMap<>(Math.max(16, reader.numDocs() * 4 / 3 + 1));
-            Map<Object, IndexEntry[]> byCore = new ConcurrentHashMap<>();
+            LuceneStore store = new LuceneStore(folder, dir, header.dimension(), entries, null);
             try {
                 for (LeafReaderContext leaf : reader.leaves()) {
                     Bits live = leaf.reader().getLiveDocs();
@@ -270,16 +271,14 @@ public final class LuceneStore implements EntryStore {
                             byDoc[doc] = e;
                         }
                     }
-                    remember(byCore, leaf, byDoc);
+                    store.remember(leaf, byDoc);
                 }
             } catch (IOException | RuntimeException e) {
                 reader.close();
                 throw e;
             }
-            SearcherManager searchers = new SearcherManager(reader, SEARCHERS);
+            store.searchers = new SearcherManager(reader, SEARCHERS);
             log.debug("opened hnsw index {}: {} images", folder, entries.size());
-            LuceneStore store = new LuceneStore(folder, dir, header.dimension(), entries, searchers);
-            store.byCore.putAll(byCore);
             return new Opened(store, header);
         } catch (IOException | RuntimeException e) {
             dir.close();
@@ -406,27 +405,52 @@ public final class LuceneStore implements EntryStore {
     private Directory directoryHolder;
 
     /**
-     * Each open segment's entries by document number, filled when the store opens (it reads every entry then) or on
-     * a segment's first search: a hit's path and times then cost an array lookup instead of decompressing a block of
-     * stored fields per hit (a third of a query's CPU at 1M). Segments are immutable, so an array stays right until
-     * its segment is closed (then it is dropped); a deleted document is never a hit.
+     * Each live segment's entries by document number, filled when the store opens (it reads every entry then) or on
+     * a segment's first hit: a hit's path and times then cost an array lookup instead of decompressing a block of
+     * stored fields per hit (a third of a query's CPU at 1M). Keyed by the segment's unique id, not by its reader:
+     * the writer's near-real-time readers open the same segments anew, and a segment is immutable (a deleted document
+     * is never a hit, an updated one is a new document in a new segment). Arrays of segments that are no longer in
+     * the searched reader (merged away) are dropped at the next search.
      */
-    private final Map<Object, IndexEntry[]> byCore = new ConcurrentHashMap<>();
+    private final Map<String, IndexEntry[]> byCore;
 
-    private static void remember(Map<Object, IndexEntry[]> byCore, LeafReaderContext leaf, IndexEntry[] byDoc) {
-        org.apache.lucene.index.IndexReader.CacheHelper core = leaf.reader().getCoreCacheHelper();
-        if (core != null && byCore.putIfAbsent(core.getKey(), byDoc) == null) {
-            core.addClosedListener(byCore::remove);
+    /** The unique id of {@code leaf}'s segment, or null if it is not a plain segment. */
+    private static String segmentId(LeafReaderContext leaf) {
+        org.apache.lucene.index.LeafReader reader = org.apache.lucene.index.FilterLeafReader.unwrap(leaf.reader());
+        return reader instanceof org.apache.lucene.index.SegmentReader segment
+                ? org.apache.lucene.util.StringHelper.idToString(segment.getSegmentInfo().info.getId()) : null;
+    }
+
+    private void remember(LeafReaderContext leaf, IndexEntry[] byDoc) {
+        String id = segmentId(leaf);
+        if (id != null) {
+            byCore.putIfAbsent(id, byDoc);
+        }
+    }
+
+    /** How many segments' entry arrays are held (tests: arrays of merged-away segments are dropped). */
+    int cachedSegments() {
+        return byCore.size();
+    }
+
+    /** Drops the arrays of segments {@code leaves} no longer has. */
+    private void forgetGone(List<LeafReaderContext> leaves) {
+        if (byCore.size() > leaves.size()) {
+            Set<String> live = new java.util.HashSet<>();
+            for (LeafReaderContext leaf : leaves) {
+                live.add(segmentId(leaf));
+            }
+            byCore.keySet().retainAll(live);
         }
     }
 
     /** The entries of {@code leaf}'s documents by document number (null where deleted), or null if not cacheable. */
     private IndexEntry[] entriesOf(LeafReaderContext leaf) throws IOException {
-        org.apache.lucene.index.IndexReader.CacheHelper core = leaf.reader().getCoreCacheHelper();
-        if (core == null) {
+        String id = segmentId(leaf);
+        if (id == null) {
             return null;
         }
-        IndexEntry[] known = byCore.get(core.getKey());
+        IndexEntry[] known = byCore.get(id);
         if (known != null) {
             return known;
         }
@@ -438,8 +462,8 @@ public final class LuceneStore implements EntryStore {
                 byDoc[doc] = entryOf(stored.document(doc, Set.of(ROOT, PATH, SIZE, MTIME)));
             }
         }
-        remember(byCore, leaf, byDoc);
-        return byCore.getOrDefault(core.getKey(), byDoc);
+        remember(leaf, byDoc);
+        return byDoc;
     }
 
     @Override
@@ -605,6 +629,7 @@ public final class LuceneStore implements EntryStore {
             }
             hits.add(new IndexTable.Hit(entry, s.score));
         }
+        forgetGone(leaves);
         return hits;
     }
 

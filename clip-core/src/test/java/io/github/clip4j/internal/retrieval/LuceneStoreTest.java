@@ -103,16 +103,22 @@ class LuceneStoreTest {
             // Opened: the entry comes from the segment's array filled at open.
             assertThat(store.nearest(query, 1, EntryFilter.ALL, List.of("")).get(0).entry())
                     .isEqualTo(new IndexEntry(0, "img3.jpg", 3, 3));
+            assertThat(store.cachedSegments()).isEqualTo(1);
             // Changed in place (a new document in a new segment, the old one deleted), searched before and after
             // the commit: never the old size and time.
             store.put(new IndexEntry(0, "img3.jpg", 999, 1234), Embedding.ofNormalized(vectors.get(3)));
             assertThat(store.nearest(query, 1, EntryFilter.ALL, List.of("")).get(0).entry())
                     .isEqualTo(new IndexEntry(0, "img3.jpg", 999, 1234));
+            // The opened segment's array survives the writer's reader (same segment, same id) beside the new one's.
+            assertThat(store.cachedSegments()).isEqualTo(2);
             store.commit(folder, "m", List.of(""));
             store.forceMerge(1);
             store.put(new IndexEntry(0, "img5.jpg", 5, 5), Embedding.ofNormalized(vectors.get(5)));
             assertThat(store.nearest(query, 2, EntryFilter.ALL, List.of(""))).extracting(IndexTable.Hit::entry)
                     .first().isEqualTo(new IndexEntry(0, "img3.jpg", 999, 1234));
+            // At most the two live segments (the merged one and the new one): the arrays of the segments merged away
+            // are gone.
+            assertThat(store.cachedSegments()).isBetween(1, 2);
         } finally {
             store.close();
         }
