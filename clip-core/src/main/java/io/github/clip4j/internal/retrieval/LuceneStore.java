@@ -55,6 +55,9 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.FileSwitchDirectory;
+import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.store.NIOFSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.Bits;
 import org.slf4j.Logger;
@@ -106,6 +109,10 @@ public final class LuceneStore implements EntryStore {
     static final int BEAM_WIDTH = Integer.getInteger("clip4j.hnsw.beam", 100);
     /** Candidates taken from the graph per search and re-scored exactly; recall rises with it (see README). */
     static final int CANDIDATES = Integer.getInteger("clip4j.hnsw.candidates", 100);
+    /** Whether the int7 vectors and the graph are preloaded when a segment is opened (see {@link #openDirectory}). */
+    static final boolean PRELOAD = !"false".equals(System.getProperty("clip4j.hnsw.preload"));
+    /** Whether the float32 vectors are read with positional reads instead of a memory map (see {@link #openDirectory}). */
+    static final boolean READ_FLOATS = !"false".equals(System.getProperty("clip4j.hnsw.readFloats"));
     /** Whether vectors are scalar-quantized to int7 in the graph ({@code -Dclip4j.hnsw.quantized=false}: float32). */
     static final boolean QUANTIZED = !"false".equals(System.getProperty("clip4j.hnsw.quantized"));
 
@@ -163,6 +170,7 @@ public final class LuceneStore implements EntryStore {
         this.dimension = dimension;
         this.entries = entries;
         this.searchers = searchers;
+        this.byCore = new ConcurrentHashMap<>();
     }
 
     /** {@return true if {@code folder} holds a Lucene index (of any kind)} */
@@ -245,29 +253,33 @@ public final class LuceneStore implements EntryStore {
             }
             return new Opened(new LuceneStore(folder, null, dimension, new ConcurrentHashMap<>(), null), null);
         }
-        Directory dir = FSDirectory.open(folder);
+        Directory dir = openDirectory(folder);
         try {
             Header header = header(folder, dir);
             DirectoryReader reader = DirectoryReader.open(dir);
             Map<Key, IndexEntry> entries = new ConcurrentHashMap<>(Math.max(16, reader.numDocs() * 4 / 3 + 1));
+            LuceneStore store = new LuceneStore(folder, dir, header.dimension(), entries, null);
             try {
                 for (LeafReaderContext leaf : reader.leaves()) {
                     Bits live = leaf.reader().getLiveDocs();
                     StoredFields stored = leaf.reader().storedFields();
+                    IndexEntry[] byDoc = new IndexEntry[leaf.reader().maxDoc()];
                     for (int doc = 0; doc < leaf.reader().maxDoc(); doc++) {
                         if (live == null || live.get(doc)) {
                             IndexEntry e = checkedEntry(folder, stored.document(doc), header.roots().size());
                             entries.put(new Key(e.root(), e.path()), e);
+                            byDoc[doc] = e;
                         }
                     }
+                    store.remember(leaf, byDoc);
                 }
             } catch (IOException | RuntimeException e) {
                 reader.close();
                 throw e;
             }
-            SearcherManager searchers = new SearcherManager(reader, SEARCHERS);
+            store.searchers = new SearcherManager(reader, SEARCHERS);
             log.debug("opened hnsw index {}: {} images", folder, entries.size());
-            return new Opened(new LuceneStore(folder, dir, header.dimension(), entries, searchers), header);
+            return new Opened(store, header);
         } catch (IOException | RuntimeException e) {
             dir.close();
             throw e;
@@ -316,6 +328,28 @@ public final class LuceneStore implements EntryStore {
                 d.getField(SIZE).numericValue().longValue(), d.getField(MTIME).numericValue().longValue());
     }
 
+    /**
+     * Opens a store folder for reading and writing. The float32 embeddings ({@code .vec}, 2 KB each at 512
+     * dimensions: 2 GB at a million images) are read with positional reads, never memory-mapped: a query re-scores
+     * only its candidates, and a merge reads them once in order, so mapping them would only make the process's
+     * resident set grow by the whole file (page cache the kernel keeps anyway, but counted as ours). Everything
+     * else is memory-mapped, and the int7 vectors and the graph ({@code .veq}, {@code .vex}: what every query walks,
+     * a quarter of the float size) are preloaded, so a query does not pay a page fault per graph node it visits.
+     */
+    static Directory openDirectory(Path folder) throws IOException {
+        MMapDirectory mapped = new MMapDirectory(folder);
+        if (PRELOAD) {
+            // Not for a merge: it reads each vector once (and the new segment is preloaded when a reader opens it).
+            mapped.setPreload((name, context) -> context.context != org.apache.lucene.store.IOContext.Context.MERGE
+                    && (name.endsWith(".veq") || name.endsWith(".vex")));
+        }
+        if (!READ_FLOATS) {
+            return mapped;
+        }
+        // Both share one lock factory: the primary's (FileSwitchDirectory takes locks from the primary).
+        return new FileSwitchDirectory(Set.of("vec"), new NIOFSDirectory(folder), mapped, true);
+    }
+
     /** The codec: Lucene's default, with the HNSW format (quantized or not) for the embedding field. */
     static Lucene912Codec codec() {
         ExecutorService mergeExec = WORKERS > 1 ? Pool.INSTANCE : null;
@@ -335,9 +369,14 @@ public final class LuceneStore implements EntryStore {
             return writer;
         }
         try {
-            Directory dir = directory != null ? directory : FSDirectory.open(Files.createDirectories(folder));
+            Directory dir = directory != null ? directory : openDirectory(Files.createDirectories(folder));
+            org.apache.lucene.index.TieredMergePolicy merges = new org.apache.lucene.index.TieredMergePolicy();
+            // No compound files: a compound file holds the float vectors too, and would be memory-mapped whole.
+            merges.setNoCFSRatio(0.0);
             IndexWriterConfig config = new IndexWriterConfig()
                     .setCodec(codec())
+                    .setUseCompoundFile(false)
+                    .setMergePolicy(merges)
                     .setCommitOnClose(false)
                     .setRAMBufferSizeMB(Double.parseDouble(System.getProperty("clip4j.hnsw.ramBufferMb", "256")))
                     .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
@@ -364,6 +403,68 @@ public final class LuceneStore implements EntryStore {
     }
 
     private Directory directoryHolder;
+
+    /**
+     * Each live segment's entries by document number, filled when the store opens (it reads every entry then) or on
+     * a segment's first hit: a hit's path and times then cost an array lookup instead of decompressing a block of
+     * stored fields per hit (a third of a query's CPU at 1M). Keyed by the segment's unique id, not by its reader:
+     * the writer's near-real-time readers open the same segments anew, and a segment is immutable (a deleted document
+     * is never a hit, an updated one is a new document in a new segment). Arrays of segments that are no longer in
+     * the searched reader (merged away) are dropped at the next search.
+     */
+    private final Map<String, IndexEntry[]> byCore;
+
+    /** The unique id of {@code leaf}'s segment, or null if it is not a plain segment. */
+    private static String segmentId(LeafReaderContext leaf) {
+        org.apache.lucene.index.LeafReader reader = org.apache.lucene.index.FilterLeafReader.unwrap(leaf.reader());
+        return reader instanceof org.apache.lucene.index.SegmentReader segment
+                ? org.apache.lucene.util.StringHelper.idToString(segment.getSegmentInfo().info.getId()) : null;
+    }
+
+    private void remember(LeafReaderContext leaf, IndexEntry[] byDoc) {
+        String id = segmentId(leaf);
+        if (id != null) {
+            byCore.putIfAbsent(id, byDoc);
+        }
+    }
+
+    /** How many segments' entry arrays are held (tests: arrays of merged-away segments are dropped). */
+    int cachedSegments() {
+        return byCore.size();
+    }
+
+    /** Drops the arrays of segments {@code leaves} no longer has. */
+    private void forgetGone(List<LeafReaderContext> leaves) {
+        if (byCore.size() > leaves.size()) {
+            Set<String> live = new java.util.HashSet<>();
+            for (LeafReaderContext leaf : leaves) {
+                live.add(segmentId(leaf));
+            }
+            byCore.keySet().retainAll(live);
+        }
+    }
+
+    /** The entries of {@code leaf}'s documents by document number (null where deleted), or null if not cacheable. */
+    private IndexEntry[] entriesOf(LeafReaderContext leaf) throws IOException {
+        String id = segmentId(leaf);
+        if (id == null) {
+            return null;
+        }
+        IndexEntry[] known = byCore.get(id);
+        if (known != null) {
+            return known;
+        }
+        Bits live = leaf.reader().getLiveDocs();
+        StoredFields stored = leaf.reader().storedFields();
+        IndexEntry[] byDoc = new IndexEntry[leaf.reader().maxDoc()];
+        for (int doc = 0; doc < byDoc.length; doc++) {
+            if (live == null || live.get(doc)) {
+                byDoc[doc] = entryOf(stored.document(doc, Set.of(ROOT, PATH, SIZE, MTIME)));
+            }
+        }
+        remember(leaf, byDoc);
+        return byDoc;
+    }
 
     @Override
     public int size() {
@@ -448,6 +549,16 @@ public final class LuceneStore implements EntryStore {
 
     @Override
     public List<IndexTable.Hit> nearest(Embedding query, int k, EntryFilter filter, List<String> roots) {
+        return nearest(query, k, filter, roots, CANDIDATES);
+    }
+
+    /**
+     * {@link #nearest(Embedding, int, EntryFilter, List)} with {@code candidates} taken from the graph (per segment)
+     * and re-scored exactly instead of the default {@code clip4j.hnsw.candidates}: recall against time (AnnBenchmark
+     * sweeps it on one index).
+     */
+    public List<IndexTable.Hit> nearest(Embedding query, int k, EntryFilter filter, List<String> roots,
+            int candidates) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
@@ -465,7 +576,7 @@ public final class LuceneStore implements EntryStore {
             }
             IndexSearcher searcher = searchers.acquire();
             try {
-                return nearest(searcher, q, k, filter);
+                return nearest(searcher, q, k, filter, candidates);
             } finally {
                 searchers.release(searcher);
             }
@@ -474,9 +585,9 @@ public final class LuceneStore implements EntryStore {
         }
     }
 
-    private List<IndexTable.Hit> nearest(IndexSearcher searcher, float[] q, int k, EntryFilter filter)
-            throws IOException {
-        int candidates = Math.max(k, CANDIDATES);
+    private List<IndexTable.Hit> nearest(IndexSearcher searcher, float[] q, int k, EntryFilter filter,
+            int perSegment) throws IOException {
+        int candidates = Math.max(k, perSegment);
         TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, q, candidates, luceneFilter(filter)),
                 candidates);
         ScoreDoc[] docs = top.scoreDocs.clone();
@@ -504,11 +615,21 @@ public final class LuceneStore implements EntryStore {
             scored.add(new Scored(d.doc, score));
         }
         scored.sort((a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
-        StoredFields stored = searcher.storedFields();
+        StoredFields stored = null;
         List<IndexTable.Hit> hits = new ArrayList<>(Math.min(k, scored.size()));
         for (Scored s : scored.subList(0, Math.min(k, scored.size()))) {
-            hits.add(new IndexTable.Hit(entryOf(stored.document(s.doc, Set.of(ROOT, PATH, SIZE, MTIME))), s.score));
+            LeafReaderContext hitLeaf = leaves.get(ReaderUtil.subIndex(s.doc, leaves));
+            IndexEntry[] byDoc = entriesOf(hitLeaf);
+            IndexEntry entry = byDoc != null ? byDoc[s.doc - hitLeaf.docBase] : null;
+            if (entry == null) {
+                if (stored == null) {
+                    stored = searcher.storedFields();
+                }
+                entry = entryOf(stored.document(s.doc, Set.of(ROOT, PATH, SIZE, MTIME)));
+            }
+            hits.add(new IndexTable.Hit(entry, s.score));
         }
+        forgetGone(leaves);
         return hits;
     }
 

@@ -1,0 +1,126 @@
+package io.github.clip4j.internal.retrieval;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.clip4j.Embedding;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The store's file layout (what is mapped, what is read) and the candidates knob. */
+class LuceneStoreTest {
+    @TempDir
+    Path tmp;
+
+    private static float[] random(Random random, int dim) {
+        float[] v = new float[dim];
+        for (int i = 0; i < dim; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return Embedding.normalize(v).toArray();
+    }
+
+    private Path storeOf(int n, int dim, List<float[]> vectors) throws Exception {
+        Path folder = tmp.resolve("store");
+        Random random = new Random(7);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        store.useRoots(List.of(""));
+        for (int i = 0; i < n; i++) {
+            float[] v = random(random, dim);
+            vectors.add(v);
+            store.put(new IndexEntry(0, "img" + i + ".jpg", i, i), Embedding.ofNormalized(v));
+        }
+        store.commit(folder, "m", List.of(""));
+        store.close();
+        return folder;
+    }
+
+    @Test
+    void floatVectorsAreReadNotMappedAndNoCompoundFileHoldsThem() throws Exception {
+        Path folder = storeOf(50, 8, new ArrayList<>());
+        List<String> names;
+        try (Stream<Path> files = Files.list(folder)) {
+            names = files.map(f -> f.getFileName().toString()).toList();
+        }
+        // A compound file would carry the float vectors into a memory map.
+        assertThat(names).noneMatch(n -> n.endsWith(".cfs")).anyMatch(n -> n.endsWith(".vec"))
+                .anyMatch(n -> n.endsWith(".veq")).anyMatch(n -> n.endsWith(".vex"));
+        String vec = names.stream().filter(n -> n.endsWith(".vec")).findFirst().orElseThrow();
+        String veq = names.stream().filter(n -> n.endsWith(".veq")).findFirst().orElseThrow();
+        try (Directory dir = LuceneStore.openDirectory(folder);
+                IndexInput floats = dir.openInput(vec, IOContext.DEFAULT);
+                IndexInput quantized = dir.openInput(veq, IOContext.DEFAULT)) {
+            assertThat(floats.getClass().getName()).contains("NIOFS");
+            assertThat(quantized.getClass().getName()).doesNotContain("NIOFS");
+        }
+    }
+
+    @Test
+    void asManyCandidatesAsVectorsGiveTheExactAnswer() throws Exception {
+        int n = 300;
+        int dim = 16;
+        List<float[]> vectors = new ArrayList<>();
+        Path folder = storeOf(n, dim, vectors);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        try {
+            Random random = new Random(11);
+            for (int q = 0; q < 20; q++) {
+                float[] query = random(random, dim);
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    order.add(i);
+                }
+                order.sort(Comparator.comparingDouble(
+                        (Integer i) -> EmbeddingMatrix.dot(query, vectors.get(i), 0, dim)).reversed());
+                List<String> expected = order.subList(0, 5).stream().map(i -> "img" + i + ".jpg").toList();
+                List<IndexTable.Hit> hits = store.nearest(Embedding.ofNormalized(query), 5, EntryFilter.ALL,
+                        List.of(""), n);
+                assertThat(hits).extracting(h -> h.entry().path()).containsExactlyElementsOf(expected);
+            }
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aHitAfterAnUpdateCarriesTheNewEntryNotACachedOne() throws Exception {
+        int dim = 8;
+        List<float[]> vectors = new ArrayList<>();
+        Path folder = storeOf(40, dim, vectors);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        try {
+            store.useRoots(List.of(""));
+            Embedding query = Embedding.ofNormalized(vectors.get(3));
+            // Opened: the entry comes from the segment's array filled at open.
+            assertThat(store.nearest(query, 1, EntryFilter.ALL, List.of("")).get(0).entry())
+                    .isEqualTo(new IndexEntry(0, "img3.jpg", 3, 3));
+            assertThat(store.cachedSegments()).isEqualTo(1);
+            // Changed in place (a new document in a new segment, the old one deleted), searched before and after
+            // the commit: never the old size and time.
+            store.put(new IndexEntry(0, "img3.jpg", 999, 1234), Embedding.ofNormalized(vectors.get(3)));
+            assertThat(store.nearest(query, 1, EntryFilter.ALL, List.of("")).get(0).entry())
+                    .isEqualTo(new IndexEntry(0, "img3.jpg", 999, 1234));
+            // The opened segment's array survives the writer's reader (same segment, same id) beside the new one's.
+            assertThat(store.cachedSegments()).isEqualTo(2);
+            store.commit(folder, "m", List.of(""));
+            store.forceMerge(1);
+            store.put(new IndexEntry(0, "img5.jpg", 5, 5), Embedding.ofNormalized(vectors.get(5)));
+            assertThat(store.nearest(query, 2, EntryFilter.ALL, List.of(""))).extracting(IndexTable.Hit::entry)
+                    .first().isEqualTo(new IndexEntry(0, "img3.jpg", 999, 1234));
+            // At most the two live segments (the merged one and the new one): the arrays of the segments merged away
+            // are gone.
+            assertThat(store.cachedSegments()).isBetween(1, 2);
+        } finally {
+            store.close();
+        }
+    }
+}
