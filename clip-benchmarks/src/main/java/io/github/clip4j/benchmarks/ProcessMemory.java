@@ -31,20 +31,6 @@ final class ProcessMemory {
         return -1;
     }
 
-    /** Resident set size now ({@code VmRSS}) in kB. */
-    static long residentKb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("\\D+", ""));
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
-        return -1;
-    }
-
     /** The 1-minute load average. */
     static String loadAverage() {
         try {
