@@ -18,13 +18,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.Random;
-import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
-import javax.imageio.stream.ImageOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -279,29 +275,9 @@ class FastJpegDecodingTest {
 
     private static byte[] writeJpeg(BufferedImage image, String writerPackage, boolean progressive, float quality)
             throws IOException {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        ImageWriter writer = null;
-        while (writers.hasNext()) {
-            ImageWriter candidate = writers.next();
-            if (candidate.getClass().getName().startsWith(writerPackage)) {
-                writer = candidate;
-            }
-        }
+        ImageWriter writer = TestJpegs.writer(writerPackage);
         assumeThat(writer).as("a JPEG writer from %s", writerPackage).isNotNull();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(stream);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(quality);
-            if (progressive) {
-                param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
-            }
-            writer.write(null, new IIOImage(image, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+        return TestJpegs.write(image, writer, progressive, quality);
     }
 
     private static byte[] cmykJpeg(int width, int height, String writerPackage) throws IOException {

@@ -12,7 +12,6 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.Random;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -418,25 +417,8 @@ class ImageDecoderFormatsTest {
     }
 
     private static byte[] writeJpeg(BufferedImage image, String writerPackage) throws IOException {
-        Iterator<ImageWriter> writers = ImageIO.getImageWritersByFormatName("jpeg");
-        ImageWriter writer = null;
-        while (writers.hasNext()) {
-            ImageWriter candidate = writers.next();
-            if (candidate.getClass().getName().startsWith(writerPackage)) {
-                writer = candidate;
-            }
-        }
+        ImageWriter writer = TestJpegs.writer(writerPackage);
         assertThat(writer).as("a JPEG writer from %s", writerPackage).isNotNull();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ImageOutputStream stream = ImageIO.createImageOutputStream(out)) {
-            writer.setOutput(stream);
-            ImageWriteParam param = writer.getDefaultWriteParam();
-            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-            param.setCompressionQuality(1f);
-            writer.write(null, new IIOImage(image, null, null), param);
-        } finally {
-            writer.dispose();
-        }
-        return out.toByteArray();
+        return TestJpegs.write(image, writer, false, 1f);
     }
 }
