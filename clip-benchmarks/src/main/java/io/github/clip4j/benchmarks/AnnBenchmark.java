@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * <pre>
  * java -Xmx2g -cp clip-benchmarks/target/benchmarks.jar io.github.clip4j.benchmarks.AnnBenchmark \
  *     --vectors 100000 --dim 512 --queries 200 --k 10 [--centres 2000] [--noise 0.9] [--rank R] [--index DIR]
- *     [--keep | --reuse] [--threads T] [--segments S] [--candidates C1,C2,...]
+ *     [--keep | --reuse] [--threads T] [--segments S] [--candidates C1,C2s,...] [--probe C]
  * </pre>
  *
  * <p>Phase 1 builds the hnsw index through {@code LuceneStore} (the store behind {@code ImageIndex}'s hnsw kind:
@@ -35,6 +35,11 @@ import java.util.stream.Stream;
  * and runs the same queries: the exact answers (for recall@K) and the exact latency ({@code exact_peak_rss_mb} is the
  * peak after it). Vector {@code i} is a function of the seed and {@code i}, so neither phase keeps the other's data.
  * Prints progress on stderr and one JSON line last on stdout.
+ *
+ * <p>{@code --candidates 300,200,300s} runs one pass per entry (the JSON line reports the last): C candidates per
+ * segment with the segments searched independently (the store's search), {@code Cs} with Lucene's default search
+ * in which segments searched in parallel share their best scores. {@code --probe C} searches the last pass's lost
+ * queries again with C candidates (reachable in the graph, or cut off).
  */
 public final class AnnBenchmark {
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -77,6 +82,8 @@ public final class AnnBenchmark {
         boolean reuse = false;
         int rank = 0;
         int[] sweep = {Integer.getInteger("clip4j.hnsw.candidates", 100)};
+        boolean[] sharedBy = {false};
+        int probe = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--vectors" -> n = Integer.parseInt(args[++i]);
@@ -91,11 +98,21 @@ public final class AnnBenchmark {
                 case "--segments" -> segments = Integer.parseInt(args[++i]);
                 case "--reuse" -> reuse = true;
                 case "--rank" -> rank = Integer.parseInt(args[++i]);
-                case "--candidates" -> sweep = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
-                        .toArray();
+                case "--candidates" -> {
+                    // C: segments searched independently (the store's search); Cs: Lucene's shared-bound search.
+                    String[] parts = args[++i].split(",");
+                    sweep = new int[parts.length];
+                    sharedBy = new boolean[parts.length];
+                    for (int p = 0; p < parts.length; p++) {
+                        sharedBy[p] = parts[p].endsWith("s");
+                        sweep[p] = Integer.parseInt(sharedBy[p] ? parts[p].substring(0, parts[p].length() - 1)
+                                : parts[p]);
+                    }
+                }
+                case "--probe" -> probe = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + "; use --vectors N --dim D --queries Q --k K [--centres C] [--noise S] [--index DIR] [--keep]"
-                        + " [--threads T] [--segments S] [--reuse] [--candidates C1,C2,...] [--rank R]");
+                        + " [--threads T] [--segments S] [--reuse] [--candidates C1,C2s,...] [--rank R] [--probe C]");
             }
         }
         Vectors vectors = new Vectors(dim, centres, noise, 42, rank);
@@ -185,8 +202,9 @@ public final class AnnBenchmark {
         List<List<Set<String>>> annResultsBy = new ArrayList<>();
         for (int s = 0; s < sweep.length; s++) {
             int candidates = sweep[s];
+            boolean shared = sharedBy[s];
             for (int q = 0; q < Math.min(queries, 50); q++) { // warm-up
-                reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), candidates);
+                reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), candidates, shared);
             }
             long[] annNanos = new long[queries];
             long[] annCpu = new long[queries];
@@ -194,7 +212,8 @@ public final class AnnBenchmark {
             for (int q = 0; q < queries; q++) {
                 long c = threadsCpuNanos();
                 long t = System.nanoTime();
-                List<IndexTable.Hit> hits = reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), candidates);
+                List<IndexTable.Hit> hits = reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), candidates,
+                        shared);
                 annNanos[q] = System.nanoTime() - t;
                 annCpu[q] = threadsCpuNanos() - c;
                 Set<String> ids = new HashSet<>();
@@ -204,13 +223,15 @@ public final class AnnBenchmark {
             annNanosBy[s] = annNanos;
             annCpuBy[s] = annCpu;
             annResultsBy.add(annResults);
-            log("hnsw, %d candidates: p50 %.2f ms, p99 %.2f ms (CPU p50 %.2f ms, p99 %.2f ms), RSS now %d MB",
-                    candidates, percentile(annNanos, 0.5), percentile(annNanos, 0.99), percentile(annCpu, 0.5),
+            log("hnsw, %d candidates%s: p50 %.2f ms, p99 %.2f ms (CPU p50 %.2f ms, p99 %.2f ms), RSS now %d MB",
+                    candidates, shared ? " (shared bound)" : "", percentile(annNanos, 0.5), percentile(annNanos, 0.99), percentile(annCpu, 0.5),
                     percentile(annCpu, 0.99), ProcessMemory.residentKb() / 1024);
         }
         long[] annNanos = annNanosBy[sweep.length - 1];
         long[] annCpu = annCpuBy[sweep.length - 1];
-        reopened.close();
+        if (probe == 0) {
+            reopened.close();
+        }
         long peakRssKb = ProcessMemory.peakResidentKb();
         long peakAnonKb = sampler.peakAnonKb();
         long peakFileKb = sampler.peakFileKb();
@@ -235,10 +256,18 @@ public final class AnnBenchmark {
         // Per pass: how many queries found at most half of their true neighbours (a query routed to a wrong
         // region of the graph loses nearly all of them; one that reached it loses few).
         int[] lostBy = new int[sweep.length];
+        // Near ties: the gap between the K-th and the (K+1)-th exact score (a gap below the int7 error would make
+        // the candidates' order, not the graph, decide).
+        double[] gaps = new double[queries];
+        List<Integer> lostLast = new ArrayList<>();
+        List<List<EmbeddingMatrix.Match>> truths = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
             long t = System.nanoTime();
             List<EmbeddingMatrix.Match> truth = matrix.nearest(query[q], k);
             exactNanos[q] = System.nanoTime() - t;
+            List<EmbeddingMatrix.Match> deeper = matrix.nearest(query[q], k + 1);
+            gaps[q] = deeper.size() > k ? deeper.get(k - 1).score() - deeper.get(k).score() : Double.NaN;
+            truths.add(truth);
             for (int s = 0; s < sweep.length; s++) {
                 int foundHere = 0;
                 for (EmbeddingMatrix.Match m : truth) {
@@ -249,14 +278,45 @@ public final class AnnBenchmark {
                 foundBy[s] += foundHere;
                 if (2 * foundHere <= truth.size()) {
                     lostBy[s]++;
+                    if (s == sweep.length - 1) {
+                        lostLast.add(q);
+                    }
                 }
             }
         }
         for (int s = 0; s < sweep.length; s++) {
-            log("sweep: candidates %d recall@%d %.4f (%d of %d queries found at most half) p50 %.2f ms (CPU %.2f ms)"
-                    + " p99 %.2f ms", sweep[s], k, (double) foundBy[s] / ((long) queries * k), lostBy[s], queries,
+            log("sweep: candidates %d%s recall@%d %.4f (%d of %d queries found at most half) p50 %.2f ms (CPU %.2f ms)"
+                    + " p99 %.2f ms", sweep[s], sharedBy[s] ? " (shared bound)" : "", k, (double) foundBy[s] / ((long) queries * k), lostBy[s], queries,
                     percentile(annNanosBy[s], 0.5),
                     percentile(annCpuBy[s], 0.5), percentile(annNanosBy[s], 0.99));
+        }
+        double[] sortedGaps = gaps.clone();
+        Arrays.sort(sortedGaps);
+        log("gap between exact score %d and %d: min %.5f, p10 %.5f, median %.5f", k, k + 1, sortedGaps[0],
+                sortedGaps[queries / 10], sortedGaps[queries / 2]);
+        if (probe > 0) {
+            // Reachability: the last pass's lost queries again with many more candidates. Found then, they were
+            // reachable in the graph (the search stopped too early); still lost, their region is cut off.
+            int foundDeep = 0;
+            int totalDeep = 0;
+            for (int q : lostLast) {
+                Set<String> ids = new HashSet<>();
+                reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), probe, false)
+                        .forEach(h -> ids.add(h.entry().path()));
+                int here = 0;
+                for (EmbeddingMatrix.Match m : truths.get(q)) {
+                    if (ids.contains(m.row() + ".jpg")) {
+                        here++;
+                    }
+                }
+                foundDeep += here;
+                totalDeep += truths.get(q).size();
+                log("  lost query %d: %d of %d found with %d candidates; gap %.5f", q, here, truths.get(q).size(),
+                        probe, gaps[q]);
+            }
+            log("probe: the %d lost queries find %d of %d true neighbours with %d candidates", lostLast.size(),
+                    foundDeep, totalDeep, probe);
+            reopened.close();
         }
         double recall = (double) foundBy[sweep.length - 1] / ((long) queries * k);
         long exactPeakKb = ProcessMemory.peakResidentKb();
@@ -270,14 +330,14 @@ public final class AnnBenchmark {
                         + " \"peak_rss_mb\": %d, \"exact_peak_rss_mb\": %d, \"queries\": %d, \"candidates\": %s,"
                         + " \"quantized\": %s, \"build_cpu_s\": %.1f, \"p50_cpu_ms\": %.3f, \"p99_cpu_ms\": %.3f, \"segments\": %d, \"threads\": %d,"
                         + " \"java\": \"%s\", \"peak_anon_mb\": %d, \"peak_file_mb\": %d, \"reused\": %s,"
-                        + " \"load_average\": %s, \"noise_rank\": %d}%n",
+                        + " \"load_average\": %s, \"noise_rank\": %d, \"shared_bound\": %s}%n",
                 n, dim, buildSeconds, k, recall, percentile(annNanos, 0.5), percentile(annNanos, 0.99),
                 percentile(exactNanos, 0.5), disk, peakRssKb / 1024, exactPeakKb / 1024, queries,
                 sweep[sweep.length - 1],
                 !"false".equals(System.getProperty("clip4j.hnsw.quantized")), buildCpuSeconds,
                 percentile(annCpu, 0.5), percentile(annCpu, 0.99), segmentCount, threads,
                 Runtime.version().feature(), peakAnonKb / 1024, peakFileKb / 1024, reuse,
-                ProcessMemory.loadAverage(), rank);
+                ProcessMemory.loadAverage(), rank, sharedBy[sweep.length - 1]);
     }
 
     /**

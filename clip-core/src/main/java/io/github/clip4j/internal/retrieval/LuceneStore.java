@@ -53,6 +53,8 @@ import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.knn.KnnCollectorManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.FileSwitchDirectory;
@@ -559,6 +561,16 @@ public final class LuceneStore implements EntryStore {
      */
     public List<IndexTable.Hit> nearest(Embedding query, int k, EntryFilter filter, List<String> roots,
             int candidates) {
+        return nearest(query, k, filter, roots, candidates, false);
+    }
+
+    /**
+     * {@link #nearest(Embedding, int, EntryFilter, List, int)}, with {@code sharedBound} true: Lucene's default
+     * search of several segments, in which the segments share their best scores (see {@link SegmentKnnQuery}); for
+     * AnnBenchmark's side-by-side comparison only.
+     */
+    public List<IndexTable.Hit> nearest(Embedding query, int k, EntryFilter filter, List<String> roots,
+            int candidates, boolean sharedBound) {
         if (k < 1) {
             throw new IllegalArgumentException("k must be at least 1, got " + k);
         }
@@ -576,7 +588,7 @@ public final class LuceneStore implements EntryStore {
             }
             IndexSearcher searcher = searchers.acquire();
             try {
-                return nearest(searcher, q, k, filter, candidates);
+                return nearest(searcher, q, k, filter, candidates, sharedBound);
             } finally {
                 searchers.release(searcher);
             }
@@ -586,10 +598,11 @@ public final class LuceneStore implements EntryStore {
     }
 
     private List<IndexTable.Hit> nearest(IndexSearcher searcher, float[] q, int k, EntryFilter filter,
-            int perSegment) throws IOException {
+            int perSegment, boolean sharedBound) throws IOException {
         int candidates = Math.max(k, perSegment);
-        TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, q, candidates, luceneFilter(filter)),
-                candidates);
+        Query knn = sharedBound ? new KnnFloatVectorQuery(VECTOR, q, candidates, luceneFilter(filter))
+                : new SegmentKnnQuery(VECTOR, q, candidates, luceneFilter(filter));
+        TopDocs top = searcher.search(knn, candidates);
         ScoreDoc[] docs = top.scoreDocs.clone();
         Arrays.sort(docs, Comparator.comparingInt(d -> d.doc));
         List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
@@ -634,6 +647,27 @@ public final class LuceneStore implements EntryStore {
     }
 
     private record Scored(int doc, float score) {}
+
+    /**
+     * Lucene's kNN query with each segment's graph searched on its own: every segment returns its best
+     * {@code k} as if it were the only one. Lucene's default ({@code MultiLeafKnnCollector}) shares the best scores
+     * found so far between the segments searched in parallel and stops a segment's search once it cannot beat them.
+     * That saves visits when every segment's search is on track, but a segment whose search is still walking
+     * through the wrong region of its graph is stopped by another segment's good scores before it reaches its own
+     * part of the answer (its part of the true neighbours is then lost), and which segment stops whom depends on the
+     * threads' timing, so recall varied from run to run by 0.01 at 1M. Searched on their own, the segments are
+     * independent tries of the same query, and a query's hits depend only on the index.
+     */
+    static final class SegmentKnnQuery extends KnnFloatVectorQuery {
+        SegmentKnnQuery(String field, float[] target, int k, Query filter) {
+            super(field, target, k, filter);
+        }
+
+        @Override
+        protected KnnCollectorManager getKnnCollectorManager(int k, IndexSearcher searcher) {
+            return (visitedLimit, context) -> new TopKnnCollector(k, visitedLimit);
+        }
+    }
 
     private static Query luceneFilter(EntryFilter filter) {
         if (filter == null || filter.isAll()) {

@@ -10,6 +10,16 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.knn.MultiLeafKnnCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
@@ -121,6 +131,57 @@ class LuceneStoreTest {
             assertThat(store.cachedSegments()).isBetween(1, 2);
         } finally {
             store.close();
+        }
+    }
+
+    @Test
+    void segmentsSearchedInParallelEachGiveTheirOwnBestAsIfAlone() throws Exception {
+        int dim = 16;
+        int k = 20;
+        Path folder = tmp.resolve("segments");
+        Random random = new Random(5);
+        LuceneStore store = LuceneStore.open(folder, dim).store();
+        store.useRoots(List.of(""));
+        for (int s = 0; s < 4; s++) {
+            for (int i = 0; i < 400; i++) {
+                store.put(new IndexEntry(0, "s" + s + "/img" + i + ".jpg", i, i),
+                        Embedding.ofNormalized(random(random, dim)));
+            }
+            store.commit(folder, "m", List.of("")); // a segment per commit
+        }
+        store.close();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (Directory dir = LuceneStore.openDirectory(folder); DirectoryReader reader = DirectoryReader.open(dir)) {
+            assertThat(reader.leaves()).hasSize(4);
+            IndexSearcher parallel = new IndexSearcher(reader, pool);
+            for (int q = 0; q < 10; q++) {
+                float[] target = random(random, dim);
+                LuceneStore.SegmentKnnQuery query = new LuceneStore.SegmentKnnQuery(LuceneStore.VECTOR, target, k,
+                        null);
+                // No collector that stops a segment's search at the scores other segments found (on data this
+                // small Lucene's shared bound rarely changes an answer, so the comparison below alone would not
+                // tell the two searches apart; at 1M it cost recall: see LuceneStore.SegmentKnnQuery).
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    assertThat(query.getKnnCollectorManager(k, parallel).newCollector(Integer.MAX_VALUE, leaf))
+                            .isNotInstanceOf(MultiLeafKnnCollector.class);
+                }
+                List<ScoreDoc> alone = new ArrayList<>();
+                for (LeafReaderContext leaf : reader.leaves()) {
+                    for (ScoreDoc d : new IndexSearcher(leaf.reader())
+                            .search(new KnnFloatVectorQuery(LuceneStore.VECTOR, target, k), k).scoreDocs) {
+                        alone.add(new ScoreDoc(d.doc + leaf.docBase, d.score));
+                    }
+                }
+                alone.sort((a, b) -> Float.compare(b.score, a.score));
+                Set<Integer> expected = alone.subList(0, k).stream().map(d -> d.doc).collect(Collectors.toSet());
+                for (int run = 0; run < 3; run++) {
+                    Set<Integer> together = Stream.of(parallel.search(query, k).scoreDocs).map(d -> d.doc)
+                            .collect(Collectors.toSet());
+                    assertThat(together).isEqualTo(expected);
+                }
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 }
