@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  *
  * <p>{@code --candidates 300,200,300s} runs one pass per entry (the JSON line reports the last): C candidates per
  * segment with the segments searched independently (the store's search), {@code Cs} with Lucene's default search
- * in which segments searched in parallel share their best scores. {@code --probe C} searches the last pass's lost
- * queries again with C candidates (reachable in the graph, or cut off).
+ * in which segments searched in parallel share their best scores. {@code --probe C} searches the last pass's queries
+ * that missed a true neighbour again with C candidates (was it reachable in the graph, or cut off).
  */
 public final class AnnBenchmark {
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -259,7 +259,7 @@ public final class AnnBenchmark {
         // Near ties: the gap between the K-th and the (K+1)-th exact score (a gap below the int7 error would make
         // the candidates' order, not the graph, decide).
         double[] gaps = new double[queries];
-        List<Integer> lostLast = new ArrayList<>();
+        List<Integer> missedLast = new ArrayList<>();
         List<List<EmbeddingMatrix.Match>> truths = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
             long t = System.nanoTime();
@@ -278,9 +278,9 @@ public final class AnnBenchmark {
                 foundBy[s] += foundHere;
                 if (2 * foundHere <= truth.size()) {
                     lostBy[s]++;
-                    if (s == sweep.length - 1) {
-                        lostLast.add(q);
-                    }
+                }
+                if (s == sweep.length - 1 && foundHere < truth.size()) {
+                    missedLast.add(q);
                 }
             }
         }
@@ -295,11 +295,12 @@ public final class AnnBenchmark {
         log("gap between exact score %d and %d: min %.5f, p10 %.5f, median %.5f", k, k + 1, sortedGaps[0],
                 sortedGaps[queries / 10], sortedGaps[queries / 2]);
         if (probe > 0) {
-            // Reachability: the last pass's lost queries again with many more candidates. Found then, they were
-            // reachable in the graph (the search stopped too early); still lost, their region is cut off.
+            // Reachability: the last pass's queries that missed a true neighbour, again with many more candidates
+            // (more than a cluster's members). Found then, the neighbour was reachable in the graph and the search
+            // stopped too early; still missed, the graph does not lead to it from where the search enters.
             int foundDeep = 0;
             int totalDeep = 0;
-            for (int q : lostLast) {
+            for (int q : missedLast) {
                 Set<String> ids = new HashSet<>();
                 reopened.nearest(query[q], k, EntryFilter.ALL, List.of(""), probe, false)
                         .forEach(h -> ids.add(h.entry().path()));
@@ -311,10 +312,12 @@ public final class AnnBenchmark {
                 }
                 foundDeep += here;
                 totalDeep += truths.get(q).size();
-                log("  lost query %d: %d of %d found with %d candidates; gap %.5f", q, here, truths.get(q).size(),
-                        probe, gaps[q]);
+                log("  query %d: %d of %d found with %d candidates (%d in the pass); gap %.5f", q, here,
+                        truths.get(q).size(), probe, countFound(annResultsBy.get(sweep.length - 1).get(q),
+                                truths.get(q)), gaps[q]);
             }
-            log("probe: the %d lost queries find %d of %d true neighbours with %d candidates", lostLast.size(),
+            log("probe: the %d queries that missed a neighbour find %d of %d true neighbours with %d candidates",
+                    missedLast.size(),
                     foundDeep, totalDeep, probe);
             reopened.close();
         }
@@ -422,6 +425,16 @@ public final class AnnBenchmark {
             }
             return v;
         }
+    }
+
+    private static int countFound(Set<String> found, List<EmbeddingMatrix.Match> truth) {
+        int n = 0;
+        for (EmbeddingMatrix.Match m : truth) {
+            if (found.contains(m.row() + ".jpg")) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private static double percentile(long[] nanos, double p) {
