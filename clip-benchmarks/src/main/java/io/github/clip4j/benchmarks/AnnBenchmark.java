@@ -31,7 +31,7 @@ import java.util.stream.Stream;
  *
  * <p>Phase 1 builds the hnsw index through {@code LuceneStore} (the store behind {@code ImageIndex}'s hnsw kind:
  * the same documents, codec and re-scoring), commits it, reopens it and runs the queries; {@code peak_rss_mb} is the
- * process's peak resident set at the end of this phase. Phase 2 loads the same vectors into the exact kind's matrix
+ * process's peak resident set at the end of this phase ({@code build_peak_rss_mb}: the peak when the build ended). Phase 2 loads the same vectors into the exact kind's matrix
  * and runs the same queries: the exact answers (for recall@K) and the exact latency ({@code exact_peak_rss_mb} is the
  * peak after it). Vector {@code i} is a function of the seed and {@code i}, so neither phase keeps the other's data.
  * Prints progress on stderr and one JSON line last on stdout.
@@ -185,11 +185,14 @@ public final class AnnBenchmark {
             kept.close();
         }
         double buildSeconds = (System.nanoTime() - start) / 1e9;
+        // The process's peak so far: the build's own (the query phase below preloads the graph on top of the heap
+        // the build left, which a separate search process would not carry).
+        long buildPeakKb = ProcessMemory.peakResidentKb();
         double buildCpuSeconds = (cpuNanos() - buildCpu) / 1e9;
         long disk = sizeOf(dir);
         int segmentCount = segmentCount(dir);
-        log("built in %.1f s (%.1f s CPU of the process), %d bytes on disk, %d segment(s)", buildSeconds,
-                buildCpuSeconds, disk, segmentCount);
+        log("built in %.1f s (%.1f s CPU of the process), %d bytes on disk, %d segment(s), peak RSS so far %d MB",
+                buildSeconds, buildCpuSeconds, disk, segmentCount, buildPeakKb / 1024);
 
         LuceneStore reopened = LuceneStore.open(dir, dim).store();
         Embedding[] query = new Embedding[queries];
@@ -333,14 +336,15 @@ public final class AnnBenchmark {
                         + " \"peak_rss_mb\": %d, \"exact_peak_rss_mb\": %d, \"queries\": %d, \"candidates\": %s,"
                         + " \"quantized\": %s, \"build_cpu_s\": %.1f, \"p50_cpu_ms\": %.3f, \"p99_cpu_ms\": %.3f, \"segments\": %d, \"threads\": %d,"
                         + " \"java\": \"%s\", \"peak_anon_mb\": %d, \"peak_file_mb\": %d, \"reused\": %s,"
-                        + " \"load_average\": %s, \"noise_rank\": %d, \"shared_bound\": %s}%n",
+                        + " \"load_average\": %s, \"noise_rank\": %d, \"shared_bound\": %s,"
+                        + " \"build_peak_rss_mb\": %d}%n",
                 n, dim, buildSeconds, k, recall, percentile(annNanos, 0.5), percentile(annNanos, 0.99),
                 percentile(exactNanos, 0.5), disk, peakRssKb / 1024, exactPeakKb / 1024, queries,
                 sweep[sweep.length - 1],
                 !"false".equals(System.getProperty("clip4j.hnsw.quantized")), buildCpuSeconds,
                 percentile(annCpu, 0.5), percentile(annCpu, 0.99), segmentCount, threads,
                 Runtime.version().feature(), peakAnonKb / 1024, peakFileKb / 1024, reuse,
-                ProcessMemory.loadAverage(), rank, sharedBy[sweep.length - 1]);
+                ProcessMemory.loadAverage(), rank, sharedBy[sweep.length - 1], buildPeakKb / 1024);
     }
 
     /**
