@@ -31,9 +31,9 @@ import java.util.stream.Stream;
  *
  * <p>Phase 1 builds the hnsw index through {@code LuceneStore} (the store behind {@code ImageIndex}'s hnsw kind:
  * the same documents, codec and re-scoring), commits it, reopens it and runs the queries; {@code peak_rss_mb} is the
- * process's peak resident set at the end of this phase ({@code build_peak_rss_mb}: the peak when the build ended). Phase 2 loads the same vectors into the exact kind's matrix
- * and runs the same queries: the exact answers (for recall@K) and the exact latency ({@code exact_peak_rss_mb} is the
- * peak after it). Vector {@code i} is a function of the seed and {@code i}, so neither phase keeps the other's data.
+ * process's peak resident set at the end of this phase ({@code build_peak_rss_mb}: the peak when the build ended).
+ * Phase 2 loads the same vectors into the exact kind's matrix and runs the same queries: the exact answers (for
+ * recall@K) and the exact latency ({@code exact_peak_rss_mb} is the peak after it). Vector {@code i} is a function of the seed and {@code i}, so neither phase keeps the other's data.
  * Prints progress on stderr and one JSON line last on stdout.
  *
  * <p>{@code --candidates 300,200,300s} runs one pass per entry (the JSON line reports the last): C candidates per
