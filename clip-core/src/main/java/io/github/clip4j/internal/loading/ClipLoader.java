@@ -45,7 +45,47 @@ public final class ClipLoader {
     /** How many values of each fingerprinted tensor are hashed: enough to tell models apart, cheap to read. */
     private static final int FINGERPRINT_VALUES = 4096;
 
+    /** What {@link #forImages} asked for on this thread, else null: the models it builds load for images only. */
+    private static final ThreadLocal<ClipModel.Loading> LOADING = new ThreadLocal<>();
+
     private ClipLoader() {}
+
+    /**
+     * Runs {@code build} (typically {@code Clip.builder()...build()}) so that the models it loads on this thread
+     * are for images only: the image tower alone is copied in, on a thread of its own while the caller starts
+     * decoding its first images ({@link ClipModel.Loading}: the checkpoint is still checked whole, the model's id
+     * is the same, and any text or training use fails with a clear error). For clip4j's own commands that only
+     * embed images ({@code clip index}); {@code Clip}'s API stays as it is.
+     *
+     * @param build builds the model
+     * @param <T> what it returns
+     * @return what {@code build} returned
+     */
+    public static <T> T forImages(java.util.function.Supplier<T> build) {
+        // libtorch's libraries (~1.5 s of one core) load on another thread while this one finds the model, reads
+        // the tokenizer and loads OpenCV; load() then waits for them. A failure is remembered by NativeRuntime
+        // and reported by load() on this thread.
+        Thread natives = new Thread(() -> {
+            try {
+                NativeRuntime.ensureLoaded();
+            } catch (RuntimeException | Error reportedByLoad) {
+                // load() reports it
+            }
+        }, "clip4j-native-load");
+        natives.setDaemon(true);
+        natives.start();
+        ClipModel.Loading outer = LOADING.get();
+        LOADING.set(new ClipModel.Loading(true, true));
+        try {
+            return build.get();
+        } finally {
+            if (outer == null) {
+                LOADING.remove();
+            } else {
+                LOADING.set(outer);
+            }
+        }
+    }
 
     /**
      * What to load. Exactly one of {@code name}, {@code path} and {@code weights} is set.
@@ -113,7 +153,9 @@ public final class ClipLoader {
             // thread in fp32 keeps the two pools from fighting over the cores (measured: 1.8x faster on 2 cores).
             NativeRuntime.setThreads(request.precision() == Precision.FP32 ? 1 : request.threads(), request.threads());
         }
-        ClipModel model = ClipModel.load(stateDict, config, request.device(), request.precision());
+        ClipModel.Loading loading = LOADING.get();
+        ClipModel model = ClipModel.load(stateDict, config, request.device(), request.precision(),
+                loading != null ? loading : ClipModel.Loading.FULL);
         try {
             int vocabulary = model.config().vocabSize();
             if (tokenizer.vocabularySize() > vocabulary) {
