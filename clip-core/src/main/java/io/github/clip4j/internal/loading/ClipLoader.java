@@ -48,6 +48,14 @@ public final class ClipLoader {
     /** What {@link #forImages} asked for on this thread, else null: the models it builds load for images only. */
     private static final ThreadLocal<ClipModel.Loading> LOADING = new ThreadLocal<>();
 
+    /**
+     * Inside {@link #forImages}: the checkpoint {@link #isChineseClip} read (the CLI asks it just before loading),
+     * reused by {@link #load} when the file is unchanged, so the archive is parsed once, not twice.
+     */
+    private static final ThreadLocal<ReadCheckpoint> LAST_READ = new ThreadLocal<>();
+
+    private record ReadCheckpoint(Path path, List<Object> stamp, StateDict weights) {}
+
     private ClipLoader() {}
 
     /**
@@ -79,6 +87,7 @@ public final class ClipLoader {
         try {
             return build.get();
         } finally {
+            LAST_READ.remove();
             if (outer == null) {
                 LOADING.remove();
             } else {
@@ -140,7 +149,7 @@ public final class ClipLoader {
         // libtorch (and its malloc settings, MallocTuning) before the checkpoint's buffers: measured, bf16 batches
         // kept re-faulting their temporaries when the weights had been read first (issue 17)
         NativeRuntime.ensureLoaded();
-        StateDict stateDict = request.weights() != null ? request.weights() : CheckpointReader.read(source.path());
+        StateDict stateDict = request.weights() != null ? request.weights() : read(source.path());
         String name = source != null ? source.name() : stateDict.source();
         boolean chinese = ModelConfig.isChineseClip(stateDict);
         ModelConfig config = chinese
@@ -238,7 +247,39 @@ public final class ClipLoader {
             return io.github.clip4j.hub.ModelRegistry.chineseClip().find(registered.get().name()).isPresent();
         }
         ModelSource source = locator.locate(Path.of(model));
-        return !source.isFolder() && ModelConfig.isChineseClip(CheckpointReader.read(source.path()));
+        if (source.isFolder()) {
+            return false;
+        }
+        StateDict weights = CheckpointReader.read(source.path());
+        if (LOADING.get() != null) {
+            List<Object> stamp = stamp(source.path());
+            if (stamp != null) {
+                LAST_READ.set(new ReadCheckpoint(source.path().toAbsolutePath().normalize(), stamp, weights));
+            }
+        }
+        return ModelConfig.isChineseClip(weights);
+    }
+
+    /** The checkpoint at {@code path}: the one {@link #isChineseClip} just read if the file is unchanged. */
+    private static StateDict read(Path path) {
+        ReadCheckpoint last = LAST_READ.get();
+        LAST_READ.remove();
+        if (last != null && last.path().equals(path.toAbsolutePath().normalize())
+                && last.stamp().equals(stamp(path))) {
+            return last.weights();
+        }
+        return CheckpointReader.read(path);
+    }
+
+    /** What tells a file's versions apart: its identity, size and modification time; null if unreadable. */
+    private static List<Object> stamp(Path path) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files.readAttributes(path,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return java.util.Arrays.asList(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static TextTokenizer defaultTokenizer(boolean chinese) {

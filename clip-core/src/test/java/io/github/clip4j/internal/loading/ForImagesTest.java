@@ -12,6 +12,11 @@ import io.github.clip4j.testsupport.Fixtures;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -49,6 +54,35 @@ class ForImagesTest {
         // only the builds inside forImages load for images
         try (Clip after = Clip.builder().model(model).build()) {
             assertThat(after.embedText("a photo").dimension()).isPositive();
+        }
+    }
+
+    @Test
+    void theCheckpointReadToTellTheFamilyIsReusedOnlyWhileTheFileIsUnchanged(@TempDir Path dir) throws IOException {
+        // the CLI asks isChineseClip and then builds, both inside forImages: one parse of an unchanged file
+        Path model = dir.resolve("model.safetensors");
+        Files.copy(Fixtures.file("models/vit-tiny.f16.safetensors"), model);
+        try (Clip clip = ClipLoader.forImages(() -> {
+            assertThat(ClipLoader.isChineseClip(model.toString())).isFalse();
+            return Clip.builder().model(model).build();
+        })) {
+            assertThat(clip.modelId()).startsWith("model.safetensors#");
+        }
+        // replaced between the question and the load: the new file is what gets loaded
+        String rnId;
+        try (Clip rn = Clip.builder().model(Fixtures.file("models/rn-tiny.safetensors")).build()) {
+            rnId = rn.modelId().substring(rn.modelId().indexOf('#'));
+        }
+        try (Clip clip = ClipLoader.forImages(() -> {
+            assertThat(ClipLoader.isChineseClip(model.toString())).isFalse();
+            try {
+                Files.copy(Fixtures.file("models/rn-tiny.safetensors"), model, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return Clip.builder().model(model).build();
+        })) {
+            assertThat(clip.modelId()).isEqualTo("model.safetensors" + rnId);
         }
     }
 }
