@@ -220,7 +220,11 @@ public final class ClipModel implements AutoCloseable {
                         }
                     }, "clip4j-load");
                     loader.setDaemon(true);
-                    loader.start();
+                    try {
+                        loader.start();
+                    } catch (OutOfMemoryError noThread) {
+                        loader.run(); // no thread to be had: copy here, as a full load does
+                    }
                 }
                 LOG.debug("loaded {} ({}) on {} in {} in {} ms{}", stateDict.source(), config, device, precision,
                         (System.nanoTime() - start) / 1_000_000, background ? ", weights copying" : "");
