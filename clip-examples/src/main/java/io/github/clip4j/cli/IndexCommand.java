@@ -5,6 +5,7 @@ import io.github.clip4j.ImageDecoding;
 import io.github.clip4j.retrieval.ImageIndex;
 import io.github.clip4j.retrieval.IndexUpdate;
 import io.github.clip4j.SkippedFile;
+import io.github.clip4j.internal.loading.ClipLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,7 +87,10 @@ final class IndexCommand implements Callable<Integer> {
         if (source.importFrom != null) {
             update = ParquetImport.run(cli, model.value, options, source.importFrom, index, indexKind);
         } else {
-            try (Clip clip = cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.FAST));
+            // Indexing only embeds images: the image tower alone is loaded, on a thread of its own while the
+            // decode pool decodes the first photos (ClipLoader.forImages; same checks and model id).
+            try (Clip clip = ClipLoader.forImages(
+                        () -> cli.loadModel(model.value, options, decode.orDefault(ImageDecoding.FAST)));
                  // Several encoder batches per index call: the decode pool works on batch k + 1 while batch k is
                  // encoded (one call's batches share the decode-ahead pipeline); memory stays one batch ahead.
                  ImageIndex imageIndex = ImageIndex.open(index, clip, options.batchSize * BATCHES_PER_CALL, indexKind);

@@ -38,10 +38,20 @@ final class RasterSamples {
         }
     }
 
-    /** An 8-bit image in {@code mode} whose band {@code b} is raster band {@code bands[b]}. */
+    /**
+     * An 8-bit image in {@code mode} whose band {@code b} is raster band {@code bands[b]}.
+     *
+     * @param raster a raster a decoder has just made for this call and drops afterwards: when its bytes are
+     *     already laid out as the samples (the JPEG reader's colour and gray rasters), its array becomes the
+     *     image's, so a 12-megapixel photo does not need a second 36 MB array
+     */
     static DecodedImage fromBands(Raster raster, PillowMode mode, int[] bands, Scale scale) {
         int width = raster.getWidth();
         int height = raster.getHeight();
+        byte[] own = scale == Scale.NONE ? samplesAsLaidOut(raster, bands) : null;
+        if (own != null) {
+            return new DecodedImage(width, height, mode, own, null, null);
+        }
         byte[] samples = new byte[width * height * bands.length];
         if (scale == Scale.NONE && copyInterleavedBytes(raster, bands, samples)) {
             return new DecodedImage(width, height, mode, samples, null, null);
@@ -50,6 +60,31 @@ final class RasterSamples {
             copyBand(raster, bands[b], samples, bands.length, b, scale);
         }
         return new DecodedImage(width, height, mode, samples, null, null);
+    }
+
+    /**
+     * The raster's own array when it holds exactly the samples {@link #fromBands} would copy out (one byte bank,
+     * bands interleaved in the wanted order, rows packed, nothing before or after), else null.
+     */
+    private static byte[] samplesAsLaidOut(Raster raster, int[] bands) {
+        if (!(raster.getSampleModel() instanceof ComponentSampleModel model)
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer) || buffer.getNumBanks() != 1
+                || buffer.getOffset() != 0 || raster.getMinX() != raster.getSampleModelTranslateX()
+                || raster.getMinY() != raster.getSampleModelTranslateY()) {
+            return null;
+        }
+        int count = bands.length;
+        int[] offsets = model.getBandOffsets();
+        if (model.getPixelStride() != count || model.getScanlineStride() != (long) raster.getWidth() * count) {
+            return null;
+        }
+        for (int b = 0; b < count; b++) {
+            if (offsets[bands[b]] != b) {
+                return null;
+            }
+        }
+        byte[] data = buffer.getData();
+        return data.length == (long) raster.getWidth() * raster.getHeight() * count ? data : null;
     }
 
     /** The fast path for the common byte rasters (what the JPEG and PNG readers produce); false if not one. */

@@ -45,7 +45,56 @@ public final class ClipLoader {
     /** How many values of each fingerprinted tensor are hashed: enough to tell models apart, cheap to read. */
     private static final int FINGERPRINT_VALUES = 4096;
 
+    /** What {@link #forImages} asked for on this thread, else null: the models it builds load for images only. */
+    private static final ThreadLocal<ClipModel.Loading> LOADING = new ThreadLocal<>();
+
+    /**
+     * Inside {@link #forImages}: the checkpoint {@link #isChineseClip} read (the CLI asks it just before loading),
+     * reused by {@link #load} when the file is unchanged, so the archive is parsed once, not twice.
+     */
+    private static final ThreadLocal<ReadCheckpoint> LAST_READ = new ThreadLocal<>();
+
+    private record ReadCheckpoint(Path path, List<Object> stamp, StateDict weights) {}
+
     private ClipLoader() {}
+
+    /**
+     * Runs {@code build} (typically {@code Clip.builder()...build()}) so that the models it loads on this thread
+     * are for images only: the image tower alone is copied in, on a thread of its own while the caller starts
+     * decoding its first images ({@link ClipModel.Loading}: the checkpoint is still checked whole, the model's id
+     * is the same, and any text or training use fails with a clear error). For clip4j's own commands that only
+     * embed images ({@code clip index}); {@code Clip}'s API stays as it is.
+     *
+     * @param build builds the model
+     * @param <T> what it returns
+     * @return what {@code build} returned
+     */
+    public static <T> T forImages(java.util.function.Supplier<T> build) {
+        // libtorch's libraries (~1.5 s of one core) load on another thread while this one finds the model, reads
+        // the tokenizer and loads OpenCV; load() then waits for them. A failure is remembered by NativeRuntime
+        // and reported by load() on this thread.
+        Thread natives = new Thread(() -> {
+            try {
+                NativeRuntime.ensureLoaded();
+            } catch (RuntimeException | Error reportedByLoad) {
+                // load() reports it
+            }
+        }, "clip4j-native-load");
+        natives.setDaemon(true);
+        natives.start();
+        ClipModel.Loading outer = LOADING.get();
+        LOADING.set(new ClipModel.Loading(true, true));
+        try {
+            return build.get();
+        } finally {
+            LAST_READ.remove();
+            if (outer == null) {
+                LOADING.remove();
+            } else {
+                LOADING.set(outer);
+            }
+        }
+    }
 
     /**
      * What to load. Exactly one of {@code name}, {@code path} and {@code weights} is set.
@@ -100,7 +149,7 @@ public final class ClipLoader {
         // libtorch (and its malloc settings, MallocTuning) before the checkpoint's buffers: measured, bf16 batches
         // kept re-faulting their temporaries when the weights had been read first (issue 17)
         NativeRuntime.ensureLoaded();
-        StateDict stateDict = request.weights() != null ? request.weights() : CheckpointReader.read(source.path());
+        StateDict stateDict = request.weights() != null ? request.weights() : read(source.path());
         String name = source != null ? source.name() : stateDict.source();
         boolean chinese = ModelConfig.isChineseClip(stateDict);
         ModelConfig config = chinese
@@ -113,7 +162,9 @@ public final class ClipLoader {
             // thread in fp32 keeps the two pools from fighting over the cores (measured: 1.8x faster on 2 cores).
             NativeRuntime.setThreads(request.precision() == Precision.FP32 ? 1 : request.threads(), request.threads());
         }
-        ClipModel model = ClipModel.load(stateDict, config, request.device(), request.precision());
+        ClipModel.Loading loading = LOADING.get();
+        ClipModel model = ClipModel.load(stateDict, config, request.device(), request.precision(),
+                loading != null ? loading : ClipModel.Loading.FULL);
         try {
             int vocabulary = model.config().vocabSize();
             if (tokenizer.vocabularySize() > vocabulary) {
@@ -196,7 +247,39 @@ public final class ClipLoader {
             return io.github.clip4j.hub.ModelRegistry.chineseClip().find(registered.get().name()).isPresent();
         }
         ModelSource source = locator.locate(Path.of(model));
-        return !source.isFolder() && ModelConfig.isChineseClip(CheckpointReader.read(source.path()));
+        if (source.isFolder()) {
+            return false;
+        }
+        StateDict weights = CheckpointReader.read(source.path());
+        if (LOADING.get() != null) {
+            List<Object> stamp = stamp(source.path());
+            if (stamp != null) {
+                LAST_READ.set(new ReadCheckpoint(source.path().toAbsolutePath().normalize(), stamp, weights));
+            }
+        }
+        return ModelConfig.isChineseClip(weights);
+    }
+
+    /** The checkpoint at {@code path}: the one {@link #isChineseClip} just read if the file is unchanged. */
+    private static StateDict read(Path path) {
+        ReadCheckpoint last = LAST_READ.get();
+        LAST_READ.remove();
+        if (last != null && last.path().equals(path.toAbsolutePath().normalize())
+                && last.stamp().equals(stamp(path))) {
+            return last.weights();
+        }
+        return CheckpointReader.read(path);
+    }
+
+    /** What tells a file's versions apart: its identity, size and modification time; null if unreadable. */
+    private static List<Object> stamp(Path path) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files.readAttributes(path,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return java.util.Arrays.asList(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private static TextTokenizer defaultTokenizer(boolean chinese) {

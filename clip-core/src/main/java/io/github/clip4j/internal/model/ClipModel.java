@@ -16,7 +16,10 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -53,18 +56,47 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClipModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClipModel.class);
+    private static final String LOGIT_SCALE = "logit_scale";
 
     private final ClipNetwork network;
     private final PointerScope owned;
     private final Device device;
     private final Precision precision;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether the text tower's weights were copied in ({@link Loading#imageTowerOnly()} leaves them out). */
+    private final boolean textTower;
+    /** Completes when every weight is in: at once, or when a {@link Loading#inBackground()} copy ends. */
+    private final CompletableFuture<Void> weights;
+    /** Tells a background copy to stop: the model is being closed. */
+    private volatile boolean cancelled;
 
-    private ClipModel(ClipNetwork network, PointerScope owned, Device device, Precision precision) {
+    private ClipModel(ClipNetwork network, PointerScope owned, Device device, Precision precision, boolean textTower,
+                      CompletableFuture<Void> weights) {
         this.network = network;
         this.owned = owned;
         this.device = device;
         this.precision = precision;
+        this.textTower = textTower;
+        this.weights = weights;
+    }
+
+    /**
+     * How {@link #load(StateDict, ModelConfig, Device, Precision, Loading)} copies the weights in. The checkpoint
+     * is checked strictly (every tensor of both towers named and shaped as the architecture wants) whatever is
+     * chosen; only the copying differs.
+     *
+     * @param imageTowerOnly copy only the image tower and {@code logit_scale}: a model that only embeds images
+     *     (e.g. {@code clip index}) skips converting the text tower (~40% of ViT-B/32's weights), which then costs
+     *     neither time nor resident memory; every text or training use of it fails with an
+     *     {@link IllegalStateException}
+     * @param inBackground copy the weights on a thread of their own and return once the model is built and
+     *     checked: the caller decodes its first images meanwhile, and the first call that needs the weights waits
+     *     for them (a failed copy fails that call); ignored for {@link Precision#INT8}, whose weights are quantized
+     *     once they are in
+     */
+    public record Loading(boolean imageTowerOnly, boolean inBackground) {
+        /** Both towers, copied before {@code load} returns: what every other {@code load} does. */
+        public static final Loading FULL = new Loading(false, false);
     }
 
     /**
@@ -107,8 +139,30 @@ public final class ClipModel implements AutoCloseable {
         return load(stateDict, null, device, precision, kernels);
     }
 
+    /**
+     * {@link #load(StateDict, ModelConfig, Device, Precision)} with a choice of what is copied in and when.
+     *
+     * @param stateDict the weights; not null; with {@link Loading#inBackground()} read until the copy ends
+     * @param config    the architecture they must match exactly; not null
+     * @param device    where the model runs; not null
+     * @param precision the weights' type; not null
+     * @param loading   which towers are copied, and whether on a thread of their own; not null
+     * @return a new model, which the caller closes (closing it stops a background copy)
+     * @throws io.github.clip4j.CheckpointException if the tensors do not match {@code config}
+     */
+    public static ClipModel load(StateDict stateDict, ModelConfig config, Device device, Precision precision,
+                                 Loading loading) {
+        return load(stateDict, Objects.requireNonNull(config, "config"), device, precision, Kernels.FAST,
+                Objects.requireNonNull(loading, "loading"));
+    }
+
     static ClipModel load(StateDict stateDict, ModelConfig given, Device device, Precision precision,
                           Kernels kernels) {
+        return load(stateDict, given, device, precision, kernels, Loading.FULL);
+    }
+
+    private static ClipModel load(StateDict stateDict, ModelConfig given, Device device, Precision precision,
+                                  Kernels kernels, Loading loading) {
         Objects.requireNonNull(stateDict, "stateDict");
         Objects.requireNonNull(device, "device");
         Objects.requireNonNull(precision, "precision");
@@ -135,14 +189,46 @@ public final class ClipModel implements AutoCloseable {
                 Layer.Spec spec = new Layer.Spec(NativeTypes.scalarType(precision), NativeTypes.device(device),
                         kernels, precision == Precision.INT8);
                 ClipNetwork network = new ClipNetwork(config, spec);
-                StateDictLoader.load(network, stateDict);
-                spec.weightsLoaded(); // INT8: the linear layers' weights quantized once, from the loaded fp32 ones
+                StateDictLoader.check(network, stateDict);
+                // INT8 quantizes every linear layer once its weights are in (spec.weightsLoaded): all of them, now
+                boolean imageOnly = loading.imageTowerOnly() && precision != Precision.INT8;
+                boolean background = loading.inBackground() && precision != Precision.INT8;
+                Predicate<String> wanted = imageOnly ? ClipModel::inImageTower : name -> true;
+                CompletableFuture<Void> weights = new CompletableFuture<>();
+                if (!background) {
+                    StateDictLoader.copy(network, stateDict, wanted, () -> false);
+                    spec.weightsLoaded(); // INT8: the linear layers' weights quantized once, from the loaded fp32 ones
+                    weights.complete(null);
+                } else {
+                    // logit_scale now (ClipEngine reads it at once), the rest on the loader thread below
+                    StateDictLoader.copy(network, stateDict, LOGIT_SCALE::equals, () -> false);
+                }
                 network.eval();
                 owned.extend();
                 owned.close();
-                LOG.debug("loaded {} ({}) on {} in {} in {} ms", stateDict.source(), config, device, precision,
-                        (System.nanoTime() - start) / 1_000_000);
-                return new ClipModel(network, owned, device, precision);
+                ClipModel model = new ClipModel(network, owned, device, precision, !imageOnly, weights);
+                if (background) {
+                    Thread loader = new Thread(() -> {
+                        try {
+                            StateDictLoader.copy(network, stateDict, wanted.and(name -> !LOGIT_SCALE.equals(name)),
+                                    () -> model.cancelled);
+                            LOG.debug("copied the weights of {} in the background, {} ms after the load began",
+                                    stateDict.source(), (System.nanoTime() - start) / 1_000_000);
+                            weights.complete(null);
+                        } catch (Throwable e) {
+                            weights.completeExceptionally(e);
+                        }
+                    }, "clip4j-load");
+                    loader.setDaemon(true);
+                    try {
+                        loader.start();
+                    } catch (OutOfMemoryError noThread) {
+                        loader.run(); // no thread to be had: copy here, as a full load does
+                    }
+                }
+                LOG.debug("loaded {} ({}) on {} in {} in {} ms{}", stateDict.source(), config, device, precision,
+                        (System.nanoTime() - start) / 1_000_000, background ? ", weights copying" : "");
+                return model;
             } catch (RuntimeException | Error e) {
                 owned.close();
                 throw e;
@@ -212,7 +298,7 @@ public final class ClipModel implements AutoCloseable {
      * @throws IllegalStateException if the model is closed
      */
     public Module module() {
-        checkOpen();
+        checkWhole();
         return network;
     }
 
@@ -224,19 +310,19 @@ public final class ClipModel implements AutoCloseable {
      * @throws IllegalStateException if the model is closed
      */
     public Map<String, Tensor> namedTensors() {
-        checkOpen();
+        checkWhole();
         return StateDictLoader.namedTensors(network);
     }
 
     /** Switches to training mode (BatchNorm uses and updates batch statistics). */
     public void train() {
-        checkOpen();
+        checkWhole();
         network.train(true);
     }
 
     /** Switches to inference mode (the state after {@link #load}). */
     public void eval() {
-        checkOpen();
+        checkReady();
         network.eval();
     }
 
@@ -249,7 +335,7 @@ public final class ClipModel implements AutoCloseable {
      * @throws IllegalStateException    if the model is closed
      */
     public Tensor encodeImage(Tensor pixels) {
-        checkOpen();
+        checkReady();
         Objects.requireNonNull(pixels, "pixels");
         long[] shape = Tensors.shape(pixels);
         int r = imageResolution();
@@ -272,7 +358,7 @@ public final class ClipModel implements AutoCloseable {
      * @throws IllegalStateException    if the model is closed
      */
     public Tensor encodeText(Tensor tokens) {
-        checkOpen();
+        checkWhole();
         Objects.requireNonNull(tokens, "tokens");
         long[] shape = Tensors.shape(tokens);
         if (shape.length != 2 || shape[1] < 1 || shape[1] > contextLength()) {
@@ -486,6 +572,12 @@ public final class ClipModel implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            cancelled = true;
+            try {
+                weights.join(); // a background copy stops at its next tensor: never free what it writes into
+            } catch (RuntimeException stoppedOrFailed) {
+                // closing anyway
+            }
             owned.close();
         }
     }
@@ -516,6 +608,34 @@ public final class ClipModel implements AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("ClipModel is closed");
         }
+    }
+
+    /** Open, and every weight loaded: waits for a background copy, and fails as it failed. */
+    private void checkReady() {
+        checkOpen();
+        try {
+            weights.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof io.github.clip4j.common.ClipException failure) {
+                // the copy's own exception (e.g. the checkpoint can no longer be read), chained to this call
+                throw new io.github.clip4j.CheckpointException(failure.getMessage(), failure);
+            }
+            throw new IllegalStateException("loading the weights of " + network.config() + " failed", e.getCause());
+        }
+    }
+
+    /** {@link #checkReady()}, and both towers loaded: text and training need the whole model. */
+    private void checkWhole() {
+        checkReady();
+        if (!textTower) {
+            throw new IllegalStateException("this model was loaded for images only (without its text tower, as"
+                    + " 'clip index' does): load it again with both towers to embed texts or train it");
+        }
+    }
+
+    /** The weights an image-only model copies: the image tower and the logit scale. */
+    private static boolean inImageTower(String name) {
+        return name.startsWith("visual.") || name.equals(LOGIT_SCALE);
     }
 
     @Override

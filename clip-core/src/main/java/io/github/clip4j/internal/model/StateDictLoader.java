@@ -10,6 +10,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Module;
@@ -52,6 +54,17 @@ final class StateDictLoader {
     }
 
     static void load(Module module, StateDict stateDict) {
+        check(module, stateDict);
+        copy(module, stateDict, name -> true, () -> false);
+    }
+
+    /**
+     * The strict half of {@link #load}: every parameter present with its exact shape and a floating-point type,
+     * nothing unexpected; nothing is copied.
+     *
+     * @throws CheckpointException naming every missing, unexpected and misshapen tensor
+     */
+    static void check(Module module, StateDict stateDict) {
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> targets = namedTensors(module);
             List<String> missing = new ArrayList<>();
@@ -88,6 +101,20 @@ final class StateDictLoader {
                 message.append("; the checkpoint is incomplete, corrupt or not a CLIP model with OpenAI's names");
                 throw new CheckpointException(message.toString());
             }
+        }
+    }
+
+    /**
+     * The copying half of {@link #load}, for a state dict {@link #check} accepted: the tensors whose names
+     * {@code wanted} accepts are copied in, in the module's order; the others keep their (uninitialised) memory,
+     * which is then never touched, so it costs neither time nor resident memory.
+     *
+     * @param wanted which parameters and buffers to copy
+     * @param cancelled asked before each tensor: {@code true} stops the copy (the model is being closed)
+     */
+    static void copy(Module module, StateDict stateDict, Predicate<String> wanted, BooleanSupplier cancelled) {
+        try (PointerScope scope = new PointerScope()) {
+            Map<String, Tensor> targets = namedTensors(module);
             // Each tensor is streamed through one small native staging buffer and converted chunk by chunk into its
             // parameter: no copy of the model is ever made, and the checkpoint is read with plain reads instead of
             // through its mapping, so the file's pages never count towards the process's resident memory (that
@@ -96,6 +123,12 @@ final class StateDictLoader {
             ByteBuffer buffer = staging.asByteBuffer();
             try (NoGradGuard noGrad = new NoGradGuard()) {
                 for (Map.Entry<String, Tensor> e : targets.entrySet()) {
+                    if (!wanted.test(e.getKey())) {
+                        continue;
+                    }
+                    if (cancelled.getAsBoolean()) {
+                        return;
+                    }
                     HostTensor source = stateDict.get(e.getKey());
                     if (source.numel() == 0) {
                         continue;
