@@ -14,13 +14,21 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SerialMergeScheduler;
+import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.knn.MultiLeafKnnCollector;
 import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.junit.jupiter.api.Test;
@@ -183,5 +191,42 @@ class LuceneStoreTest {
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** Segment sizes (documents) after writing {@code n} vectors in flushes of 100 with merges capped at {@code cap}. */
+    private List<Integer> segmentsAfterMerges(String name, int n, int dim, int cap) throws Exception {
+        Random random = new Random(11);
+        try (Directory dir = FSDirectory.open(tmp.resolve(name))) {
+            IndexWriterConfig config = new IndexWriterConfig().setCodec(LuceneStore.codec())
+                    .setMergePolicy(LuceneStore.mergePolicy(dim, cap))
+                    .setMergeScheduler(new SerialMergeScheduler()) // merges done when addDocument returns
+                    .setMaxBufferedDocs(100)
+                    .setRAMBufferSizeMB(IndexWriterConfig.DISABLE_AUTO_FLUSH);
+            try (IndexWriter writer = new IndexWriter(dir, config)) {
+                for (int i = 0; i < n; i++) {
+                    Document doc = new Document();
+                    doc.add(new StoredField(LuceneStore.PATH, "holidays/2024/img" + i + ".jpg"));
+                    doc.add(new KnnFloatVectorField(LuceneStore.VECTOR, random(random, dim),
+                            VectorSimilarityFunction.DOT_PRODUCT));
+                    writer.addDocument(doc);
+                }
+                writer.commit();
+            }
+            try (DirectoryReader reader = DirectoryReader.open(dir)) {
+                return reader.leaves().stream().map(leaf -> leaf.reader().maxDoc()).toList();
+            }
+        }
+    }
+
+    @Test
+    void mergesStopAtAboutTheCappedNumberOfVectors() throws Exception {
+        // The cap is given in vectors and enforced by Lucene in bytes: the byte estimate must track what Lucene writes.
+        List<Integer> capped = segmentsAfterMerges("capped", 3_000, 256, 300);
+        assertThat(capped.stream().mapToInt(Integer::intValue).sum()).isEqualTo(3_000);
+        assertThat(capped).allSatisfy(docs -> assertThat(docs).isLessThanOrEqualTo(360));
+        assertThat(capped).anySatisfy(docs -> assertThat(docs).isGreaterThan(150)); // merges did happen
+        // The same input under a large cap merges past it: the cap, not the input, bounded the segments above.
+        assertThat(segmentsAfterMerges("uncapped", 3_000, 256, 100_000)).anySatisfy(
+                docs -> assertThat(docs).isGreaterThan(360));
     }
 }
