@@ -1,5 +1,6 @@
 package io.github.clip4j.internal.model;
 
+import io.github.clip4j.internal.runtime.BatchWorkers;
 import io.github.clip4j.internal.runtime.CpuFeatures;
 import io.github.clip4j.Device;
 import io.github.clip4j.internal.runtime.InferenceScope;
@@ -329,9 +330,43 @@ public final class ClipModel implements AutoCloseable {
             throw new IllegalArgumentException("expected " + n + " images of 3 x " + r + " x " + r + " = "
                     + ((long) n * 3 * r * r) + " floats, got " + pixels.length);
         }
+        int slices = slices(n);
+        if (slices > 1) {
+            int per = 3 * r * r;
+            return concat(BatchWorkers.run(slices, i -> {
+                int from = BatchWorkers.start(n, slices, i);
+                int count = BatchWorkers.start(n, slices, i + 1) - from;
+                try (InferenceScope scope = InferenceScope.open()) {
+                    return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, from * per, count, 3, r, r)));
+                }
+            }), n);
+        }
         try (InferenceScope scope = InferenceScope.open()) {
             return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
         }
+    }
+
+    /**
+     * How many slices of a batch of {@code n} run side by side on {@link BatchWorkers}' threads (1: the whole batch
+     * on the caller's thread). Only on the CPU, where each slice gets a core.
+     */
+    private int slices(int n) {
+        return device == Device.CPU ? BatchWorkers.slices(n) : 1;
+    }
+
+    /** The slices' rows in order, as one {@code [n][embed_dim]} array. */
+    private static float[][] concat(java.util.List<float[][]> parts, int n) {
+        float[][] out = new float[n][];
+        int row = 0;
+        for (float[][] part : parts) {
+            for (float[] values : part) {
+                out[row++] = values;
+            }
+        }
+        if (row != n) {
+            throw new IllegalStateException("slices returned " + row + " rows for " + n);
+        }
+        return out;
     }
 
     /**
@@ -364,6 +399,21 @@ public final class ClipModel implements AutoCloseable {
             throw new IllegalArgumentException("expected " + n + " images of 3 x " + r + " x " + r + " = " + needed
                     + " floats, the buffer has " + pixels.remaining());
         }
+        int slices = slices(n);
+        if (slices > 1) {
+            int per = 3 * r * r;
+            int position = pixels.position();
+            float[][] out = concat(BatchWorkers.run(slices, i -> {
+                int from = BatchWorkers.start(n, slices, i);
+                int count = BatchWorkers.start(n, slices, i + 1) - from;
+                try (InferenceScope scope = InferenceScope.open()) {
+                    Tensor input = Tensors.view(pixels.slice(position + from * per, count * per), count, 3, r, r);
+                    return Tensors.toFloatMatrix(encodeImage(input));
+                }
+            }), n);
+            Reference.reachabilityFence(pixels);
+            return out;
+        }
         try (InferenceScope scope = InferenceScope.open()) {
             // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
             Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
@@ -387,6 +437,17 @@ public final class ClipModel implements AutoCloseable {
     public float[][] encodeTexts(int[][] tokens) {
         checkOpen();
         checkTokens(tokens);
+        int slices = slices(tokens.length);
+        if (slices > 1) {
+            // each slice runs the text tower only up to its own longest text (exact, as for the whole batch)
+            return concat(BatchWorkers.run(slices, i -> {
+                int[][] rows = Arrays.copyOfRange(tokens, BatchWorkers.start(tokens.length, slices, i),
+                        BatchWorkers.start(tokens.length, slices, i + 1));
+                try (InferenceScope scope = InferenceScope.open()) {
+                    return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(rows)));
+                }
+            }), tokens.length);
+        }
         try (InferenceScope scope = InferenceScope.open()) {
             return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
         }
