@@ -337,7 +337,7 @@ public final class ClipModel implements AutoCloseable {
                 int from = BatchWorkers.start(n, slices, i);
                 int count = BatchWorkers.start(n, slices, i + 1) - from;
                 try (InferenceScope scope = InferenceScope.open()) {
-                    return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, from * per, count, 3, r, r)));
+                    return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloatRange(pixels, from * per, count, 3, r, r)));
                 }
             }), n);
         }

@@ -61,7 +61,7 @@ public final class Tensors {
      * @return a new tensor owned as described in the class comment
      * @throws IllegalArgumentException if the range lies outside {@code values}
      */
-    public static Tensor fromFloats(float[] values, int offset, long... shape) {
+    public static Tensor fromFloatRange(float[] values, int offset, long... shape) {
         Objects.requireNonNull(values, "values");
         long count = 1;
         for (long d : shape) {
