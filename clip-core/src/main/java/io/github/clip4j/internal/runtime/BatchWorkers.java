@@ -8,6 +8,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 import org.bytedeco.pytorch.global.torch;
 
@@ -36,6 +37,7 @@ public final class BatchWorkers {
     private static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("clip4j.splitBatches", "true"));
     private static final Object LOCK = new Object();
     private static final ThreadLocal<Boolean> WORKER = ThreadLocal.withInitial(() -> false);
+    private static final AtomicInteger NAMES = new AtomicInteger();
 
     private static ThreadPoolExecutor pool;
     private static int size;
@@ -146,7 +148,7 @@ public final class BatchWorkers {
                                 torch.set_num_threads(1); // this thread's OpenMP setting (and, briefly, the default)
                                 ready.countDown();
                                 task.run();
-                            }, "clip4j-batch-" + Integer.toHexString(System.identityHashCode(task)));
+                            }, "clip4j-batch-" + NAMES.incrementAndGet());
                             t.setDaemon(true);
                             return t;
                         });
