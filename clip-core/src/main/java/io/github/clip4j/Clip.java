@@ -397,8 +397,8 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         /**
          * The threads one encoder call may use (default: libtorch's choice, all cores). On the CPU a batch of
          * several images or texts is cut into that many slices, each encoded on its own thread; a single image
-         * or text uses them inside its operations (in fp32 through the matrix library, OpenBLAS). A
-         * process-wide setting: it applies to every model in the process.
+         * or text uses them inside its operations (its fp32 matrix products on one thread). A process-wide
+         * setting: it applies to every model in the process.
          *
          * @param threads at least 1
          * @return this builder

@@ -346,9 +346,11 @@ public final class ClipModel implements AutoCloseable {
                 }
             }), n);
         }
-        try (InferenceScope scope = InferenceScope.open()) {
-            return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
-        }
+        return BatchWorkers.runWhole(() -> {
+            try (InferenceScope scope = InferenceScope.open()) {
+                return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
+            }
+        });
     }
 
     /**
@@ -419,14 +421,16 @@ public final class ClipModel implements AutoCloseable {
             Reference.reachabilityFence(pixels);
             return out;
         }
-        try (InferenceScope scope = InferenceScope.open()) {
-            // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
-            Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
-                    new TensorOptions(torch.ScalarType.Float));
-            float[][] out = Tensors.toFloatMatrix(encodeImage(input));
-            Reference.reachabilityFence(pixels);
-            return out;
-        }
+        return BatchWorkers.runWhole(() -> {
+            try (InferenceScope scope = InferenceScope.open()) {
+                // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
+                Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
+                        new TensorOptions(torch.ScalarType.Float));
+                float[][] out = Tensors.toFloatMatrix(encodeImage(input));
+                Reference.reachabilityFence(pixels);
+                return out;
+            }
+        });
     }
 
     /**
@@ -453,9 +457,11 @@ public final class ClipModel implements AutoCloseable {
                 }
             }), tokens.length);
         }
-        try (InferenceScope scope = InferenceScope.open()) {
-            return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
-        }
+        return BatchWorkers.runWhole(() -> {
+            try (InferenceScope scope = InferenceScope.open()) {
+                return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
+            }
+        });
     }
 
     /**

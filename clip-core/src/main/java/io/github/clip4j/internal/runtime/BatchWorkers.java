@@ -28,8 +28,9 @@ import org.bytedeco.pytorch.global.torch;
  * for the calling thread (and as the default that threads touching libtorch later start with). Each worker sets 1
  * for itself when it starts, and the default is put back at once ({@link NativeRuntime#intraOpThreads()}), so the
  * caller's threads keep theirs. OpenBLAS's count is process-wide (its pthread pool): it is set to 1 while any split
- * batch runs and put back to the configured count when the last one ends, so unsplit work (a single image, training)
- * keeps OpenBLAS's threads.
+ * batch or unsplit inference call ({@link #runWhole}) runs and put back to the configured count when the last one
+ * ends, so every inference call multiplies on one OpenBLAS thread (the same bits alone or among concurrent calls)
+ * and work outside them (training) keeps OpenBLAS's threads.
  *
  * <p>{@code -Dclip4j.splitBatches=false} turns it off (every batch is one forward pass on the intra-op threads).
  */
@@ -124,6 +125,29 @@ public final class BatchWorkers {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /**
+     * Runs an inference call that is not split (a single image or text) on the calling thread, with OpenBLAS at
+     * the same one thread the slices use while splitting is on, so that its result never depends on whether a
+     * split batch runs at the same time: OpenBLAS's products round differently on one thread and on several, and a
+     * call must give the same bits alone and among concurrent calls ({@code ClipTest}). Without splitting it
+     * just runs {@code whole}.
+     *
+     * @param <T>   the result
+     * @param whole the call, run on this thread
+     * @return its result
+     */
+    public static <T> T runWhole(java.util.function.Supplier<T> whole) {
+        if (!ENABLED || NativeRuntime.batchThreads() < 2 || WORKER.get()) {
+            return whole.get();
+        }
+        blasForSplit(true);
+        try {
+            return whole.get();
+        } finally {
+            blasForSplit(false);
         }
     }
 
