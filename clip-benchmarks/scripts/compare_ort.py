@@ -4,8 +4,10 @@
   compare: for each round and thread count, OrtBenchmark (fp32), then ClipBenchmark --pixels in each clip4j
            precision, each a fresh JVM; prints every JSON line with the load average, then per engine and thread
            count the median over rounds of the fastest batch, and the speed-up against ONNX Runtime. The first
-           round also checks that the engines compute the same features (cosine to the reference's features and
-           to ONNX Runtime's >= 0.99999 for fp32), so the comparison is of the same model.
+           round also checks at every thread count that the engines compute the same features (cosine to the
+           reference's features and to ONNX Runtime's >= 0.99999 for fp32), so the comparison is of the same
+           model. --also=-Dclip4j.splitBatches=false adds each clip4j precision with that JVM option (at 2+
+           threads), e.g. one forward pass on libtorch's intra-op threads against clip4j's split batches.
   spread:  the same clip4j batch in N fresh JVMs in a row, alternating with and without a JVM property
            (default: -Dclip4j.mallocThresholds=false, the bootstrap step that keeps temporaries in the heap), and
            reports the fastest batch of each JVM, its minor page faults, and slowest/fastest per variant.
@@ -55,33 +57,51 @@ def cosine(x, y):
 def compare(a):
     ckpt = os.path.join(a.dir, "vit-b-32.pt")
     onnx = os.path.join(a.dir, "vit-b-32-visual.onnx")
-    engines = [("ort fp32", "OrtBenchmark", onnx, "fp32")] + [
-        (f"clip4j {p}", "ClipBenchmark", ckpt, p) for p in a.precisions.split(",")]
+    # (name, program, model, precision, JVM options, thread counts it runs at: None = all)
+    engines = [("ort fp32", "OrtBenchmark", onnx, "fp32", [], None)] + [
+        (f"clip4j {p}", "ClipBenchmark", ckpt, p, [], None) for p in a.precisions.split(",")]
+    if a.also:
+        # the same clip4j precisions with a JVM option (e.g. -Dclip4j.splitBatches=false), where threads > 1
+        engines += [(f"clip4j {p} {a.also}", "ClipBenchmark", ckpt, p, [a.also], "multi")
+                    for p in a.precisions.split(",")]
+    threads = [int(x) for x in a.threads.split(",")]
     best = {}
     for r in range(a.rounds):
-        for t in [int(x) for x in a.threads.split(",")]:
-            for name, program, model, precision in engines:
-                feats = os.path.join(a.dir, f"features-{name.replace(' ', '-')}.npy") if r == 0 and t == 1 else None
+        for t in threads:
+            for name, program, model, precision, jvm_args, only in engines:
+                if only == "multi" and t < 2:
+                    continue
+                feats = os.path.join(a.dir, feature_file(name, t)) if r == 0 else None
                 before = load()
-                result = run(a.jar, program, ["--model", model] + common(a, t, precision, feats))
+                result = run(a.jar, program, ["--model", model] + common(a, t, precision, feats), jvm_args)
                 print(f"round {r + 1} threads {t} {name}: {json.dumps(result)} load {before}->{load()}", flush=True)
                 best.setdefault((name, t), []).append(result)
         if r == 0:
             reference = np.load(os.path.join(a.dir, "reference16.npy"))
-            ort = np.load(os.path.join(a.dir, "features-ort-fp32.npy"))
-            for name, _, _, _ in engines:
-                f = np.load(os.path.join(a.dir, f"features-{name.replace(' ', '-')}.npy"))
-                print(f"features {name}: min cosine to reference {cosine(f, reference):.7f}, to ort "
-                      f"{cosine(f, ort):.7f}", flush=True)
+            for t in threads:
+                ort = np.load(os.path.join(a.dir, feature_file("ort fp32", t)))
+                for name, _, _, _, _, only in engines:
+                    if only == "multi" and t < 2:
+                        continue
+                    f = np.load(os.path.join(a.dir, feature_file(name, t)))
+                    print(f"features {name}, {t} threads: min cosine to reference {cosine(f, reference):.7f}, "
+                          f"to ort {cosine(f, ort):.7f}", flush=True)
     print("\n| engine | threads | best batch ms (median of rounds) | CPU ms per batch | images/s | speed-up vs ORT |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for t in [int(x) for x in a.threads.split(",")]:
+    for t in threads:
         ort_ms = statistics.median(x["best_batch_ms"] for x in best[("ort fp32", t)])
-        for name, _, _, _ in engines:
+        for name, _, _, _, _, _ in engines:
+            if (name, t) not in best:
+                continue
             rows = best[(name, t)]
             ms = statistics.median(x["best_batch_ms"] for x in rows)
             cpu = statistics.median(x["cpu_ms_per_batch"] for x in rows)
             print(f"| {name} | {t} | {ms:.0f} | {cpu:.0f} | {16000 / ms:.1f} | {ort_ms / ms:.2f}x |")
+
+
+def feature_file(name, threads):
+    clean = "".join(c if c.isalnum() else "-" for c in name)
+    return f"features-{clean}-t{threads}.npy"
 
 
 def spread(a):
@@ -117,6 +137,8 @@ def main():
     p.add_argument("--warmup", type=int, default=2)
     p.add_argument("--iters", type=int, default=5)
     p.add_argument("--jvms", type=int, default=10)
+    p.add_argument("--also", default="",
+                   help="compare: also run each clip4j precision with this JVM option at thread counts > 1")
     p.add_argument("--without", default="-Dclip4j.mallocThresholds=false",
                    help="JVM option of the variant to alternate with ('' for none)")
     a = p.parse_args()

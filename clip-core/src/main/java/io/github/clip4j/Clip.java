@@ -395,9 +395,10 @@ public final class Clip implements EmbeddingModel, AutoCloseable {
         }
 
         /**
-         * The threads one encoder call may use (default: libtorch's choice, all cores). In fp32 they go to the
-         * matrix library (OpenBLAS) and libtorch's own pool gets one; in bf16 and fp16 libtorch gets them all.
-         * A process-wide setting: it applies to every model in the process.
+         * The threads one encoder call may use (default: libtorch's choice, all cores). On the CPU a batch of
+         * several images or texts is cut into that many slices, each encoded on its own thread; a single image
+         * or text uses them inside its operations (its fp32 matrix products on one thread). A process-wide
+         * setting: it applies to every model in the process.
          *
          * @param threads at least 1
          * @return this builder

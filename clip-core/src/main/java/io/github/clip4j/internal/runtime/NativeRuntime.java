@@ -40,6 +40,9 @@ public final class NativeRuntime {
     private static final Object LOCK = new Object();
     private static volatile boolean loaded;
     private static NativeRuntimeException failure;
+    /** The counts last set: libtorch's intra-op threads and OpenBLAS's (see {@link BatchWorkers}). */
+    private static volatile int intraOpCount = 1;
+    private static volatile int blasCount = 1;
 
     private NativeRuntime() {}
 
@@ -183,6 +186,8 @@ public final class NativeRuntime {
         }
         ensureLoaded();
         torch.set_num_threads(intraOp);
+        intraOpCount = intraOp;
+        blasCount = blas;
         setBlasThreads(blas);
     }
 
@@ -194,10 +199,33 @@ public final class NativeRuntime {
      */
     private static void applyThreads(int threads) {
         torch.set_num_threads(threads);
+        intraOpCount = threads;
+        blasCount = threads;
         setBlasThreads(threads);
     }
 
-    private static void setBlasThreads(int threads) {
+    /** libtorch's intra-op count as last set (what threads that have not used libtorch yet start with). */
+    static int intraOpThreads() {
+        return intraOpCount;
+    }
+
+    /** OpenBLAS's count as last set, which {@link BatchWorkers} lowers to 1 while a split batch runs. */
+    static int configuredBlasThreads() {
+        return blasCount;
+    }
+
+    /**
+     * How many threads one inference batch may use: the larger of the two counts last set (in fp32 the loader
+     * gives libtorch 1 and OpenBLAS n). {@link BatchWorkers} runs that many slices of a batch side by side.
+     *
+     * @return at least 1
+     */
+    public static int batchThreads() {
+        ensureLoaded();
+        return Math.max(intraOpCount, blasCount);
+    }
+
+    static void setBlasThreads(int threads) {
         try {
             org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {

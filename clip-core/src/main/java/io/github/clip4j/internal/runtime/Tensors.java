@@ -52,6 +52,36 @@ public final class Tensors {
     }
 
     /**
+     * A new CPU fp32 tensor holding a copy of {@code values[offset ..]}, shaped {@code shape}: a slice of a batch
+     * without an intermediate array.
+     *
+     * @param values the array holding the elements in row-major order from {@code offset} on; not null
+     * @param offset the index of the first element, at least 0
+     * @param shape  the dimensions; their product elements must lie within {@code values} from {@code offset}
+     * @return a new tensor owned as described in the class comment
+     * @throws IllegalArgumentException if the range lies outside {@code values}
+     */
+    public static Tensor fromFloatRange(float[] values, int offset, long... shape) {
+        Objects.requireNonNull(values, "values");
+        long count = 1;
+        for (long d : shape) {
+            count = Math.multiplyExact(count, d);
+        }
+        if (offset < 0 || count < 0 || offset + count > values.length) {
+            throw new IllegalArgumentException(count + " floats from " + offset + " do not fit an array of "
+                    + values.length);
+        }
+        NativeRuntime.ensureLoaded();
+        try (PointerScope scope = new PointerScope()) {
+            Tensor t = empty(torch.ScalarType.Float, shape);
+            if (count > 0) {
+                t.data_ptr_float().put(values, offset, (int) count);
+            }
+            return NativeScopes.escape(scope, t);
+        }
+    }
+
+    /**
      * A new CPU int64 tensor holding a copy of {@code values}, shaped {@code shape}.
      *
      * <pre>{@code Tensor tokens = Tensors.fromLongs(ids, n, 77);}</pre>
