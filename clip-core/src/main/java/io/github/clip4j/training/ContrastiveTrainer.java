@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.github.clip4j.Clip;
 import io.github.clip4j.internal.ClipAccess;
 import io.github.clip4j.internal.pipeline.DecodePipeline;
+import io.github.clip4j.internal.runtime.NativeRuntime;
 import io.github.clip4j.internal.runtime.Tensors;
 import io.github.clip4j.internal.training.AdamWOptimizer;
 import io.github.clip4j.internal.training.CaptionTokenizer;
@@ -154,7 +155,8 @@ public final class ContrastiveTrainer {
     public TrainingResult fit(ImageTextDataset train) {
         requireNonNull(train, "train");
         validate(train);
-        try (Run run = new Run(train.pairs())) {
+        // a step's passes are never split: fp32 products get OpenBLAS's configured threads for the run
+        try (NativeRuntime.WholeGraphs steps = NativeRuntime.wholeGraphs(); Run run = new Run(train.pairs())) {
             for (int epoch = run.firstEpoch(); epoch < config.epochs() && !run.stopped; epoch++) {
                 Iterator<HostBatch> batches = run.batches(epoch);
                 while (batches.hasNext() && !run.stopDue()) {

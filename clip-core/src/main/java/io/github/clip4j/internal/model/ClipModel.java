@@ -432,11 +432,9 @@ public final class ClipModel implements AutoCloseable {
                 }
             }), n);
         }
-        return BatchWorkers.runWhole(() -> {
-            try (InferenceScope scope = InferenceScope.open()) {
-                return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
-            }
-        });
+        try (InferenceScope scope = InferenceScope.open()) {
+            return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
+        }
     }
 
     /**
@@ -507,16 +505,14 @@ public final class ClipModel implements AutoCloseable {
             Reference.reachabilityFence(pixels);
             return out;
         }
-        return BatchWorkers.runWhole(() -> {
-            try (InferenceScope scope = InferenceScope.open()) {
-                // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
-                Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
-                        new TensorOptions(torch.ScalarType.Float));
-                float[][] out = Tensors.toFloatMatrix(encodeImage(input));
-                Reference.reachabilityFence(pixels);
-                return out;
-            }
-        });
+        try (InferenceScope scope = InferenceScope.open()) {
+            // slice(): a pointer at the buffer's position (from_blob takes void*, which ignores JavaCPP positions)
+            Tensor input = torch.from_blob(new FloatPointer(pixels.slice()), new long[] {n, 3, r, r},
+                    new TensorOptions(torch.ScalarType.Float));
+            float[][] out = Tensors.toFloatMatrix(encodeImage(input));
+            Reference.reachabilityFence(pixels);
+            return out;
+        }
     }
 
     /**
@@ -543,11 +539,9 @@ public final class ClipModel implements AutoCloseable {
                 }
             }), tokens.length);
         }
-        return BatchWorkers.runWhole(() -> {
-            try (InferenceScope scope = InferenceScope.open()) {
-                return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
-            }
-        });
+        try (InferenceScope scope = InferenceScope.open()) {
+            return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
+        }
     }
 
     /**

@@ -27,10 +27,9 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Threads: libtorch's intra-op count is OpenMP's per-thread setting, which {@code torch.set_num_threads} sets
  * for the calling thread (and as the default that threads touching libtorch later start with). Each worker sets 1
  * for itself when it starts, and the default is put back at once ({@link NativeRuntime#intraOpThreads()}), so the
- * caller's threads keep theirs. OpenBLAS's count is process-wide (its pthread pool): it is set to 1 while any split
- * batch or unsplit inference call ({@link #runWhole}) runs and put back to the configured count when the last one
- * ends, so every inference call multiplies on one OpenBLAS thread (the same bits alone or among concurrent calls)
- * and work outside them (training) keeps OpenBLAS's threads.
+ * caller's threads keep theirs. OpenBLAS's count is process-wide (its pthread pool): while splitting is on it stays
+ * at 1, so every inference call, split or not, multiplies on one OpenBLAS thread (the same bits alone or among
+ * concurrent calls); training gets the configured count back for its run ({@link NativeRuntime#wholeGraphs}).
  *
  * <p>{@code -Dclip4j.splitBatches=false} turns it off (every batch is one forward pass on the intra-op threads).
  */
@@ -42,10 +41,13 @@ public final class BatchWorkers {
 
     private static ThreadPoolExecutor pool;
     private static int size;
-    /** Split batches in progress (OpenBLAS stays at one thread while any runs). */
-    private static int active;
 
     private BatchWorkers() {}
+
+    /** Whether batches are split at all ({@code -Dclip4j.splitBatches}, default true). */
+    static boolean enabled() {
+        return ENABLED;
+    }
 
     /**
      * How many slices a batch of {@code n} is cut into: {@code min(n, workers)}, or 1 when splitting is off, only one
@@ -79,35 +81,30 @@ public final class BatchWorkers {
      */
     public static <T> List<T> run(int slices, IntFunction<T> slice) {
         ThreadPoolExecutor workers = workers(slices);
-        blasForSplit(true);
-        try {
-            List<Future<T>> futures = new ArrayList<>(slices);
-            for (int i = 0; i < slices; i++) {
-                int index = i;
-                futures.add(workers.submit(() -> slice.apply(index)));
-            }
-            List<T> results = new ArrayList<>(slices);
-            Throwable failure = null;
-            for (Future<T> future : futures) {
-                try {
-                    results.add(uninterruptibly(future));
-                } catch (ExecutionException e) {
-                    failure = failure == null ? e.getCause() : failure;
-                }
-            }
-            if (failure instanceof RuntimeException r) {
-                throw r;
-            }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            if (failure != null) {
-                throw new IllegalStateException(failure);
-            }
-            return results;
-        } finally {
-            blasForSplit(false);
+        List<Future<T>> futures = new ArrayList<>(slices);
+        for (int i = 0; i < slices; i++) {
+            int index = i;
+            futures.add(workers.submit(() -> slice.apply(index)));
         }
+        List<T> results = new ArrayList<>(slices);
+        Throwable failure = null;
+        for (Future<T> future : futures) {
+            try {
+                results.add(uninterruptibly(future));
+            } catch (ExecutionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            }
+        }
+        if (failure instanceof RuntimeException r) {
+            throw r;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
+        }
+        return results;
     }
 
     /** Waits for every slice even if interrupted (the slices read the caller's memory), then re-asserts the flag. */
@@ -124,37 +121,6 @@ public final class BatchWorkers {
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /**
-     * Runs an inference call that is not split (a single image or text) on the calling thread, with OpenBLAS at
-     * the same one thread the slices use while splitting is on, so that its result never depends on whether a
-     * split batch runs at the same time: OpenBLAS's products round differently on one thread and on several, and a
-     * call must give the same bits alone and among concurrent calls ({@code ClipTest}). Without splitting it
-     * just runs {@code whole}.
-     *
-     * @param <T>   the result
-     * @param whole the call, run on this thread
-     * @return its result
-     */
-    public static <T> T runWhole(java.util.function.Supplier<T> whole) {
-        if (!ENABLED || NativeRuntime.batchThreads() < 2 || WORKER.get()) {
-            return whole.get();
-        }
-        blasForSplit(true);
-        try {
-            return whole.get();
-        } finally {
-            blasForSplit(false);
-        }
-    }
-
-    private static void blasForSplit(boolean starting) {
-        synchronized (LOCK) {
-            if (starting ? active++ == 0 : --active == 0) {
-                NativeRuntime.setBlasThreads(starting ? 1 : NativeRuntime.configuredBlasThreads());
             }
         }
     }

@@ -188,7 +188,7 @@ public final class NativeRuntime {
         torch.set_num_threads(intraOp);
         intraOpCount = intraOp;
         blasCount = blas;
-        setBlasThreads(blas);
+        applyBlas();
     }
 
     /**
@@ -201,7 +201,7 @@ public final class NativeRuntime {
         torch.set_num_threads(threads);
         intraOpCount = threads;
         blasCount = threads;
-        setBlasThreads(threads);
+        applyBlas();
     }
 
     /** libtorch's intra-op count as last set (what threads that have not used libtorch yet start with). */
@@ -209,9 +209,53 @@ public final class NativeRuntime {
         return intraOpCount;
     }
 
-    /** OpenBLAS's count as last set, which {@link BatchWorkers} lowers to 1 while a split batch runs. */
-    static int configuredBlasThreads() {
-        return blasCount;
+    /** A run of {@link #wholeGraphs}; closing it ends the run. */
+    public interface WholeGraphs extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Whole-graph runs in progress ({@link #wholeGraphs}), guarded by {@link #LOCK}. */
+    private static int wholeGraphRuns;
+
+    /**
+     * Sets OpenBLAS's pool for the counts last set. While {@link BatchWorkers} splits batches, OpenBLAS stays at one
+     * thread: every slice multiplies on its own thread, and a single image or text then rounds exactly as a slice
+     * does (a call gives the same bits alone and among concurrent split batches: {@code ClipTest}). It is not
+     * switched per call: changing OpenBLAS's count stops or starts its pool (measured: 1.3-2.5 ms a pair, and the
+     * restarted threads spin while libtorch's pool works, which made single bf16 images 35-43 instead of 26-27 ms).
+     * Only a whole-graph run ({@link #wholeGraphs}: training) gets the configured count back for its duration.
+     */
+    private static void applyBlas() {
+        synchronized (LOCK) {
+            boolean split = BatchWorkers.enabled() && Math.max(intraOpCount, blasCount) > 1 && wholeGraphRuns == 0;
+            setBlasThreads(split ? 1 : blasCount);
+        }
+    }
+
+    /**
+     * Gives OpenBLAS the configured thread count until the returned handle is closed, for work that is never
+     * split (a training step's forward and backward pass multiply on OpenBLAS's pool in fp32). Inference that
+     * runs meanwhile multiplies on that pool too, so its results can differ from the same call's alone in the last
+     * bits. Nested and concurrent runs are counted.
+     *
+     * @return closes the run; idempotent
+     */
+    public static WholeGraphs wholeGraphs() {
+        ensureLoaded();
+        synchronized (LOCK) {
+            wholeGraphRuns++;
+            applyBlas();
+        }
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        return () -> {
+            if (open.getAndSet(false)) {
+                synchronized (LOCK) {
+                    wholeGraphRuns--;
+                    applyBlas();
+                }
+            }
+        };
     }
 
     /**
@@ -225,7 +269,7 @@ public final class NativeRuntime {
         return Math.max(intraOpCount, blasCount);
     }
 
-    static void setBlasThreads(int threads) {
+    private static void setBlasThreads(int threads) {
         try {
             org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(threads);
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -233,7 +277,10 @@ public final class NativeRuntime {
         }
     }
 
-    /** The number of threads OpenBLAS uses for one matrix product (follows {@link #setThreads}). */
+    /**
+     * The number of threads OpenBLAS uses for one matrix product now: what {@link #setThreads} asked, or 1 while
+     * batches are split (see {@link #applyBlas}).
+     */
     static int blasThreads() {
         ensureLoaded();
         return org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();

@@ -33,10 +33,21 @@ class RuntimeTest {
             assertThat(NativeRuntime.threads()).isEqualTo(1);
             assertThat(NativeRuntime.blasThreads()).as("OpenBLAS follows libtorch").isEqualTo(1);
             NativeRuntime.setThreads(2);
-            assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
+            // split batches (on by default) keep OpenBLAS at one thread; a whole-graph run (training) gets 2
+            int split = Boolean.parseBoolean(System.getProperty("clip4j.splitBatches", "true")) ? 1 : 2;
+            assertThat(NativeRuntime.blasThreads()).isEqualTo(split);
+            try (NativeRuntime.WholeGraphs training = NativeRuntime.wholeGraphs()) {
+                assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
+                NativeRuntime.wholeGraphs().close(); // a nested run ending leaves the outer one's count
+                assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
+            }
+            assertThat(NativeRuntime.blasThreads()).isEqualTo(split);
             NativeRuntime.setThreads(1, 2);
             assertThat(NativeRuntime.threads()).isEqualTo(1);
-            assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
+            assertThat(NativeRuntime.blasThreads()).isEqualTo(split);
+            try (NativeRuntime.WholeGraphs training = NativeRuntime.wholeGraphs()) {
+                assertThat(NativeRuntime.blasThreads()).isEqualTo(2);
+            }
         } finally {
             NativeRuntime.setThreads(before);
         }
