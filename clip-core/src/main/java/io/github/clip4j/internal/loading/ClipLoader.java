@@ -19,15 +19,20 @@ import io.github.clip4j.internal.weights.StateDict;
 import io.github.clip4j.tokenizer.BertWordPieceTokenizer;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.tokenizer.TextTokenizer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Turns what a user named into a running model: resolve the name, file or folder (downloading a released model
@@ -69,7 +74,7 @@ public final class ClipLoader {
      * @param <T> what it returns
      * @return what {@code build} returned
      */
-    public static <T> T forImages(java.util.function.Supplier<T> build) {
+    public static <T> T forImages(Supplier<T> build) {
         // libtorch's libraries (~1.5 s of one core) load on another thread while this one finds the model, reads
         // the tokenizer and loads OpenCV; load() then waits for them. A failure is remembered by NativeRuntime
         // and reported by load() on this thread.
@@ -241,7 +246,7 @@ public final class ClipLoader {
         requireNonNull(model, "model");
         ModelLocator locator = ModelLocator.create();
         Optional<io.github.clip4j.hub.RegisteredModel> registered = locator.registry().find(model)
-                .or(() -> java.nio.file.Files.exists(Path.of(model)) ? Optional.empty()
+                .or(() -> Files.exists(Path.of(model)) ? Optional.empty()
                         : locator.registry().findIgnoringCase(model));
         if (registered.isPresent()) {
             return io.github.clip4j.hub.ModelRegistry.chineseClip().find(registered.get().name()).isPresent();
@@ -274,10 +279,9 @@ public final class ClipLoader {
     /** What tells a file's versions apart: its identity, size and modification time; null if unreadable. */
     private static List<Object> stamp(Path path) {
         try {
-            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files.readAttributes(path,
-                    java.nio.file.attribute.BasicFileAttributes.class);
-            return java.util.Arrays.asList(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
-        } catch (java.io.IOException | RuntimeException e) {
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            return Arrays.asList(attributes.fileKey(), attributes.size(), attributes.lastModifiedTime());
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }
