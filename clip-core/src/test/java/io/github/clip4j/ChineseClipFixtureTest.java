@@ -3,12 +3,11 @@ package io.github.clip4j;
 import static io.github.clip4j.internal.model.ModelFixtures.assertFeaturesClose;
 import static io.github.clip4j.internal.model.ModelFixtures.cosine;
 import static io.github.clip4j.internal.model.ModelFixtures.intRows;
+import static io.github.clip4j.internal.model.ModelFixtures.metadataList;
 import static io.github.clip4j.internal.model.ModelFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.internal.ClipAccess;
 import io.github.clip4j.internal.image.ClipPreprocessor;
 import io.github.clip4j.internal.image.ImageDecoder;
@@ -98,9 +97,5 @@ class ChineseClipFixtureTest {
             min = Math.min(min, cosine(a[i], b[i]));
         }
         return min;
-    }
-
-    private static List<String> metadataList(StateDict expected, String key) throws IOException {
-        return new ObjectMapper().readValue(expected.metadata().get(key), new TypeReference<List<String>>() {});
     }
 }

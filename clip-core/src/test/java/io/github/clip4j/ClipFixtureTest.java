@@ -2,12 +2,11 @@ package io.github.clip4j;
 
 import static io.github.clip4j.internal.model.ModelFixtures.assertFeaturesClose;
 import static io.github.clip4j.internal.model.ModelFixtures.intRows;
+import static io.github.clip4j.internal.model.ModelFixtures.metadataList;
 import static io.github.clip4j.internal.model.ModelFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.offset;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.testsupport.Fixtures;
 import io.github.clip4j.tokenizer.ClipTokenizer;
 import io.github.clip4j.internal.weights.SafetensorsReader;
@@ -67,9 +66,5 @@ class ClipFixtureTest {
                 }
             }
         }
-    }
-
-    private static List<String> metadataList(StateDict expected, String key) throws IOException {
-        return new ObjectMapper().readValue(expected.metadata().get(key), new TypeReference<List<String>>() {});
     }
 }

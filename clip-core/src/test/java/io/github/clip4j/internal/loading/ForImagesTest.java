@@ -1,6 +1,7 @@
 package io.github.clip4j.internal.loading;
 
 import static io.github.clip4j.internal.model.ModelFixtures.assertFeaturesClose;
+import static io.github.clip4j.internal.model.ModelFixtures.metadataList;
 import static io.github.clip4j.internal.model.ModelFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,7 +11,6 @@ import io.github.clip4j.internal.weights.SafetensorsReader;
 import io.github.clip4j.internal.weights.StateDict;
 import io.github.clip4j.testsupport.Fixtures;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,7 +35,7 @@ class ForImagesTest {
     })
     void imageFeaturesAndIdAreThoseOfAFullLoad(String file, String reference) {
         StateDict expected = SafetensorsReader.read(Fixtures.file(reference + ".expected.safetensors"));
-        List<Path> images = Arrays.stream(expected.metadata().get("images").replaceAll("[\\[\\]\" ]", "").split(","))
+        List<Path> images = metadataList(expected, "images").stream()
                 .map(name -> Fixtures.file("images/" + name))
                 .toList();
         Path model = Fixtures.file(file);

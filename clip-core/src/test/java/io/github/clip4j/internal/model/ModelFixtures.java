@@ -30,6 +30,18 @@ public final class ModelFixtures {
         return SafetensorsReader.read(Fixtures.file("models/" + model + ".expected.safetensors"));
     }
 
+    /**
+     * A list the reference recorded in an expected file's metadata as a JSON array of strings ({@code "images"},
+     * {@code "prompts"}).
+     */
+    public static List<String> metadataList(StateDict expected, String key) {
+        try {
+            return List.of(new ObjectMapper().readValue(expected.metadata().get(key), String[].class));
+        } catch (IOException e) {
+            throw new UncheckedIOException("metadata " + key + " of an expected file is not a list of strings", e);
+        }
+    }
+
     /** The reference's constructor arguments recorded in the metadata, as a {@link ModelConfig}. */
     static ModelConfig referenceConfig(StateDict expected) {
         JsonNode args;
