@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.Semaphore;
 import org.w3c.dom.NamedNodeMap;
 import org.w3c.dom.Node;
 
@@ -39,6 +40,9 @@ public final class ImageDecoder {
     public static final long MAX_PIXELS = 178_956_970L;
 
     private static final String DEFAULT_NAME = "in-memory image";
+    /** Rasters from this size on (a ~5-megapixel colour photo) are decoded one at a time (see {@link #decodeJpeg}). */
+    private static final long LARGE_RASTER_BYTES = 16L << 20;
+    private static final Semaphore LARGE_JPEGS = new Semaphore(1, true);
     /**
      * The largest encoded file read: 128 MiB (a 100-megapixel JPEG is a tenth of that), or half the decoding
      * budget on a small heap. Pillow has no such limit; an endless input (a device, a stream) needs one.
@@ -369,10 +373,6 @@ public final class ImageDecoder {
             }
         }
     }
-
-    /** Rasters from this size on (a ~5-megapixel colour photo) are decoded one at a time (see decodeJpeg). */
-    private static final long LARGE_RASTER_BYTES = 16L << 20;
-    private static final java.util.concurrent.Semaphore LARGE_JPEGS = new java.util.concurrent.Semaphore(1, true);
 
     private static DecodedImage decodeJpeg(byte[] bytes, String name, JpegHeader header) throws IOException {
         // The raw raster is libjpeg's decoding and upsampling without colour conversion or ICC handling; it is

@@ -424,13 +424,11 @@ public final class ClipModel implements AutoCloseable {
         int slices = slices(n);
         if (slices > 1) {
             int per = 3 * r * r;
-            return concat(BatchWorkers.run(slices, i -> {
-                int from = BatchWorkers.start(n, slices, i);
-                int count = BatchWorkers.start(n, slices, i + 1) - from;
+            return inSlices(n, slices, (from, count) -> {
                 try (InferenceScope scope = InferenceScope.open()) {
                     return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloatRange(pixels, from * per, count, 3, r, r)));
                 }
-            }), n);
+            });
         }
         try (InferenceScope scope = InferenceScope.open()) {
             return Tensors.toFloatMatrix(encodeImage(Tensors.fromFloats(pixels, n, 3, r, r)));
@@ -443,6 +441,20 @@ public final class ClipModel implements AutoCloseable {
      */
     private int slices(int n) {
         return device == Device.CPU ? BatchWorkers.slices(n) : 1;
+    }
+
+    /** Encodes rows {@code [from, from + count)} of a batch: one slice, on a worker thread. */
+    @FunctionalInterface
+    private interface SliceEncoder {
+        float[][] encode(int from, int count);
+    }
+
+    /** Encodes a batch of {@code n} rows as {@code slices} slices side by side; the rows come back in order. */
+    private static float[][] inSlices(int n, int slices, SliceEncoder slice) {
+        return concat(BatchWorkers.run(slices, i -> {
+            int from = BatchWorkers.start(n, slices, i);
+            return slice.encode(from, BatchWorkers.start(n, slices, i + 1) - from);
+        }), n);
     }
 
     /** The slices' rows in order, as one {@code [n][embed_dim]} array. */
@@ -494,14 +506,12 @@ public final class ClipModel implements AutoCloseable {
         if (slices > 1) {
             int per = 3 * r * r;
             int position = pixels.position();
-            float[][] out = concat(BatchWorkers.run(slices, i -> {
-                int from = BatchWorkers.start(n, slices, i);
-                int count = BatchWorkers.start(n, slices, i + 1) - from;
+            float[][] out = inSlices(n, slices, (from, count) -> {
                 try (InferenceScope scope = InferenceScope.open()) {
                     Tensor input = Tensors.view(pixels.slice(position + from * per, count * per), count, 3, r, r);
                     return Tensors.toFloatMatrix(encodeImage(input));
                 }
-            }), n);
+            });
             Reference.reachabilityFence(pixels);
             return out;
         }
@@ -531,13 +541,12 @@ public final class ClipModel implements AutoCloseable {
         int slices = slices(tokens.length);
         if (slices > 1) {
             // each slice runs the text tower only up to its own longest text (exact, as for the whole batch)
-            return concat(BatchWorkers.run(slices, i -> {
-                int[][] rows = Arrays.copyOfRange(tokens, BatchWorkers.start(tokens.length, slices, i),
-                        BatchWorkers.start(tokens.length, slices, i + 1));
+            return inSlices(tokens.length, slices, (from, count) -> {
+                int[][] rows = Arrays.copyOfRange(tokens, from, from + count);
                 try (InferenceScope scope = InferenceScope.open()) {
                     return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(rows)));
                 }
-            }), tokens.length);
+            });
         }
         try (InferenceScope scope = InferenceScope.open()) {
             return Tensors.toFloatMatrix(encodeText(Tensors.fromIntRows(tokens)));
