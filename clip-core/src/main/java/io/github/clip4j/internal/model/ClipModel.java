@@ -653,6 +653,7 @@ public final class ClipModel implements AutoCloseable {
             } catch (RuntimeException stoppedOrFailed) {
                 // closing anyway
             }
+            network.releaseDerived();
             owned.close();
         }
     }

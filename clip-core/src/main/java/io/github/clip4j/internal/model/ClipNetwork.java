@@ -110,4 +110,9 @@ final class ClipNetwork extends Layer {
     ModelConfig config() {
         return config;
     }
+
+    /** Frees what the layers made after loading (fp16-packed weights): when the model closes. */
+    void releaseDerived() {
+        spec.release();
+    }
 }

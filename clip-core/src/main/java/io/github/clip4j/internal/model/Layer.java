@@ -19,8 +19,15 @@ abstract class Layer extends Module {
         final Kernels kernels;
         /** Whether linear layers multiply in int8 ({@link io.github.clip4j.Precision#INT8}). */
         final boolean int8;
+        /**
+         * Whether fp32 inference may multiply on fp16-packed weights ({@link HalfPackedLinear}): fp32 on the CPU,
+         * fbgemm available, and {@link Kernels#halfPackedWeights()}.
+         */
+        final boolean halfPackedWeights;
         /** What must run once the weights are in place (the int8 layers' quantization), in creation order. */
         private final java.util.List<Runnable> afterLoad = new java.util.ArrayList<>();
+        /** Native objects made after loading (packed weights), freed with the model: {@link #release}. */
+        private final java.util.List<org.bytedeco.javacpp.Pointer> derived = new java.util.ArrayList<>();
 
         Spec(torch.ScalarType computeType, org.bytedeco.pytorch.Device device, Kernels kernels) {
             this(computeType, device, kernels, false);
@@ -33,6 +40,23 @@ abstract class Layer extends Module {
             this.compute = new TensorOptions(computeType).device(new org.bytedeco.pytorch.DeviceOptional(device));
             this.fp32 = new TensorOptions(torch.ScalarType.Float)
                     .device(new org.bytedeco.pytorch.DeviceOptional(device));
+            this.halfPackedWeights = kernels.halfPackedWeights() && computeType == torch.ScalarType.Float
+                    && device.is_cpu() && LegacyFbgemm.available();
+        }
+
+        /** Takes a native object made after loading, to free it in {@link #release}. */
+        void own(org.bytedeco.javacpp.Pointer pointer) {
+            synchronized (derived) {
+                derived.add(pointer);
+            }
+        }
+
+        /** Frees what {@link #own} took: when the model closes, after its last inference call. */
+        void release() {
+            synchronized (derived) {
+                derived.forEach(org.bytedeco.javacpp.Pointer::close);
+                derived.clear();
+            }
         }
 
         /** Registers work for {@link #weightsLoaded}. */

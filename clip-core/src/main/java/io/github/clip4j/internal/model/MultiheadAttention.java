@@ -1,7 +1,6 @@
 package io.github.clip4j.internal.model;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -15,8 +14,7 @@ final class MultiheadAttention extends Layer {
     private final long heads;
     private final long width;
     private final Kernels kernels;
-    /** The packed input projection's int8 form (INT8 precision), made once the weights are loaded; null otherwise. */
-    private volatile QuantizedLinear inProjInt8;
+    private final LinearProduct inProj;
 
     MultiheadAttention(Spec spec, long width, long heads) {
         this.heads = heads;
@@ -25,15 +23,12 @@ final class MultiheadAttention extends Layer {
         this.inProjWeight = parameter(spec, "in_proj_weight", 3 * width, width);
         this.inProjBias = parameter(spec, "in_proj_bias", 3 * width);
         this.outProj = register_module("out_proj", new Linear(spec, width, width));
-        if (spec.int8) {
-            spec.afterLoad(() -> inProjInt8 = QuantizedLinear.of(inProjWeight, inProjBias));
-        }
+        this.inProj = new LinearProduct(spec, inProjWeight, inProjBias, true);
     }
 
     /** Self-attention of {@code x [N, L, D]}, causal or over all positions. */
     Tensor forward(Tensor x, boolean causal) {
-        QuantizedLinear int8 = inProjInt8;
-        Tensor qkv = int8 != null ? int8.forward(x) : torch.linear(x, inProjWeight, new TensorOptional(inProjBias));
+        Tensor qkv = inProj.forward(x);
         torch.ScalarType type = qkv.scalar_type();
         if (kernels.fusedAttention() && Attention.widens(qkv)) {
             qkv = qkv.to(torch.ScalarType.Float); // once here rather than q, k and v apiece in Attention.fused

@@ -24,6 +24,7 @@ final class QuantizedLinear {
     private final Tensor bias;
 
     private QuantizedLinear(Tensor weight, Tensor bias) {
+        LegacyFbgemm.prepare();
         Tensor fp32 = weight.detach().to(torch.ScalarType.Float).contiguous();
         T_TensorTensorDoubleLong_T q = torch.fbgemm_linear_quantize_weight(fp32);
         this.quantized = q.get0();

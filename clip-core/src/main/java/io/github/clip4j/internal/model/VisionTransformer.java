@@ -1,7 +1,6 @@
 package io.github.clip4j.internal.model;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
@@ -21,6 +20,8 @@ final class VisionTransformer extends Layer implements ImageEncoder {
     private final long patch;
     private final long grid;
     private final boolean patchMatmul;
+    /** {@code conv1}'s kernel as a {@code [width, 3 * patch * patch]} product ({@link #patchEmbedding}). */
+    private final LinearProduct patchProduct;
 
     VisionTransformer(Spec spec, ModelConfig config) {
         this.width = config.visionWidth();
@@ -35,6 +36,8 @@ final class VisionTransformer extends Layer implements ImageEncoder {
                 new Transformer(spec, width, config.visionLayers().get(0), config.visionHeads()));
         this.lnPost = register_module("ln_post", new LayerNorm(spec, width));
         this.proj = parameter(spec, "proj", width, config.embedDim());
+        // a view of the kernel: it shares the parameter's storage and version, so loading and training reach it
+        this.patchProduct = new LinearProduct(spec, conv1.weight().view(width, 3 * patch * patch), null, false);
     }
 
     @Override
@@ -60,6 +63,6 @@ final class VisionTransformer extends Layer implements ImageEncoder {
     private Tensor patchEmbedding(Tensor pixels, long n) {
         Tensor patches = pixels.reshape(n, 3, grid, patch, grid, patch).permute(0, 2, 4, 1, 3, 5)
                 .reshape(n, grid * grid, 3 * patch * patch);
-        return torch.linear(patches, conv1.weight().view(width, 3 * patch * patch), new TensorOptional());
+        return patchProduct.forward(patches);
     }
 }

@@ -279,9 +279,12 @@ public final class NativeRuntime {
 
     /**
      * The number of threads OpenBLAS uses for one matrix product now: what {@link #setThreads} asked, or 1 while
-     * batches are split (see {@link #applyBlas}).
+     * batches are split (see {@link #applyBlas}). A single-threaded fp32 product may then as well run on a kernel
+     * that never uses more than one thread (the model's fp16-packed weights).
+     *
+     * @return at least 1
      */
-    static int blasThreads() {
+    public static int blasThreads() {
         ensureLoaded();
         return org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
     }

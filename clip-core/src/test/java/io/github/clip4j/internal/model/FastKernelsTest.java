@@ -76,7 +76,7 @@ class FastKernelsTest {
     void trimmedTextTowerEqualsFullContext() {
         StateDict weights = ModelFixtures.weights("vit-tiny.f16.safetensors");
         int[][] tokens = shortPrompts(12, 77, 11);
-        try (ClipModel trimmed = ClipModel.load(weights, Device.CPU, Precision.FP32, new Kernels(false, true, false));
+        try (ClipModel trimmed = ClipModel.load(weights, Device.CPU, Precision.FP32, new Kernels(false, true, false, false));
              ClipModel full = ClipModel.load(weights, Device.CPU, Precision.FP32, Kernels.REFERENCE)) {
             assertRowsClose(trimmed.encodeTexts(tokens), full.encodeTexts(tokens), Precision.FP32);
             // one row alone is trimmed to its own length: same features as inside the batch

@@ -1,0 +1,78 @@
+package io.github.clip4j.internal.model;
+
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * {@code x W^T + b} for one weight and bias, on the fastest form that gives the layer's result: the int8 form
+ * under {@link io.github.clip4j.Precision#INT8} ({@link QuantizedLinear}, made once the weights are loaded); in
+ * fp32 inference on one OpenBLAS thread, fbgemm's fp16-packed product when the weight is exactly fp16
+ * ({@link HalfPackedLinear}, packed at first use and again whenever the weight has changed since); otherwise, and
+ * whenever gradients are recorded, libtorch's {@code linear}. The one place that chooses, for {@link Linear},
+ * {@link MultiheadAttention}'s packed input projection and the Vision Transformer's patch embedding.
+ */
+final class LinearProduct {
+    private final Tensor weight;
+    private final Tensor bias;
+    private final Layer.Spec spec;
+    private final boolean halfPackable;
+    /** The int8 form (INT8 precision), made once the weights are loaded; null otherwise. */
+    private volatile QuantizedLinear int8;
+    /** The fp16 packing of the weight's last version used in inference; null before the first use. */
+    private volatile HalfPackedLinear halfPacked;
+
+    /**
+     * @param weight      {@code [out, in]}, the layer's own parameter (or a view of it)
+     * @param bias        {@code [out]}, or null
+     * @param quantizable whether INT8 quantizes this product (the model's linear layers, not the patch embedding)
+     */
+    LinearProduct(Layer.Spec spec, Tensor weight, Tensor bias, boolean quantizable) {
+        this.spec = spec;
+        this.weight = weight;
+        this.bias = bias;
+        boolean quantized = spec.int8 && quantizable;
+        this.halfPackable = spec.halfPackedWeights && !quantized;
+        if (quantized) {
+            spec.afterLoad(() -> int8 = QuantizedLinear.of(weight, bias));
+        }
+    }
+
+    Tensor forward(Tensor x) {
+        QuantizedLinear q = int8;
+        if (q != null) {
+            return q.forward(x);
+        }
+        if (halfPackable && !GradMode.is_enabled() && NativeRuntime.blasThreads() == 1) {
+            HalfPackedLinear packed = currentPacking();
+            if (packed.exact()) {
+                return packed.forward(x, bias);
+            }
+        }
+        return torch.linear(x, weight, bias == null ? new TensorOptional() : new TensorOptional(bias));
+    }
+
+    /** Whether inference now multiplies on fp16-packed weights (tests). */
+    boolean usesHalfPackedWeights() {
+        HalfPackedLinear packed = halfPacked;
+        return packed != null && packed.exact() && packed.isFor(weight);
+    }
+
+    private HalfPackedLinear currentPacking() {
+        HalfPackedLinear packed = halfPacked;
+        if (packed != null && packed.isFor(weight)) {
+            return packed;
+        }
+        synchronized (this) {
+            packed = halfPacked;
+            if (packed == null || !packed.isFor(weight)) {
+                // an earlier packing stays owned by the model until it closes: another inference call may hold it
+                packed = HalfPackedLinear.pack(weight, spec::own);
+                halfPacked = packed;
+            }
+            return packed;
+        }
+    }
+}
