@@ -2,6 +2,7 @@ package io.github.clip4j.internal.model;
 
 import io.github.clip4j.internal.runtime.NativeScopes;
 import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -41,14 +42,18 @@ final class HalfPackedLinear {
      */
     static HalfPackedLinear pack(Tensor weight, Consumer<Tensor> owner) {
         long version = weight._version();
-        Tensor w = weight.detach();
-        if (!w.to(torch.ScalarType.Half).to(torch.ScalarType.Float).equal(w)) {
-            return new HalfPackedLinear(null, version);
+        // a scope of its own: the check's two copies of the weight go now, not with the caller's batch (which packs
+        // every layer: ViT-B/32's copies would add up to ~500 MB, kept by the tuned malloc afterwards)
+        try (PointerScope scope = new PointerScope()) {
+            Tensor w = weight.detach();
+            if (!w.to(torch.ScalarType.Half).to(torch.ScalarType.Float).equal(w)) {
+                return new HalfPackedLinear(null, version);
+            }
+            LegacyFbgemm.prepare();
+            Tensor packed = NativeScopes.own(torch.fbgemm_pack_gemm_matrix_fp16(w.contiguous()));
+            owner.accept(packed);
+            return new HalfPackedLinear(packed, version);
         }
-        LegacyFbgemm.prepare();
-        Tensor packed = NativeScopes.own(torch.fbgemm_pack_gemm_matrix_fp16(w.contiguous()));
-        owner.accept(packed);
-        return new HalfPackedLinear(packed, version);
     }
 
     /** Whether this packing was made from {@code weight} as it is now. */

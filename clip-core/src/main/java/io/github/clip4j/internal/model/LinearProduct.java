@@ -2,6 +2,7 @@ package io.github.clip4j.internal.model;
 
 import io.github.clip4j.internal.runtime.NativeRuntime;
 import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -52,6 +53,22 @@ final class LinearProduct {
             }
         }
         return torch.linear(x, weight, bias == null ? new TensorOptional() : new TensorOptional(bias));
+    }
+
+    /**
+     * {@code forward(scale * x)} for an {@code x} the caller no longer needs. On the fp16-packed path the scale is
+     * applied to the product instead, in the same pass that adds the bias ({@code scale * x W^T + b}: the same value,
+     * rounded differently), so the wide input is not rewritten; otherwise {@code x} is scaled in place first.
+     */
+    Tensor forwardScaledInput(Tensor x, double scale) {
+        if (int8 == null && halfPackable && !GradMode.is_enabled() && NativeRuntime.blasThreads() == 1) {
+            HalfPackedLinear packed = currentPacking();
+            if (packed.exact()) {
+                Tensor y = packed.forward(x, null);
+                return bias == null ? y.mul_(new Scalar(scale)) : torch.add_out(y, bias, y, new Scalar(scale));
+            }
+        }
+        return forward(x.mul_(new Scalar(scale)));
     }
 
     /** Whether inference now multiplies on fp16-packed weights (tests). */

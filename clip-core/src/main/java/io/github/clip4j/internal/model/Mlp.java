@@ -1,11 +1,14 @@
 package io.github.clip4j.internal.model;
 
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /** The transformer block's MLP: {@code c_fc} (width to 4 width), QuickGELU, {@code c_proj} (back to width). */
 final class Mlp extends Layer {
+    private static final double GELU_SCALE = 1.702;
+
     private final Linear fc;
     private final Linear proj;
 
@@ -15,21 +18,22 @@ final class Mlp extends Layer {
     }
 
     Tensor forward(Tensor x) {
-        return proj.forward(quickGelu(fc.forward(x)));
+        if (GradMode.is_enabled()) {
+            return proj.forward(quickGelu(fc.forward(x)));
+        }
+        // OpenAI's GELU approximation x * sigmoid(1.702 x) as silu(1.702 x) / 1.702, in fc's output buffer (libtorch's
+        // fused SiLU, in place): one [16, 50, 3072] buffer for ViT-B/32 instead of three; the division goes to
+        // c_proj, which on fp16-packed weights applies it to its 4x narrower output in the pass that adds its bias
+        Tensor h = fc.forward(x).mul_(new Scalar(GELU_SCALE));
+        torch.silu_(h);
+        return proj.forwardScaledInput(h, 1 / GELU_SCALE);
     }
 
     /**
-     * OpenAI's GELU approximation {@code x * sigmoid(1.702 x)}, which the weights were trained with. Without
-     * autograd it is computed as {@code silu(1.702 x) / 1.702} in one buffer (libtorch's fused SiLU, in place): the
-     * same value within float rounding, one temporary instead of three, which at ViT-B/32's {@code [16, 50, 3072]}
-     * are 10 MB each; with autograd (training) the reference's form, whose gradient libtorch derives.
+     * OpenAI's GELU approximation {@code x * sigmoid(1.702 x)}, which the weights were trained with, in the
+     * reference's form, whose gradient libtorch derives (training).
      */
     static Tensor quickGelu(Tensor x) {
-        if (x.requires_grad()) {
-            return x.mul(torch.sigmoid(x.mul(new Scalar(1.702))));
-        }
-        Tensor t = x.mul(new Scalar(1.702));
-        torch.silu_(t);
-        return t.div_(new Scalar(1.702));
+        return x.mul(torch.sigmoid(x.mul(new Scalar(GELU_SCALE))));
     }
 }

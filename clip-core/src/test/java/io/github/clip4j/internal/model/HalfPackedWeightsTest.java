@@ -1,0 +1,188 @@
+package io.github.clip4j.internal.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.github.clip4j.Device;
+import io.github.clip4j.Precision;
+import io.github.clip4j.internal.runtime.InferenceScope;
+import io.github.clip4j.internal.runtime.NativeRuntime;
+import io.github.clip4j.internal.runtime.NativeTypes;
+import io.github.clip4j.internal.runtime.Tensors;
+import io.github.clip4j.internal.weights.StateDict;
+import java.util.SplittableRandom;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * fp32 inference on fbgemm's fp16-packed weights ({@link LinearProduct}, {@link HalfPackedLinear}): used exactly
+ * when the weight is fp16-exact, the same product as libtorch's {@code linear} within fp32 rounding, never stale
+ * after the weight changes, never on the autograd path, and freed with the model.
+ *
+ * <p>Tolerance: both compute fp32 sums of the same fp32 products in different orders; every value within
+ * {@code 1e-5} of the result's largest magnitude (64 to 256 terms per sum).
+ */
+class HalfPackedWeightsTest {
+    private static final double RELATIVE = 1e-5;
+
+    @BeforeEach
+    void packedProductsAreInUse() {
+        NativeRuntime.ensureLoaded();
+        assumeTrue(LegacyFbgemm.available(), "fbgemm needs an x86-64 CPU with AVX2");
+        // the test JVM splits batches (several cores) or has one thread: OpenBLAS is then on one thread
+        assumeTrue(NativeRuntime.blasThreads() == 1, "OpenBLAS runs on several threads in this JVM");
+    }
+
+    @Test
+    void exactlyHalfWeightsMultiplyOnThePackedKernel() {
+        try (PointerScope owner = new PointerScope()) {
+            Linear layer = layer(Kernels.FAST, 64, 96, 1);
+            Linear plain = layer(Kernels.REFERENCE, 64, 96, 1);
+            try (InferenceScope scope = InferenceScope.open()) {
+                Tensor x = random(2, 5, 7, 64);
+                float[] packed = Tensors.toFloatArray(layer.forward(x));
+                float[] reference = Tensors.toFloatArray(linear(x, layer));
+                assertThat(layer.usesHalfPackedWeights()).isTrue();
+                assertWithin(packed, reference);
+                assertThat(Tensors.toFloatArray(plain.forward(x))).containsExactly(reference);
+                assertThat(plain.usesHalfPackedWeights()).as("REFERENCE kernels").isFalse();
+            }
+        }
+    }
+
+    @Test
+    void weightsFp16CannotHoldStayOnLibtorchsProduct() {
+        try (PointerScope owner = new PointerScope()) {
+            Linear layer = layer(Kernels.FAST, 32, 48, 3);
+            set(layer.weight(), layer.weight().detach().add(new org.bytedeco.pytorch.Scalar(1e-4)));
+            try (InferenceScope scope = InferenceScope.open()) {
+                Tensor x = random(4, 6, 32);
+                assertThat(Tensors.toFloatArray(layer.forward(x))).containsExactly(Tensors.toFloatArray(linear(x, layer)));
+                assertThat(layer.usesHalfPackedWeights()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void aChangedWeightIsNeverMultipliedInItsOldPacking() {
+        try (PointerScope owner = new PointerScope()) {
+            Linear layer = layer(Kernels.FAST, 32, 40, 5);
+            Tensor x;
+            try (InferenceScope scope = InferenceScope.open()) {
+                x = scope.keep(random(6, 9, 32));
+                assertWithin(Tensors.toFloatArray(layer.forward(x)), Tensors.toFloatArray(linear(x, layer)));
+                assertThat(layer.usesHalfPackedWeights()).isTrue();
+            }
+            set(layer.weight(), halfExact(7, 40, 32));                     // another fp16-exact weight: packed again
+            assertThat(layer.usesHalfPackedWeights()).as("stale until used").isFalse();
+            try (InferenceScope scope = InferenceScope.open()) {
+                assertWithin(Tensors.toFloatArray(layer.forward(x)), Tensors.toFloatArray(linear(x, layer)));
+                assertThat(layer.usesHalfPackedWeights()).isTrue();
+            }
+            set(layer.weight(), halfExact(8, 40, 32).mul(new org.bytedeco.pytorch.Scalar(1.0001))); // as after training
+            try (InferenceScope scope = InferenceScope.open()) {
+                assertThat(Tensors.toFloatArray(layer.forward(x))).containsExactly(Tensors.toFloatArray(linear(x, layer)));
+                assertThat(layer.usesHalfPackedWeights()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void recordedGradientsGoThroughLibtorchsProduct() {
+        try (PointerScope owner = new PointerScope()) {
+            Linear layer = layer(Kernels.FAST, 16, 24, 9);
+            Tensor y = layer.forward(random(10, 3, 16));
+            assertThat(y.requires_grad()).isTrue();
+            y.sum().backward();
+            assertThat(layer.weight().grad().defined()).isTrue();
+            assertThat(layer.usesHalfPackedWeights()).as("nothing packed for training").isFalse();
+        }
+    }
+
+    @Test
+    void scaledInputEqualsScalingFirst() {
+        try (PointerScope owner = new PointerScope()) {
+            Linear packed = layer(Kernels.FAST, 64, 32, 11);
+            Linear plain = layer(Kernels.REFERENCE, 64, 32, 11);
+            try (InferenceScope scope = InferenceScope.open()) {
+                Tensor x = random(12, 8, 64);
+                float[] expected = Tensors.toFloatArray(linear(x.mul(new org.bytedeco.pytorch.Scalar(0.6)), packed));
+                assertWithin(Tensors.toFloatArray(packed.forwardScaledInput(x.clone(), 0.6)), expected);
+                assertThat(packed.usesHalfPackedWeights()).isTrue();
+                assertWithin(Tensors.toFloatArray(plain.forwardScaledInput(x.clone(), 0.6)), expected);
+            }
+        }
+    }
+
+    @Test
+    void closingTheModelFreesThePackedWeights() {
+        StateDict expected = ModelFixtures.expected("vit-tiny");
+        float[] pixels = expected.get("pixels").toFloatArray();
+        int n = (int) expected.get("pixels").dim(0);
+        int[][] tokens = ModelFixtures.intRows(expected.get("tokens"));
+        long before = Pointer.totalCount();
+        ClipModel model = ClipModel.load(ModelFixtures.weights("vit-tiny.f16.safetensors"), Device.CPU, Precision.FP32);
+        long loaded = Pointer.totalCount();
+        model.encodeImages(pixels, n);
+        model.encodeTexts(tokens);
+        assertThat(Pointer.totalCount()).as("packed weights of every linear layer").isGreaterThan(loaded);
+        model.close();
+        // at most: objects earlier tests left to the garbage collector may be freed meanwhile
+        assertThat(Pointer.totalCount()).as("live native objects after close").isLessThanOrEqualTo(before);
+    }
+
+    /** A linear layer with fp16-exact random weights, made outside inference mode as the model makes its own. */
+    private static Linear layer(Kernels kernels, long in, long out, int seed) {
+        Layer.Spec spec = new Layer.Spec(torch.ScalarType.Float, NativeTypes.device(Device.CPU), kernels);
+        Linear layer = new Linear(spec, in, out);
+        set(layer.weight(), halfExact(seed, out, in));
+        set(layer.bias(), random(seed + 100, out));
+        return layer;
+    }
+
+    private static void set(Tensor parameter, Tensor value) {
+        try (NoGradGuard guard = new NoGradGuard()) {
+            parameter.copy_(value); // bumps the parameter's version, as loading and optimizer steps do
+        }
+    }
+
+    private static Tensor linear(Tensor x, Linear layer) {
+        return torch.linear(x, layer.weight(), new TensorOptional(layer.bias()));
+    }
+
+    private static Tensor halfExact(int seed, long... shape) {
+        return random(seed, shape).mul(new org.bytedeco.pytorch.Scalar(0.05)).to(torch.ScalarType.Half)
+                .to(torch.ScalarType.Float);
+    }
+
+    private static Tensor random(int seed, long... shape) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int count = 1;
+        for (long d : shape) {
+            count *= (int) d;
+        }
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return Tensors.fromFloats(values, shape);
+    }
+
+    private static void assertWithin(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int j = 0; j < expected.length; j++) {
+            assertThat((double) Math.abs(actual[j] - expected[j])).as("value %d (scale %s)", j, scale)
+                    .isLessThanOrEqualTo(RELATIVE * scale);
+        }
+    }
+}
