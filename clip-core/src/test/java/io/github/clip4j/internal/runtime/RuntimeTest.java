@@ -60,16 +60,21 @@ class RuntimeTest {
         NativeRuntime.ensureLoaded();
         long before = Pointer.totalCount();
         Tensor kept;
+        Tensor a;
+        Tensor product;
         try (InferenceScope scope = InferenceScope.open()) {
             assertThat(InferenceMode.is_enabled()).isTrue();
-            Tensor a = Tensors.fromFloats(new float[] {1, 2, 3, 4}, 2, 2);
-            a.matmul(a).add(a);
+            a = Tensors.fromFloats(new float[] {1, 2, 3, 4}, 2, 2);
+            product = a.matmul(a).add(a);
             kept = scope.keep(a.mul(a));
         }
         assertThat(InferenceMode.is_enabled()).isFalse();
+        assertThat(a.isNull()).as("freed with the scope").isTrue();
+        assertThat(product.isNull()).as("freed with the scope").isTrue();
         assertThat(Tensors.toFloatArray(kept)).containsExactly(1, 4, 9, 16);
         kept.close();
-        assertThat(Pointer.totalCount()).isEqualTo(before);
+        // at most: objects earlier tests left to the garbage collector may be freed meanwhile (it failed run alone)
+        assertThat(Pointer.totalCount()).isLessThanOrEqualTo(before);
     }
 
     @Test
@@ -84,7 +89,7 @@ class RuntimeTest {
                 assertThat(InferenceMode.is_enabled()).isFalse();
             }
         }
-        assertThat(Pointer.totalCount()).isEqualTo(before);
+        assertThat(Pointer.totalCount()).isLessThanOrEqualTo(before); // see above
     }
 
     @Test
@@ -99,7 +104,7 @@ class RuntimeTest {
             }
             assertThat(Tensors.toFloatArray(result)).containsExactly(2, 2, 2);
         }
-        assertThat(Pointer.totalCount()).isEqualTo(before);
+        assertThat(Pointer.totalCount()).isLessThanOrEqualTo(before); // see above
     }
 
     @Test
