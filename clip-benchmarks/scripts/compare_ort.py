@@ -7,7 +7,9 @@
            round also checks at every thread count that the engines compute the same features (cosine to the
            reference's features and to ONNX Runtime's >= 0.99999 for fp32), so the comparison is of the same
            model. --also=-Dclip4j.splitBatches=false adds each clip4j precision with that JVM option (at 2+
-           threads), e.g. one forward pass on libtorch's intra-op threads against clip4j's split batches.
+           threads), e.g. one forward pass on libtorch's intra-op threads against clip4j's split batches;
+           --also-precisions and --also-all-threads narrow or widen that (e.g. --also=-Dclip4j.fp16PackedWeights=false
+           --also-precisions fp32 --also-all-threads: fp32 on OpenBLAS beside fp32 on fp16-packed weights).
   spread:  the same clip4j batch in N fresh JVMs in a row, alternating with and without a JVM property
            (default: -Dclip4j.mallocThresholds=false, the bootstrap step that keeps temporaries in the heap), and
            reports the fastest batch of each JVM, its minor page faults, and slowest/fastest per variant.
@@ -62,8 +64,9 @@ def compare(a):
         (f"clip4j {p}", "ClipBenchmark", ckpt, p, [], None) for p in a.precisions.split(",")]
     if a.also:
         # the same clip4j precisions with a JVM option (e.g. -Dclip4j.splitBatches=false), where threads > 1
-        engines += [(f"clip4j {p} {a.also}", "ClipBenchmark", ckpt, p, [a.also], "multi")
-                    for p in a.precisions.split(",")]
+        engines += [(f"clip4j {p} {a.also}", "ClipBenchmark", ckpt, p, [a.also],
+                     None if a.also_all_threads else "multi")
+                    for p in (a.also_precisions or a.precisions).split(",")]
     threads = [int(x) for x in a.threads.split(",")]
     best = {}
     for r in range(a.rounds):
@@ -139,6 +142,10 @@ def main():
     p.add_argument("--jvms", type=int, default=10)
     p.add_argument("--also", default="",
                    help="compare: also run each clip4j precision with this JVM option at thread counts > 1")
+    p.add_argument("--also-precisions", default="",
+                   help="compare: the precisions --also runs (default: all of --precisions)")
+    p.add_argument("--also-all-threads", action="store_true",
+                   help="compare: run --also at every thread count, not only above 1")
     p.add_argument("--without", default="-Dclip4j.mallocThresholds=false",
                    help="JVM option of the variant to alternate with ('' for none)")
     a = p.parse_args()
