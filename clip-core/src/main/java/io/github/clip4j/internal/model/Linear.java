@@ -18,6 +18,11 @@ final class Linear extends Layer {
         return product.forward(x);
     }
 
+    /** {@code scale * forward(x)}: see {@link LinearProduct#forwardScaled}. */
+    Tensor forwardScaled(Tensor x, double scale) {
+        return product.forwardScaled(x, scale);
+    }
+
     /** {@code forward(scale * x)}, overwriting {@code x}: see {@link LinearProduct#forwardScaledInput}. */
     Tensor forwardScaledInput(Tensor x, double scale) {
         return product.forwardScaledInput(x, scale);

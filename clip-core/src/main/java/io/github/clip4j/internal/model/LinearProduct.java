@@ -46,13 +46,34 @@ final class LinearProduct {
         if (q != null) {
             return q.forward(x);
         }
-        if (halfPackable && !GradMode.is_enabled() && NativeRuntime.blasThreads() == 1) {
-            HalfPackedLinear packed = currentPacking();
-            if (packed.exact()) {
-                return packed.forward(x, bias);
-            }
+        HalfPackedLinear packed = packedForInference();
+        if (packed != null) {
+            return packed.forward(x, bias);
         }
         return torch.linear(x, weight, bias == null ? new TensorOptional() : new TensorOptional(bias));
+    }
+
+    /** The fp16 packing of the weight as it is now, if this call may and can use one; null otherwise. */
+    private HalfPackedLinear packedForInference() {
+        if (!halfPackable || int8 != null || GradMode.is_enabled() || NativeRuntime.blasThreads() != 1) {
+            return null;
+        }
+        HalfPackedLinear packed = currentPacking();
+        return packed.exact() ? packed : null;
+    }
+
+    /**
+     * {@code scale * forward(x)}. On the fp16-packed path the kernel writes {@code x W^T} and one pass makes it
+     * {@code scale * (x W^T) + scale * b}, instead of a pass for the bias and another for the scale.
+     */
+    Tensor forwardScaled(Tensor x, double scale) {
+        HalfPackedLinear packed = packedForInference();
+        if (packed != null) {
+            Tensor y = packed.forward(x, null);
+            return bias == null ? y.mul_(new Scalar(scale))
+                    : torch.add_out(y, bias.mul(new Scalar(scale)), y, new Scalar(scale));
+        }
+        return forward(x).mul_(new Scalar(scale));
     }
 
     /**
@@ -61,12 +82,10 @@ final class LinearProduct {
      * rounded differently), so the wide input is not rewritten; otherwise {@code x} is scaled in place first.
      */
     Tensor forwardScaledInput(Tensor x, double scale) {
-        if (int8 == null && halfPackable && !GradMode.is_enabled() && NativeRuntime.blasThreads() == 1) {
-            HalfPackedLinear packed = currentPacking();
-            if (packed.exact()) {
-                Tensor y = packed.forward(x, null);
-                return bias == null ? y.mul_(new Scalar(scale)) : torch.add_out(y, bias, y, new Scalar(scale));
-            }
+        HalfPackedLinear packed = packedForInference();
+        if (packed != null) {
+            Tensor y = packed.forward(x, null);
+            return bias == null ? y.mul_(new Scalar(scale)) : torch.add_out(y, bias, y, new Scalar(scale));
         }
         return forward(x.mul_(new Scalar(scale)));
     }

@@ -22,9 +22,10 @@ final class Mlp extends Layer {
             return proj.forward(quickGelu(fc.forward(x)));
         }
         // OpenAI's GELU approximation x * sigmoid(1.702 x) as silu(1.702 x) / 1.702, in fc's output buffer (libtorch's
-        // fused SiLU, in place): one [16, 50, 3072] buffer for ViT-B/32 instead of three; the division goes to
-        // c_proj, which on fp16-packed weights applies it to its 4x narrower output in the pass that adds its bias
-        Tensor h = fc.forward(x).mul_(new Scalar(GELU_SCALE));
+        // fused SiLU, in place): one [16, 50, 3072] buffer for ViT-B/32 instead of three. On fp16-packed weights the
+        // scalings cost no pass of their own: c_fc applies 1.702 where it adds its bias, and c_proj applies 1 / 1.702
+        // to its 4x narrower output where it adds its own
+        Tensor h = fc.forwardScaled(x, GELU_SCALE);
         torch.silu_(h);
         return proj.forwardScaledInput(h, 1 / GELU_SCALE);
     }

@@ -121,6 +121,21 @@ class HalfPackedWeightsTest {
     }
 
     @Test
+    void scaledOutputEqualsScalingAfter() {
+        try (PointerScope owner = new PointerScope()) {
+            Linear packed = layer(Kernels.FAST, 64, 48, 13);
+            Linear plain = layer(Kernels.REFERENCE, 64, 48, 13);
+            try (InferenceScope scope = InferenceScope.open()) {
+                Tensor x = random(14, 8, 64);
+                float[] expected = Tensors.toFloatArray(linear(x, packed).mul(new org.bytedeco.pytorch.Scalar(1.7)));
+                assertWithin(Tensors.toFloatArray(packed.forwardScaled(x, 1.7)), expected);
+                assertThat(packed.usesHalfPackedWeights()).isTrue();
+                assertWithin(Tensors.toFloatArray(plain.forwardScaled(x, 1.7)), expected);
+            }
+        }
+    }
+
+    @Test
     void closingTheModelFreesThePackedWeights() {
         StateDict expected = ModelFixtures.expected("vit-tiny");
         float[] pixels = expected.get("pixels").toFloatArray();
