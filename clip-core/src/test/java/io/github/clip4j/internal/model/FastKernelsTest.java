@@ -1,6 +1,8 @@
 package io.github.clip4j.internal.model;
 
+import static io.github.clip4j.internal.model.ModelFixtures.assertWithin;
 import static io.github.clip4j.internal.model.ModelFixtures.cosine;
+import static io.github.clip4j.internal.model.ModelFixtures.uniform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -39,9 +41,9 @@ class FastKernelsTest {
             int n = 3;
             int l = 13;
             int d = 64;
-            Tensor q = random(random, n, l, d).to(scalarType);
-            Tensor k = random(random, n, l, d).to(scalarType);
-            Tensor v = random(random, n, l, d).to(scalarType);
+            Tensor q = uniform(random, 2, n, l, d).to(scalarType);
+            Tensor k = uniform(random, 2, n, l, d).to(scalarType);
+            Tensor v = uniform(random, 2, n, l, d).to(scalarType);
             float[] plain = Tensors.toFloatArray(Attention.attend(q, k, v, 4, causal));
             float[] fused = Tensors.toFloatArray(Attention.fused(q, k, v, 4, causal));
             if (scalarType == torch.ScalarType.Float) {
@@ -135,18 +137,6 @@ class FastKernelsTest {
         return out;
     }
 
-    private static Tensor random(SplittableRandom random, long... shape) {
-        int count = 1;
-        for (long d : shape) {
-            count *= (int) d;
-        }
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) (random.nextDouble() * 4 - 2);
-        }
-        return Tensors.fromFloats(values, shape);
-    }
-
     private static void assertRowsClose(float[][] actual, float[][] expected, Precision precision) {
         assertThat(actual.length).isEqualTo(expected.length);
         for (int i = 0; i < expected.length; i++) {
@@ -156,19 +146,6 @@ class FastKernelsTest {
             } else {
                 assertThat(cosine(actual[i], expected[i])).as("row %d cosine", i).isGreaterThanOrEqualTo(0.999);
             }
-        }
-    }
-
-    /** Every value within {@code relative} times the largest magnitude of {@code expected}. */
-    private static void assertWithin(float[] actual, float[] expected, double relative) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double scale = 0;
-        for (float e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        for (int j = 0; j < expected.length; j++) {
-            assertThat((double) Math.abs(actual[j] - expected[j])).as("value %d (scale %s)", j, scale)
-                    .isLessThanOrEqualTo(relative * scale);
         }
     }
 }

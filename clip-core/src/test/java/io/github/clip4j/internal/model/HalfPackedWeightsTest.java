@@ -177,27 +177,10 @@ class HalfPackedWeightsTest {
     }
 
     private static Tensor random(int seed, long... shape) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int count = 1;
-        for (long d : shape) {
-            count *= (int) d;
-        }
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return Tensors.fromFloats(values, shape);
+        return ModelFixtures.uniform(new SplittableRandom(seed), 1, shape);
     }
 
     private static void assertWithin(float[] actual, float[] expected) {
-        assertThat(actual).hasSameSizeAs(expected);
-        double scale = 0;
-        for (float e : expected) {
-            scale = Math.max(scale, Math.abs(e));
-        }
-        for (int j = 0; j < expected.length; j++) {
-            assertThat((double) Math.abs(actual[j] - expected[j])).as("value %d (scale %s)", j, scale)
-                    .isLessThanOrEqualTo(RELATIVE * scale);
-        }
+        ModelFixtures.assertWithin(actual, expected, RELATIVE);
     }
 }

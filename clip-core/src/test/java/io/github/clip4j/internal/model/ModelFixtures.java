@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.clip4j.testsupport.Fixtures;
+import io.github.clip4j.internal.runtime.Tensors;
 import io.github.clip4j.internal.weights.CheckpointReader;
 import io.github.clip4j.internal.weights.HostTensor;
 import io.github.clip4j.internal.weights.SafetensorsReader;
@@ -14,6 +15,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * The tiny models' checkpoints and their reference outputs ({@code NAME.expected.safetensors}), and the one way
@@ -99,6 +102,32 @@ public final class ModelFixtures {
 
     public static double cosine(float[] a, float[] b) {
         return dot(a, b) / (norm(a) * norm(b));
+    }
+
+    /** Every value of {@code actual} within {@code relative} times the largest magnitude of {@code expected}. */
+    static void assertWithin(float[] actual, float[] expected, double relative) {
+        assertThat(actual).hasSameSizeAs(expected);
+        double scale = 0;
+        for (float e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int j = 0; j < expected.length; j++) {
+            assertThat((double) Math.abs(actual[j] - expected[j])).as("value %d (scale %s)", j, scale)
+                    .isLessThanOrEqualTo(relative * scale);
+        }
+    }
+
+    /** An fp32 tensor of {@code shape} with values drawn uniformly from {@code [-scale, scale)}. */
+    static Tensor uniform(SplittableRandom random, double scale, long... shape) {
+        int count = 1;
+        for (long d : shape) {
+            count *= (int) d;
+        }
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (float) ((random.nextDouble() * 2 - 1) * scale);
+        }
+        return Tensors.fromFloats(values, shape);
     }
 
     /**
