@@ -103,6 +103,10 @@ public final class NativeRuntime {
             MallocTuning.apply(platform); // after libtorch's bootstrap, before the first tensor: see MallocTuning
             int threads = Integer.getInteger("clip4j.threads", Runtime.getRuntime().availableProcessors());
             applyThreads(Math.max(1, threads));
+            // libtorch asks NNPACK before each convolution, and where NNPACK cannot start (it refused the 2-core AMD
+            // EPYC VM of session 6: "Unsupported hardware") it logs that warning on every convolution, hundreds per
+            // ResNet batch; libtorch's other CPU convolutions (oneDNN) are used on x86 anyway
+            torch.globalContext().setUserEnabledNNPACK(false);
             warnAboutForcedBlasKernels(System.getenv("OPENBLAS_CORETYPE"));
         } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
             throw new NativeRuntimeException("cannot load libtorch for platform " + platform + " from " + cache

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The level {@link LibtorchWarnings} puts back is the one libtorch took from {@code TORCH_CPP_LOG_LEVEL}; that the
  * warnings really are held back and come back afterwards is checked in a fresh JVM by
- * {@code internal.model.LegacyFbgemmQuietTest}.
+ * {@code internal.model.QuietLibtorchTest}.
  */
 class LibtorchWarningsTest {
     @Test

@@ -14,23 +14,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * libtorch prints "... is deprecated" the first time each legacy fbgemm operator runs in a process; clip4j's fp32
- * (fp16-packed weights) and INT8 paths use them without a line on the console ({@link LegacyFbgemm#prepare}). A
- * fresh JVM is needed: the warnings are once per process. Native code writes them to file descriptor 2, so the
- * child's output is read, not {@code System.err}.
+ * clip4j's inference prints no libtorch warning: "... is deprecated" the first time each legacy fbgemm operator
+ * runs in a process (fp32 on fp16-packed weights and INT8; {@link LegacyFbgemm#prepare}), and "Could not initialize
+ * NNPACK" at every convolution where NNPACK cannot start (NNPACK is switched off at bootstrap). A fresh JVM is
+ * needed: the fbgemm warnings are once per process. Native code writes them to file descriptor 2, so the child's
+ * output is read, not {@code System.err}.
  */
-class LegacyFbgemmQuietTest {
+class QuietLibtorchTest {
     @TempDir
     Path temp;
 
     @Test
-    void clip4jUsesTheLegacyOperatorsWithoutTheirWarnings() throws Exception {
+    void inferencePrintsNoLibtorchWarnings() throws Exception {
         NativeRuntime.ensureLoaded();
         assumeTrue(LegacyFbgemm.available(), "fbgemm needs an x86-64 CPU with AVX2");
         Path log = temp.resolve("child.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                QuietFbgemmMain.class.getName(), Fixtures.file("models/vit-tiny.f16.safetensors").toString()))
+                QuietLibtorchMain.class.getName(), Fixtures.file("models/vit-tiny.f16.safetensors").toString(),
+                Fixtures.file("models/rn-tiny.safetensors").toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean done = child.waitFor(180, TimeUnit.SECONDS);
         if (!done) {
@@ -39,9 +41,11 @@ class LegacyFbgemmQuietTest {
         String output = Files.readString(log, StandardCharsets.UTF_8);
         assertThat(done).as("finished; output:%n%s", output).isTrue();
         assertThat(child.exitValue()).as("exit status; output:%n%s", output).isZero();
-        assertThat(output).contains("FP32 features", "INT8 features", QuietFbgemmMain.MARKER);
-        int marker = output.indexOf(QuietFbgemmMain.MARKER);
-        assertThat(output.substring(0, marker)).as("clip4j's own calls").doesNotContain("deprecated");
+        assertThat(output).contains("ViT FP32 features", "ViT INT8 features", "ResNet FP32 features",
+                QuietLibtorchMain.MARKER);
+        int marker = output.indexOf(QuietLibtorchMain.MARKER);
+        assertThat(output.substring(0, marker)).as("clip4j's own calls").doesNotContain("deprecated", "NNPACK",
+                "Warning:");
         // libtorch's log level is back: its warnings print again, which also shows the check above can fail
         assertThat(output.substring(marker)).contains("Warning: An output with one or more elements was resized");
     }
