@@ -57,6 +57,50 @@ class HalfPackedWeightsTest {
     }
 
     @Test
+    void theExactnessCheckAgreesWithLibtorchsRoundTrip() {
+        // every fp16 value, neighbours one fp32 ulp away, fp16's edges (subnormals, 65504, infinities), random floats
+        java.util.List<Float> values = new java.util.ArrayList<>();
+        try (InferenceScope scope = InferenceScope.open()) {
+            short[] halves = new short[65536];
+            for (int i = 0; i < halves.length; i++) {
+                halves[i] = (short) i;
+            }
+            Tensor all = torch.from_blob(new org.bytedeco.javacpp.ShortPointer(halves), new long[] {65536},
+                    new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Half)).to(torch.ScalarType.Float);
+            for (float f : Tensors.toFloatArray(all)) {
+                values.add(f);
+                values.add(Math.nextUp(f));
+                values.add(Math.nextDown(f));
+            }
+        }
+        for (float f : new float[] {0f, -0f, 65504f, 65520f, 1e-8f, Float.MIN_VALUE, Float.MIN_NORMAL, 1f / (1 << 24),
+                1f / (1 << 25), 3f / (1 << 25), Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN}) {
+            values.add(f);
+        }
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 100_000; i++) {
+            values.add(Float.intBitsToFloat(random.nextInt()));
+        }
+        float[] array = new float[values.size()];
+        for (int i = 0; i < array.length; i++) {
+            array[i] = values.get(i);
+        }
+        try (InferenceScope scope = InferenceScope.open()) {
+            Tensor x = Tensors.fromFloats(array, array.length);
+            // libtorch's own test; NaN never equals itself, which is also the answer wanted for NaN
+            float[] same = Tensors.toFloatArray(x.to(torch.ScalarType.Half).to(torch.ScalarType.Float).eq(x)
+                    .to(torch.ScalarType.Float));
+            int exact = 0;
+            for (int i = 0; i < array.length; i++) {
+                assertThat(HalfPackedLinear.isHalf(array[i])).as("%s (bits %08x)", array[i],
+                        Float.floatToRawIntBits(array[i])).isEqualTo(same[i] == 1f);
+                exact += same[i] == 1f ? 1 : 0;
+            }
+            assertThat(exact).as("fp16 values found exact").isGreaterThan(60_000);
+        }
+    }
+
+    @Test
     void weightsFp16CannotHoldStayOnLibtorchsProduct() {
         try (PointerScope owner = new PointerScope()) {
             Linear layer = layer(Kernels.FAST, 32, 48, 3);
