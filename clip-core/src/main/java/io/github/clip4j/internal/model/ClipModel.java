@@ -220,6 +220,9 @@ public final class ClipModel implements AutoCloseable {
                                     () -> model.cancelled);
                             LOG.debug("copied the weights of {} in the background, {} ms after the load began",
                                     stateDict.source(), (System.nanoTime() - start) / 1_000_000);
+                            if (!model.cancelled) {
+                                network.packImageTower(); // fp32: here rather than inside the first batch
+                            }
                             weights.complete(null);
                         } catch (Throwable e) {
                             weights.completeExceptionally(e);

@@ -23,13 +23,18 @@ final class ClipNetwork extends Layer {
     private final LayerNorm lnFinal;
     private final Tensor textProjection;
     private final Tensor logitScale;
+    private final TowerPacking imagePacking;
+    private final TowerPacking textPacking;
 
     ClipNetwork(ModelConfig config, Spec spec) {
         this.config = config;
         this.spec = spec;
+        int mark = spec.packableMark();
         this.visual = config.isVisionTransformer()
                 ? register_module("visual", new VisionTransformer(spec, config))
                 : register_module("visual", new ModifiedResNet(spec, config));
+        this.imagePacking = new TowerPacking(spec.packablesSince(mark));
+        mark = spec.packableMark();
         if (config.isBert()) {
             this.bert = register_module("bert", new BertModel(spec, config));
             this.transformer = null;
@@ -48,15 +53,23 @@ final class ClipNetwork extends Layer {
         }
         this.textProjection = parameter(spec, "text_projection", config.transformerWidth(), config.embedDim());
         this.logitScale = fp32Parameter(spec, "logit_scale");
+        this.textPacking = new TowerPacking(spec.packablesSince(mark));
+    }
+
+    /** The image tower's fp16-packable weights packed now, on all cores (a background load, once copied). */
+    void packImageTower() {
+        imagePacking.pack();
     }
 
     /** @param pixels {@code [N, 3, R, R]} of any floating type and device */
     Tensor encodeImage(Tensor pixels) {
+        imagePacking.beforeInference();
         return visual.forward(pixels.to(spec.compute.device(), spec.computeType));
     }
 
     /** @param tokens {@code [N, L]} integer ids, {@code L <= context length}, end token = highest id per row */
     Tensor encodeText(Tensor tokens) {
+        textPacking.beforeInference();
         Tensor ids = tokens.to(spec.compute.device(), torch.ScalarType.Long);
         if (bert != null) {
             return encodeBert(ids);

@@ -26,6 +26,8 @@ abstract class Layer extends Module {
         final boolean halfPackedWeights;
         /** What must run once the weights are in place (the int8 layers' quantization), in creation order. */
         private final java.util.List<Runnable> afterLoad = new java.util.ArrayList<>();
+        /** The products that may multiply on fp16-packed weights, in creation order ({@link LinearProduct}). */
+        private final java.util.List<LinearProduct> packables = new java.util.ArrayList<>();
         /** Native objects made after loading (packed weights), freed with the model: {@link #release}. */
         private final java.util.List<org.bytedeco.javacpp.Pointer> derived = new java.util.ArrayList<>();
 
@@ -42,6 +44,21 @@ abstract class Layer extends Module {
                     .device(new org.bytedeco.pytorch.DeviceOptional(device));
             this.halfPackedWeights = kernels.halfPackedWeights() && computeType == torch.ScalarType.Float
                     && device.is_cpu() && LegacyFbgemm.available();
+        }
+
+        /** Registers a product that may multiply on fp16-packed weights (while the model is built). */
+        void packable(LinearProduct product) {
+            packables.add(product);
+        }
+
+        /** How many products {@link #packable} registered so far: a mark for {@link #packablesSince}. */
+        int packableMark() {
+            return packables.size();
+        }
+
+        /** The products registered since {@code mark}: one tower's, when marked around its construction. */
+        java.util.List<LinearProduct> packablesSince(int mark) {
+            return java.util.List.copyOf(packables.subList(mark, packables.size()));
         }
 
         /** Takes a native object made after loading, to free it in {@link #release}. */

@@ -38,7 +38,14 @@ final class LinearProduct {
         this.halfPackable = spec.halfPackedWeights && !quantized;
         if (quantized) {
             spec.afterLoad(() -> int8 = QuantizedLinear.of(weight, bias));
+        } else if (halfPackable) {
+            spec.packable(this);
         }
+    }
+
+    /** Packs the weight now if it is exactly fp16 (see {@link TowerPacking}); the product still checks it later. */
+    void pack() {
+        currentPacking();
     }
 
     Tensor forward(Tensor x) {
