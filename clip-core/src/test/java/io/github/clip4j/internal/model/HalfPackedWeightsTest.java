@@ -106,9 +106,7 @@ class HalfPackedWeightsTest {
             Linear layer = layer(Kernels.FAST, 32, 48, 3);
             set(layer.weight(), layer.weight().detach().add(new org.bytedeco.pytorch.Scalar(1e-4)));
             try (InferenceScope scope = InferenceScope.open()) {
-                Tensor x = random(4, 6, 32);
-                assertThat(Tensors.toFloatArray(layer.forward(x))).containsExactly(Tensors.toFloatArray(linear(x, layer)));
-                assertThat(layer.usesHalfPackedWeights()).isFalse();
+                assertLibtorchsProduct(layer, random(4, 6, 32));
             }
         }
     }
@@ -120,19 +118,16 @@ class HalfPackedWeightsTest {
             Tensor x;
             try (InferenceScope scope = InferenceScope.open()) {
                 x = scope.keep(random(6, 9, 32));
-                assertWithin(Tensors.toFloatArray(layer.forward(x)), Tensors.toFloatArray(linear(x, layer)));
-                assertThat(layer.usesHalfPackedWeights()).isTrue();
+                assertPackedProduct(layer, x);
             }
             set(layer.weight(), halfExact(7, 40, 32));                     // another fp16-exact weight: packed again
             assertThat(layer.usesHalfPackedWeights()).as("stale until used").isFalse();
             try (InferenceScope scope = InferenceScope.open()) {
-                assertWithin(Tensors.toFloatArray(layer.forward(x)), Tensors.toFloatArray(linear(x, layer)));
-                assertThat(layer.usesHalfPackedWeights()).isTrue();
+                assertPackedProduct(layer, x);
             }
             set(layer.weight(), halfExact(8, 40, 32).mul(new org.bytedeco.pytorch.Scalar(1.0001))); // as after training
             try (InferenceScope scope = InferenceScope.open()) {
-                assertThat(Tensors.toFloatArray(layer.forward(x))).containsExactly(Tensors.toFloatArray(linear(x, layer)));
-                assertThat(layer.usesHalfPackedWeights()).isFalse();
+                assertLibtorchsProduct(layer, x);
             }
         }
     }
@@ -209,6 +204,18 @@ class HalfPackedWeightsTest {
         try (NoGradGuard guard = new NoGradGuard()) {
             parameter.copy_(value); // bumps the parameter's version, as loading and optimizer steps do
         }
+    }
+
+    /** The layer's product on fp16-packed weights: within fp32 rounding of libtorch's. */
+    private static void assertPackedProduct(Linear layer, Tensor x) {
+        assertWithin(Tensors.toFloatArray(layer.forward(x)), Tensors.toFloatArray(linear(x, layer)));
+        assertThat(layer.usesHalfPackedWeights()).isTrue();
+    }
+
+    /** The layer's product on libtorch's linear: the very same bits, nothing packed in use. */
+    private static void assertLibtorchsProduct(Linear layer, Tensor x) {
+        assertThat(Tensors.toFloatArray(layer.forward(x))).containsExactly(Tensors.toFloatArray(linear(x, layer)));
+        assertThat(layer.usesHalfPackedWeights()).isFalse();
     }
 
     private static Tensor linear(Tensor x, Linear layer) {
